@@ -1,0 +1,139 @@
+"""Structural validity of the OpenAPI document against the official OpenAPI schemas.
+
+The default engine validates with a compiled (Rust) JSON Schema validator against the same schema
+files ``openapi-spec-validator`` ships, read from its installed package without importing it; the
+``reference`` engine runs ``openapi-spec-validator`` itself.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from apilint.model import Api, is_intrinsic, has_placeholder
+from apilint.rules import Violation
+
+_SCHEMA_DIRS = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1"}
+_MAX_MESSAGE = 200
+
+
+def _schema_root() -> Path:
+    spec = importlib.util.find_spec("openapi_spec_validator")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("openapi-spec-validator is not installed")
+    return Path(spec.origin).parent / "resources" / "schemas"
+
+
+@lru_cache(maxsize=None)
+def _validator(version: str) -> Any:
+    import jsonschema_rs
+
+    with open(_schema_root() / _SCHEMA_DIRS[version] / "schema.json", encoding="utf-8") as handle:
+        schema = json.load(handle)
+
+    def refuse(uri: str) -> Any:
+        raise ValueError(f"apilint does not fetch {uri}")
+
+    return jsonschema_rs.validator_for(schema, retriever=refuse)
+
+
+def _describe(instance: Any) -> str:
+    if isinstance(instance, dict):
+        return "the object"
+    if isinstance(instance, list):
+        return "the list"
+    return json.dumps(instance)[:60]
+
+
+def tidy(message: str, instance: Any) -> str:
+    """Shorten a validator message that starts by repeating a large value."""
+    if isinstance(instance, (dict, list)) and message.startswith(("{", "[")):
+        for marker in (" is not ", " is valid ", " has ", " does not ", " is a ", " is too ", " should "):
+            index = message.rfind(marker)
+            if index > 0:
+                return (_describe(instance) + message[index:])[:_MAX_MESSAGE]
+    if len(message) > _MAX_MESSAGE:
+        return message[:_MAX_MESSAGE] + "…"
+    return message
+
+
+def _unknown(instance: Any) -> bool:
+    return is_intrinsic(instance) or has_placeholder(instance)
+
+
+def _typed_path(document: Any, raw: Any) -> tuple[Any, ...]:
+    """The validator's path with mapping keys as strings and list indexes as ints."""
+    node = document
+    path: list[Any] = []
+    for step in raw:
+        if isinstance(node, dict):
+            step = str(step)
+        elif isinstance(node, list) and isinstance(step, str) and step.isdigit():
+            step = int(step)
+        path.append(step)
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return tuple(path)
+
+
+def _value_at(document: Any, path: tuple[Any, ...]) -> Any:
+    node = document
+    for step in path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+        if _unknown(node):
+            return node
+    return node
+
+
+def openapi_structure(api: Api, run: Any) -> Iterator[Violation]:
+    """Every place where the document breaks the OpenAPI schema of its version."""
+    document, at = api.root()
+    if api.document is None:
+        return
+    version = api.openapi_version
+    if version not in _SCHEMA_DIRS:
+        key = "swagger" if "swagger" in document else "openapi"
+        value = document.get(key)
+        yield Violation(at.child(key), f"unsupported OpenAPI version {value!r} (expected 2.0, 3.0.x or 3.1.x)")
+        return
+    if run.options.get("engine") == "reference":
+        yield from _reference(api, version)
+        return
+    for error in _validator(version).iter_errors(document):
+        path = _typed_path(document, error.instance_path)
+        instance = _value_at(document, path)
+        if _unknown(instance) or _unknown_inside(error):
+            continue
+        yield Violation(at.child(*path), tidy(error.message, instance))
+
+
+def _unknown_inside(error: Any) -> bool:
+    """A type error caused by an intrinsic function or placeholder somewhere in the checked value."""
+    instance = getattr(error, "instance", None)
+    return _unknown(instance)
+
+
+def _reference(api: Api, version: str) -> Iterator[Violation]:
+    from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    document, at = api.root()
+    cls = {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}[version]
+    try:
+        errors = list(cls(document).iter_errors())
+    except Exception as error:  # the reference validator raises on some malformed documents
+        yield Violation(at, f"openapi-spec-validator stopped: {error}"[:_MAX_MESSAGE])
+        return
+    for error in errors:
+        path = _typed_path(document, getattr(error, "absolute_path", ()) or ())
+        instance = _value_at(document, path)
+        if _unknown(instance):
+            continue
+        yield Violation(at.child(*path), tidy(str(getattr(error, "message", error)), instance))

@@ -1,0 +1,207 @@
+"""The ``apilint`` command line.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or configuration
+error; 3 internal error (a bug in apilint).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from enum import Enum
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+
+from apilint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Lint Amazon API Gateway definitions (OpenAPI with x-amazon-apigateway-*, SAM, CloudFormation) "
+    "and compare what an API costs as REST, HTTP or WebSocket.",
+)
+
+
+class ApiTypeChoice(str, Enum):
+    rest = "rest"
+    http = "http"
+    websocket = "websocket"
+
+
+class EndpointChoice(str, Enum):
+    edge = "edge"
+    regional = "regional"
+    private = "private"
+
+
+class SeverityChoice(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class UsageError(Exception):
+    """Reported on stderr with exit code 2."""
+
+
+def _split(values: Optional[List[str]]) -> list[str]:
+    result: list[str] = []
+    for value in values or []:
+        result.extend(part.strip() for part in value.split(",") if part.strip())
+    return result
+
+
+def _parse_size(text: str) -> int:
+    units = {"k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
+    lowered = text.strip().lower()
+    for suffix in sorted(units, key=len, reverse=True):
+        if lowered.endswith(suffix):
+            return int(float(lowered[: -len(suffix)]) * units[suffix])
+    return int(lowered)
+
+
+def _use_color(stream: Any) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return hasattr(stream, "isatty") and stream.isatty()
+
+
+@app.command()
+def check(
+    paths: List[Path] = typer.Argument(..., help="Files or directories to check.", show_default=False),
+    output_format: str = typer.Option("text", "--format", "-f", help="Output format: text or json."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    api_type: Optional[ApiTypeChoice] = typer.Option(None, "--api-type", help="Treat definitions as this API type."),
+    endpoint_type: Optional[EndpointChoice] = typer.Option(None, "--endpoint-type", help="Endpoint type (REST default: edge)."),
+    region: Optional[str] = typer.Option(None, "--region", help="AWS region (else AWS_REGION, AWS_DEFAULT_REGION, config)."),
+    config_file: Optional[Path] = typer.Option(None, "--config", "-c", help="Configuration file (default: nearest .apilint.yaml)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (codes, names or prefixes; comma-separated)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules (codes, names or prefixes)."),
+    fail_on: Optional[SeverityChoice] = typer.Option(None, "--fail-on", help="Lowest severity that fails the run [default: error]."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Skip files matching this glob (repeatable)."),
+    max_file_size: Optional[str] = typer.Option(None, "--max-file-size", help="Largest file read, e.g. 64MB."),
+    root: Optional[Path] = typer.Option(None, "--root", help="Repository root; $ref and file references never leave it [default: current directory]."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which API type each definition is and why."),
+    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
+) -> None:
+    """Check definitions and templates; print findings with file:line:column."""
+    from apilint.runner import CheckRequest, run_check
+
+    request = CheckRequest(
+        paths=paths,
+        output_format=output_format,
+        output=output,
+        api_type=api_type.value if api_type else None,
+        endpoint_type=endpoint_type.value if endpoint_type else None,
+        region=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+        config_file=config_file,
+        select=_split(select),
+        ignore=_split(ignore),
+        fail_on=fail_on.value if fail_on else None,
+        exclude=_split(exclude),
+        max_file_size=_parse_size(max_file_size) if max_file_size else None,
+        root=root,
+        verbose=verbose,
+        color=_use_color(sys.stdout) and output is None,
+    )
+    raise typer.Exit(run_check(request))
+
+
+@app.command("rules")
+def rules_command(
+    output_format: str = typer.Option("text", "--format", "-f", help="text or json."),
+) -> None:
+    """List every rule: code, name, severity, API types and summary."""
+    import json
+
+    from tabulate import tabulate
+
+    from apilint.rules import load_rules
+
+    rules = load_rules()
+    if output_format == "json":
+        typer.echo(json.dumps([rule.to_dict() for rule in rules], indent=2))
+        return
+    if output_format != "text":
+        raise UsageError(f"unknown format {output_format!r} (expected text or json)")
+    rows = [(r.code, r.name, str(r.severity), ",".join(sorted(t.value for t in r.api_types)), r.summary) for r in rules]
+    typer.echo(tabulate(rows, headers=["code", "name", "severity", "api types", "summary"], tablefmt="simple"))
+
+
+@app.command("rule")
+def rule_command(key: str = typer.Argument(..., help="A rule code (AG201) or name.")) -> None:
+    """Show one rule's documentation."""
+    from apilint.docs import rule_markdown
+    from apilint.rules import find_rule
+
+    rule = find_rule(key)
+    if rule is None:
+        raise UsageError(f"no rule {key!r}; `apilint rules` lists them")
+    typer.echo(rule_markdown(rule))
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print the apilint version."""
+    typer.echo(__version__)
+
+
+def _register_optional_commands() -> None:
+    try:
+        from apilint.cost.cli import cost_command
+    except ImportError:
+        return
+    app.command("cost")(cost_command)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Entry point: run the app and map every outcome to a documented exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    _register_optional_commands()
+    try:
+        code = app(args=args, prog_name="apilint", standalone_mode=False)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except typer.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except UsageError as error:
+        typer.echo(f"apilint: error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except Exception as error:  # noqa: BLE001 - the last line of defence
+        import click
+
+        if isinstance(error, click.exceptions.Abort):
+            sys.exit(130)
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(EXIT_USAGE if error.exit_code == 2 else error.exit_code)
+        if isinstance(error, KeyboardInterrupt):
+            sys.exit(130)
+        from apilint.runner import known_usage_error
+
+        message = known_usage_error(error)
+        if message is not None:
+            typer.echo(f"apilint: error: {message}", err=True)
+            sys.exit(EXIT_USAGE)
+        if debug:
+            traceback.print_exc()
+        typer.echo(
+            f"apilint: internal error: {type(error).__name__}: {error}\n"
+            "This is a bug in apilint. Please report it with the command you ran "
+            "(run again with --debug for the traceback).",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

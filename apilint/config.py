@@ -1,0 +1,285 @@
+"""Configuration: ``.apilint.yaml`` found upward from the working directory, or ``[tool.apilint]``.
+
+Every error names the file, the line and the key, and says what was expected.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from apilint.finding import Severity
+from apilint.load.source import ReadError, parse_text
+from apilint.model import ApiType, Domain, EndpointType, Pointer
+
+CONFIG_NAMES = (".apilint.yaml", ".apilint.yml")
+
+_DOMAIN_SCHEMA = {
+    "type": "object",
+    "required": ["name", "certificate-arn"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string"},
+        "certificate-arn": {"type": "string"},
+        "endpoint-type": {"enum": ["edge", "regional", "private"]},
+        "mutual-tls": {"type": "boolean"},
+        "security-policy": {"type": "string"},
+    },
+}
+_SETTINGS = {
+    "api-type": {"enum": ["rest", "http", "websocket"]},
+    "endpoint-type": {"enum": ["edge", "regional", "private"]},
+    "region": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},
+    "select": {"type": "array", "items": {"type": "string"}},
+    "ignore": {"type": "array", "items": {"type": "string"}},
+    "extend-select": {"type": "array", "items": {"type": "string"}},
+    "severity": {"type": "object", "additionalProperties": {"enum": ["error", "warning", "info"]}},
+    "domains": {"type": "array", "items": _DOMAIN_SCHEMA},
+    "options": {"type": "object", "additionalProperties": {"type": "object"}},
+}
+CONFIG_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        **_SETTINGS,
+        "fail-on": {"enum": ["error", "warning", "info"]},
+        "exclude": {"type": "array", "items": {"type": "string"}},
+        "max-file-size": {"type": "integer", "minimum": 1},
+        "jobs": {"type": "integer", "minimum": 0},
+        "files": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["match"],
+                "additionalProperties": False,
+                "properties": {
+                    "match": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+                    **_SETTINGS,
+                },
+            },
+        },
+    },
+}
+
+
+class ConfigError(Exception):
+    """An invalid configuration; the message names file, line and key."""
+
+
+@dataclass
+class Scope:
+    """Settings of one ``files`` entry (or the top level, which matches every file)."""
+
+    patterns: list[str]
+    values: dict[str, Any]
+    at: Pointer | None
+
+
+@dataclass
+class Config:
+    """A loaded configuration; empty when no file was found."""
+
+    path: Path | None = None
+    base: Path = field(default_factory=Path.cwd)
+    top: dict[str, Any] = field(default_factory=dict)
+    scopes: list[Scope] = field(default_factory=list)
+    source: Any = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.top.get(key, default)
+
+    def scopes_for(self, file: Path) -> list[Scope]:
+        """The ``files`` entries that match a file, in order (later ones win)."""
+        try:
+            relative = file.resolve().relative_to(self.base.resolve()).as_posix()
+        except ValueError:
+            relative = file.as_posix()
+        matched = []
+        for scope in self.scopes:
+            if any(fnmatch.fnmatchcase(relative, pattern) or fnmatch.fnmatchcase(file.name, pattern)
+                   for pattern in scope.patterns):
+                matched.append(scope)
+        return matched
+
+    def domains(self, values: dict[str, Any], at: Pointer | None) -> list[Domain]:
+        result = []
+        for index, entry in enumerate(values.get("domains", [])):
+            entry_at = at.child("domains", index) if at is not None else Pointer(self.source, ())
+            endpoint = EndpointType(entry.get("endpoint-type", "edge"))
+            result.append(
+                Domain(
+                    name=entry["name"],
+                    certificate_arn=entry["certificate-arn"],
+                    endpoint_type=endpoint,
+                    at=entry_at,
+                    certificate_at=entry_at.child("certificate-arn"),
+                    endpoint_at=entry_at.child("endpoint-type") if "endpoint-type" in entry else None,
+                    mutual_tls=bool(entry.get("mutual-tls", False)),
+                    mutual_tls_at=entry_at.child("mutual-tls") if "mutual-tls" in entry else None,
+                    security_policy=entry.get("security-policy"),
+                    security_policy_at=entry_at.child("security-policy") if "security-policy" in entry else None,
+                    kind="config",
+                )
+            )
+        return result
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``.apilint.yaml`` or ``pyproject.toml`` with ``[tool.apilint]`` upward from ``start``."""
+    current = start.resolve()
+    for directory in (current, *current.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "[tool.apilint" in pyproject.read_text(encoding="utf-8", errors="replace"):
+            return pyproject
+        if (directory / ".git").exists():
+            break
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """Load and validate a configuration file (None: no configuration)."""
+    if path is None:
+        return Config()
+    display = str(path)
+    if path.name == "pyproject.toml":
+        data, source = _from_pyproject(path)
+    else:
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{display}: cannot read configuration ({error})") from None
+        source = parse_text(path, display, raw)
+        if source.problems:
+            problem = source.problems[0]
+            raise ConfigError(f"{display}:{problem.span.line}:{problem.span.column}: {problem.message}")
+        data = source.data if source.data is not None else {}
+    _validate(data, source, display)
+    config = Config(path=path, base=path.parent, top=data, source=source)
+    root = Pointer(source, ()) if source is not None else None
+    for index, entry in enumerate(data.get("files", [])):
+        patterns = entry["match"] if isinstance(entry["match"], list) else [entry["match"]]
+        values = {k: v for k, v in entry.items() if k != "match"}
+        config.scopes.append(Scope(patterns, values, root.child("files", index) if root else None))
+    return config
+
+
+def _from_pyproject(path: Path) -> tuple[dict[str, Any], Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: cannot read [tool.apilint] ({error})") from None
+    data = document.get("tool", {}).get("apilint", {})
+    # TOML has no positions in the standard parser; point errors at the table header line.
+    text = path.read_text(encoding="utf-8")
+    line = next((i + 1 for i, l in enumerate(text.splitlines()) if l.strip().startswith("[tool.apilint")), 1)
+    return data, _TableSource(path, line)
+
+
+class _TableSource:
+    """Positions for configuration read from TOML: the ``[tool.apilint]`` header line."""
+
+    def __init__(self, path: Path, line: int):
+        self.path = path
+        self.display = str(path)
+        self.line = line
+        self.data = None
+
+    def locate(self, path: tuple[Any, ...]) -> Any:
+        from apilint.finding import Span
+
+        return Span(self.line, 1, self.line, 1)
+
+
+def _validate(data: Any, source: Any, display: str) -> None:
+    import jsonschema_rs
+
+    if not isinstance(data, dict):
+        raise ConfigError(f"{display}:1:1: the configuration must be a mapping of settings")
+    validator = jsonschema_rs.validator_for(CONFIG_SCHEMA)
+    for error in validator.iter_errors(json.loads(json.dumps(data, default=str))):
+        path = tuple(error.instance_path)
+        span = source.locate(path) if source is not None else None
+        where = f"{display}:{span.line}:{span.column}" if span else display
+        key = ".".join(str(p) for p in path) or "(top level)"
+        raise ConfigError(f"{where}: {key}: {error.message}")
+
+
+@dataclass
+class FileOptions:
+    """Everything the configuration and flags decide for one file."""
+
+    api_type: ApiType | None
+    endpoint_type: EndpointType | None
+    region: str | None
+    domains: list[Domain]
+    select: list[str]
+    ignore: list[str]
+    severity: dict[str, Severity]
+    rule_options: dict[str, dict[str, Any]]
+
+
+def resolve_file_options(config: Config, file: Path, flags: dict[str, Any]) -> FileOptions:
+    """Merge top-level settings, matching ``files`` entries and command-line flags (flags win)."""
+    layers: list[tuple[dict[str, Any], Pointer | None]] = [(config.top, Pointer(config.source, ()) if config.source is not None and not isinstance(config.source, _TableSource) else None)]
+    layers += [(scope.values, scope.at) for scope in config.scopes_for(file)]
+    api_type = endpoint = region = None
+    domains: list[Domain] = []
+    select: list[str] = []
+    ignore: list[str] = []
+    severity: dict[str, Severity] = {}
+    rule_options: dict[str, dict[str, Any]] = {}
+    for values, at in layers:
+        api_type = values.get("api-type", api_type)
+        endpoint = values.get("endpoint-type", endpoint)
+        region = values.get("region", region)
+        if "domains" in values and at is not None:
+            domains += config.domains(values, at)
+        if "select" in values:
+            select = list(values["select"])
+        select += values.get("extend-select", [])
+        ignore += values.get("ignore", [])
+        for key, level in values.get("severity", {}).items():
+            severity[key] = Severity.parse(level)
+        for key, options in values.get("options", {}).items():
+            rule_options.setdefault(key, {}).update(options)
+    if flags.get("api_type"):
+        api_type = flags["api_type"]
+    if flags.get("endpoint_type"):
+        endpoint = flags["endpoint_type"]
+    if flags.get("region"):
+        region = flags["region"]
+    if flags.get("select"):
+        select = list(flags["select"])
+    ignore += flags.get("ignore") or []
+    return FileOptions(
+        api_type=ApiType(api_type) if api_type else None,
+        endpoint_type=EndpointType(endpoint) if endpoint else None,
+        region=region,
+        domains=domains,
+        select=select,
+        ignore=ignore,
+        severity=severity,
+        rule_options=rule_options,
+    )
+
+
+def check_config_path(path: Path) -> Path:
+    if not path.is_file():
+        raise ConfigError(f"{path}: configuration file not found")
+    return path
+
+
+__all__ = ["Config", "ConfigError", "FileOptions", "find_config", "load_config", "resolve_file_options", "ReadError"]

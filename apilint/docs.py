@@ -1,0 +1,98 @@
+"""Rule documentation, generated from the rule files and their fixtures (never written by hand)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from apilint.rules import Rule, fixtures_dir, load_rules
+
+_FENCE = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+
+
+def _example(rule: Rule, kind: str) -> str:
+    name = rule.docs["example"].get(kind)
+    if not name:
+        return ""
+    path = fixtures_dir() / "rules" / rule.code / name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return f"(example file `fixtures/rules/{rule.code}/{name}` is not installed)\n"
+    if len(text) > 4000:
+        text = text[:4000] + "\n# … (shortened)\n"
+    return f"```{_FENCE.get(path.suffix, '')}\n{text.rstrip()}\n```\n"
+
+
+def rule_markdown(rule: Rule) -> str:
+    """One rule's documentation page in Markdown."""
+    docs = rule.docs
+    types = ", ".join(t.title for t in sorted(rule.api_types, key=lambda t: t.value))
+    parts = [
+        f"# {rule.code} {rule.name}\n",
+        f"{rule.summary}\n",
+        f"- Default severity: **{rule.severity}**",
+        f"- API types: {types}",
+        f"- Suppress with `x-apilint-ignore: [{rule.code}]` on the node, `--ignore {rule.code}`, or "
+        f"`ignore: [{rule.name}]` in `.apilint.yaml`\n",
+        "## What it does\n",
+        docs["what"].strip() + "\n",
+        "## Why is this bad?\n",
+        docs["why"].strip() + "\n",
+        "## Example\n",
+        _example(rule, "bad"),
+        "## Use instead\n",
+        _example(rule, "good"),
+    ]
+    if docs.get("options"):
+        parts += ["## Options\n", str(docs["options"]).strip() + "\n"]
+    parts.append("## References\n")
+    for reference in docs["references"]:
+        source = f" {reference['source']}" if reference.get("source") else ""
+        parts.append(f"- [{reference['title']}]({reference['url']}){source}")
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def rules_index_markdown() -> str:
+    """The rules table for ``docs/rules/README.md``."""
+    from tabulate import tabulate
+
+    rows = [
+        (f"[{r.code}]({r.code}.md)", r.name, str(r.severity),
+         ", ".join(t.value for t in sorted(r.api_types, key=lambda t: t.value)), r.summary)
+        for r in load_rules()
+    ]
+    table = tabulate(rows, headers=["Code", "Name", "Severity", "API types", "Summary"], tablefmt="github")
+    return (
+        "# Rules\n\n"
+        "Generated from `rules/*.yaml` and `fixtures/rules/` by `python -m apilint.docs`; do not edit.\n\n"
+        f"{table}\n"
+    )
+
+
+def generated_files() -> dict[str, str]:
+    """Relative path under ``docs/rules`` -> content."""
+    files = {"README.md": rules_index_markdown()}
+    for rule in load_rules():
+        files[f"{rule.code}.md"] = rule_markdown(rule)
+    return files
+
+
+def write(target: Path) -> list[Path]:
+    """Regenerate ``docs/rules`` and remove pages of rules that no longer exist."""
+    target.mkdir(parents=True, exist_ok=True)
+    files = generated_files()
+    written = []
+    for stale in target.glob("*.md"):
+        if stale.name not in files:
+            stale.unlink()
+    for name, content in files.items():
+        path = target / name
+        if not path.exists() or path.read_text(encoding="utf-8") != content:
+            path.write_text(content, encoding="utf-8")
+            written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write(Path(__file__).resolve().parent.parent / "docs" / "rules"):
+        print(f"wrote {path}")

@@ -1,0 +1,271 @@
+"""The rule engine: files in, findings out.
+
+Checks yield violations (a pointer and a message); this module alone turns them into findings: it
+applies selection and suppression, finds positions, and stamps code, name and severity.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from apilint.apis import ApiBuilder, FileSettings, Notice, kind_of
+from apilint.config import Config, FileOptions, resolve_file_options
+from apilint.finding import Finding, Severity, Span
+from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ReadError, Source, display_path, read_source
+from apilint.model import Api, Pointer
+from apilint.rules import Rule, Violation, find_rule, load_rules, match_rules
+
+IGNORE_KEY = "x-apilint-ignore"
+_COMMENT_IGNORE = re.compile(r"#\s*apilint-ignore\s*:?\s*([A-Za-z0-9_,\- ]+)")
+CANDIDATE_SUFFIXES = {".yaml", ".yml", ".json", ".template"}
+
+
+@dataclass
+class RunOptions:
+    """What one ``apilint check`` run was asked to do."""
+
+    root: Path
+    config: Config
+    flags: dict[str, Any] = field(default_factory=dict)
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    explicit_files: frozenset[Path] = frozenset()
+
+
+@dataclass
+class ApiSummary:
+    """What apilint decided about one API (shown by ``--verbose`` and in JSON)."""
+
+    label: str
+    file: str
+    api_type: str
+    api_type_reason: str
+    endpoint_type: str | None
+    endpoint_reason: str
+    is_apigw: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class FileResult:
+    """Findings and notes for one input file."""
+
+    file: str
+    findings: list[Finding] = field(default_factory=list)
+    apis: list[ApiSummary] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    kind: str | None = None
+    consumed: list[str] = field(default_factory=list)
+
+
+class UsageProblem(Exception):
+    """A problem with what the user asked for (missing path, bad selector): exit code 2."""
+
+
+def enabled_codes(options: FileOptions) -> set[str]:
+    """Codes of the rules that run for a file, after select and ignore."""
+    all_codes = {rule.code for rule in load_rules()}
+    if options.select:
+        codes, unknown = match_rules(options.select)
+        if unknown:
+            raise UsageProblem(f"unknown rule(s) in select: {', '.join(unknown)}")
+    else:
+        codes = set(all_codes)
+    ignored, unknown = match_rules(options.ignore)
+    if unknown:
+        raise UsageProblem(f"unknown rule(s) in ignore: {', '.join(unknown)}")
+    return codes - ignored
+
+
+class Engine:
+    """Checks files. One engine per process; rules and schemas are loaded once."""
+
+    def __init__(self, run: RunOptions):
+        self.run = run
+        self._sources: dict[Path, Source] = {}
+        self.rules = load_rules()
+        self._rule_by_code = {rule.code: rule for rule in self.rules}
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def open_source(self, path: Path) -> Source:
+        resolved = path.resolve()
+        cached = self._sources.get(resolved)
+        if cached is None:
+            cached = read_source(resolved, display_path(path, self.run.root), self.run.max_file_bytes)
+            self._sources[resolved] = cached
+        return cached
+
+    # --- checking -----------------------------------------------------------------------------------
+
+    def check_file(self, path: Path) -> FileResult:
+        """All findings for one file (and the files its APIs pull in)."""
+        display = display_path(path, self.run.root)
+        result = FileResult(display)
+        options = resolve_file_options(self.run.config, path, self.run.flags)
+        codes = enabled_codes(options)
+        source = self.open_source(path)
+        for problem in source.problems:
+            self._add(result, self._load_finding(problem.code, problem.message, source, problem.span, None), codes,
+                      options)
+        kind = kind_of(source.data)
+        result.kind = kind
+        if kind is None:
+            if source.data is not None and path.resolve() in self.run.explicit_files:
+                result.notices.append(Notice(display, "not an OpenAPI definition or a SAM/CloudFormation template"))
+            return result
+        builder = ApiBuilder(self.run.root, self.open_source)
+        settings = FileSettings(options.api_type, options.endpoint_type, options.region, options.domains,
+                                options.rule_options)
+        apis = [builder.from_openapi(source, settings)] if kind == "openapi" else builder.from_template(source, settings)
+        for api in apis:
+            result.apis.append(ApiSummary(api.label, api.source.display, api.api_type.value, api.api_type_reason,
+                                          api.endpoint_type.value if api.endpoint_type else None,
+                                          api.endpoint_reason, api.is_apigw))
+            for rule in self.rules:
+                if rule.code not in codes or not rule.applies_to(api.api_type):
+                    continue
+                if rule.scope == "load" or (rule.scope == "apigw" and not api.is_apigw):
+                    continue
+                if rule.scope == "document" and api.document is None:
+                    continue
+                rule_options = {**rule.options, **options.rule_options.get(rule.code, {}),
+                                **options.rule_options.get(rule.name, {})}
+                for violation in rule.check(api, RuleRun(rule, rule_options)):
+                    self._add(result, self._stamp(rule, violation, api), codes, options, violation.at)
+        for problem in builder.resolver.problems:
+            rule = self._rule_by_code["AG006"]
+            finding = self._finding(rule, problem.at, problem.message, None, None)
+            self._add(result, finding, codes, options, problem.at)
+        result.notices.extend(builder.notices)
+        result.consumed = [str(p) for p in builder.consumed]
+        result.findings = _dedupe(result.findings)
+        return result
+
+    def _load_finding(self, code: str, message: str, source: Source, span: Span, api: str | None) -> Finding:
+        rule = self._rule_by_code[code]
+        return Finding(source.display, span.line, span.column, span.end_line, span.end_column, rule.code, rule.name,
+                       rule.severity, message, (), api)
+
+    def _stamp(self, rule: Rule, violation: Violation, api: Api) -> Finding:
+        return self._finding(rule, violation.at, violation.message, violation.severity, api.label, violation.extra)
+
+    def _finding(self, rule: Rule, at: Pointer, message: str, severity: Severity | None, api: str | None,
+                 extra: dict[str, Any] | None = None) -> Finding:
+        span = at.source.locate(at.path)
+        return Finding(at.source.display, span.line, span.column, span.end_line, span.end_column, rule.code,
+                       rule.name, severity or rule.severity, message, at.path, api, extra or {})
+
+    def _add(self, result: FileResult, finding: Finding, codes: set[str], options: FileOptions,
+             at: Pointer | None = None) -> None:
+        if finding.code not in codes:
+            return
+        if at is not None and _suppressed(at, finding):
+            return
+        source = at.source if at is not None else None
+        if source is not None and _comment_suppressed(source, finding):
+            return
+        override = options.severity.get(finding.code) or options.severity.get(finding.name)
+        if override is not None:
+            finding = Finding(**{**finding.__dict__, "severity": override})
+        result.findings.append(finding)
+
+
+@dataclass
+class RuleRun:
+    """What a check receives besides the API: its rule and the effective options."""
+
+    rule: Rule
+    options: dict[str, Any]
+
+
+def _matches(entry: Any, finding: Finding) -> bool:
+    entries = entry if isinstance(entry, list) else [entry]
+    for item in entries:
+        if not isinstance(item, str):
+            continue
+        key = item.strip()
+        if key.lower() in {"all", "*"} or key.upper() == finding.code or key.lower() == finding.name:
+            return True
+    return False
+
+
+def _suppressed(at: Pointer, finding: Finding) -> bool:
+    """``x-apilint-ignore`` on the node or any parent, or apilint metadata on a template resource."""
+    node = at.source.data
+    path = at.path
+    for index in range(len(path) + 1):
+        if isinstance(node, dict):
+            if IGNORE_KEY in node and _matches(node[IGNORE_KEY], finding):
+                return True
+            if index == 2 and path[:1] == ("Resources",):
+                metadata = node.get("Metadata")
+                apilint_meta = metadata.get("apilint") if isinstance(metadata, dict) else None
+                if isinstance(apilint_meta, dict) and _matches(apilint_meta.get("ignore"), finding):
+                    return True
+        if index == len(path):
+            break
+        step = path[index]
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            break
+    return False
+
+
+def _comment_suppressed(source: Source, finding: Finding) -> bool:
+    """``# apilint-ignore: AG201`` at the end of the finding's line or on the line above."""
+    text = source.text
+    if "apilint-ignore" not in text:
+        return False
+    lines = text.splitlines()
+    for number in (finding.line, finding.line - 1):
+        if 1 <= number <= len(lines):
+            match = _COMMENT_IGNORE.search(lines[number - 1])
+            if match and _matches([c.strip() for c in re.split(r"[ ,]+", match.group(1)) if c.strip()], finding):
+                return True
+    return False
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    seen: set[tuple[Any, ...]] = set()
+    result = []
+    for finding in findings:
+        key = (finding.file, finding.line, finding.column, finding.code, finding.message)
+        if key not in seen:
+            seen.add(key)
+            result.append(finding)
+    return result
+
+
+def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> tuple[list[Path], list[str]]:
+    """Files to check: given files as they are, directories walked for YAML and JSON files."""
+    import fnmatch
+
+    patterns = list(exclude)
+    files: list[Path] = []
+    missing: list[str] = []
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            missing.append(str(path))
+            continue
+        if path.is_dir():
+            for directory, dirnames, filenames in os.walk(path):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
+                for name in sorted(filenames):
+                    candidate = Path(directory) / name
+                    if candidate.suffix.lower() in CANDIDATE_SUFFIXES:
+                        files.append(candidate)
+        else:
+            files.append(path)
+    if patterns:
+        files = [f for f in files if not any(fnmatch.fnmatch(f.as_posix(), p) or fnmatch.fnmatch(f.name, p) for p in patterns)]
+    return files, missing
+
+
+__all__ = ["Engine", "RunOptions", "FileResult", "UsageProblem", "discover", "find_rule", "ReadError"]

@@ -1,0 +1,1 @@
+"""Reading definition files: YAML and JSON with positions, templates and references."""

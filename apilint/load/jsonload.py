@@ -1,0 +1,156 @@
+"""JSON loading: the C parser for the data, a lazy scanner for positions.
+
+Parsing JSON with the standard library's C scanner costs a few milliseconds per megabyte; positions
+are only needed for the handful of nodes findings point at, so they are found afterwards by one scan
+of the text that descends only into the requested paths and skips everything else.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from typing import Any
+
+from apilint.finding import Span
+from apilint.load.problems import LoadProblem
+
+_DECODER = json.JSONDecoder()
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_WS = re.compile(r"[ \t\r\n]*")
+_SCALAR_END = re.compile(r"[,\]}\s]")
+
+
+class JsonDocument:
+    """A loaded JSON document: its data and the text positions are read from."""
+
+    def __init__(self, data: Any, text: str, problems: list[LoadProblem]):
+        self.data = data
+        self.text = text
+        self.problems = problems
+        self._line_starts: list[int] | None = None
+
+    def _position(self, offset: int) -> tuple[int, int]:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            index = find("\n")
+            while index != -1:
+                starts.append(index + 1)
+                index = find("\n", index + 1)
+            self._line_starts = starts
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        return line + 1, offset - self._line_starts[line] + 1
+
+    def _span(self, start: int, end: int) -> Span:
+        line, column = self._position(start)
+        end_line, end_column = self._position(end)
+        return Span(line, column, end_line, end_column)
+
+    def _skip_value(self, pos: int) -> int:
+        """Offset just after the value starting at ``pos`` (the C decoder skips it fastest)."""
+        try:
+            return _DECODER.raw_decode(self.text, pos)[1]
+        except (json.JSONDecodeError, RecursionError):
+            match = _SCALAR_END.search(self.text, pos)
+            return match.start() if match else len(self.text)
+
+    def locate(self, path: tuple[Any, ...]) -> tuple[Span, int]:
+        """Span of the deepest existing node on ``path`` and how many steps matched.
+
+        Duplicate keys resolve to their last occurrence, as the parser keeps the last value.
+        """
+        text = self.text
+        pos = _WS.match(text, 0).end()
+        key_start: int | None = None
+        matched = 0
+        for step in path:
+            if pos >= len(text):
+                break
+            opener = text[pos]
+            found: tuple[int | None, int] | None = None
+            if opener == "{":
+                cursor = _WS.match(text, pos + 1).end()
+                while cursor < len(text) and text[cursor] == '"':
+                    key_match = _STRING.match(text, cursor)
+                    if key_match is None:
+                        break
+                    key = json.loads(key_match.group())
+                    colon = _WS.match(text, key_match.end()).end()
+                    value_start = _WS.match(text, colon + 1).end()
+                    if key == str(step):
+                        found = (cursor, value_start)  # keep scanning: the last duplicate wins
+                    value_end = self._skip_value(value_start)
+                    cursor = _WS.match(text, value_end).end()
+                    if cursor < len(text) and text[cursor] == ",":
+                        cursor = _WS.match(text, cursor + 1).end()
+            elif opener == "[" and isinstance(step, int):
+                cursor = _WS.match(text, pos + 1).end()
+                index = 0
+                while cursor < len(text) and text[cursor] != "]":
+                    if index == step:
+                        found = (None, cursor)
+                        break
+                    value_end = self._skip_value(cursor)
+                    cursor = _WS.match(text, value_end).end()
+                    if cursor < len(text) and text[cursor] == ",":
+                        cursor = _WS.match(text, cursor + 1).end()
+                    index += 1
+            if found is None:
+                break
+            key_start, pos = found
+            matched += 1
+        end = self._skip_value(pos)
+        start = key_start if key_start is not None else pos
+        return self._span(start, end), matched
+
+
+def load_json(text: str) -> JsonDocument:
+    """Parse JSON text; syntax errors and duplicate keys become problems."""
+    problems: list[LoadProblem] = []
+    duplicates: list[tuple[dict[str, Any], str]] = []
+
+    def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result = dict(pairs)
+        if len(result) != len(pairs):
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    duplicates.append((result, key))
+                seen.add(key)
+        return result
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs_hook)
+    except json.JSONDecodeError as error:
+        problems.append(
+            LoadProblem("AG001", f"JSON syntax error: {error.msg}", Span(error.lineno, error.colno, error.lineno, error.colno))
+        )
+        return JsonDocument(None, text, problems)
+    except RecursionError:
+        problems.append(
+            LoadProblem("AG005", "the document nests too deeply to be read", Span(1, 1, 1, 1))
+        )
+        return JsonDocument(None, text, problems)
+    document = JsonDocument(data, text, problems)
+    if duplicates:
+        for path in _paths_of(data, duplicates):
+            span, _ = document.locate(path)
+            problems.append(LoadProblem("AG001", f"duplicate key {path[-1]!r}", span))
+    return document
+
+
+def _paths_of(data: Any, duplicates: list[tuple[dict[str, Any], str]]) -> list[tuple[Any, ...]]:
+    """Document paths of the duplicated keys, found by identity of their mappings."""
+    wanted = {id(mapping): mapping for mapping, _ in duplicates}
+    where: dict[int, tuple[Any, ...]] = {}
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack and len(where) < len(wanted):
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in wanted:
+                where[id(node)] = path
+            stack.extend((value, path + (key,)) for key, value in node.items() if isinstance(value, (dict, list)))
+        elif isinstance(node, list):
+            stack.extend((value, path + (index,)) for index, value in enumerate(node) if isinstance(value, (dict, list)))
+    return [where[id(mapping)] + (key,) for mapping, key in duplicates if id(mapping) in where]

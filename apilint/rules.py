@@ -1,0 +1,193 @@
+"""Rules are data: one YAML file per rule in ``rules/``, discovered from the folder.
+
+Each file names its code, name, default severity, the API types it applies to, its documentation
+sections and the check function that judges it. Nothing is registered by hand.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import yaml
+
+from apilint.finding import Severity
+from apilint.model import ApiType, Pointer
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REQUIRED_DOC_SECTIONS = ("what", "why", "example", "references")
+
+
+def data_dir(name: str) -> Path:
+    """A folder shipped in the wheel as ``apilint/_<name>`` and kept at the top level in a checkout."""
+    installed = PACKAGE_DIR / f"_{name}"
+    if installed.is_dir():
+        return installed
+    return PACKAGE_DIR.parent / name
+
+
+def rules_dir() -> Path:
+    return data_dir("rules")
+
+
+def fixtures_dir() -> Path:
+    """``fixtures/`` (only the per-rule examples are shipped in the wheel)."""
+    installed = PACKAGE_DIR / "_fixtures"
+    if installed.is_dir():
+        return installed
+    return PACKAGE_DIR.parent / "fixtures"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """What a check reports: where, what, and optionally a severity other than the rule's."""
+
+    at: Pointer
+    message: str
+    severity: Severity | None = None
+    extra: dict[str, Any] | None = None
+
+
+Check = Callable[..., Iterable[Violation]]
+
+
+@dataclass
+class Rule:
+    """One rule, as its file describes it."""
+
+    code: str
+    name: str
+    severity: Severity
+    api_types: frozenset[ApiType]
+    summary: str
+    check_name: str
+    scope: str
+    options: dict[str, Any]
+    docs: dict[str, Any]
+    file: Path
+    _check: Check | None = field(default=None, repr=False)
+
+    @property
+    def check(self) -> Check:
+        """The check function, imported on first use."""
+        if self._check is None and not self.check_name:
+            self._check = _reported_while_loading
+        if self._check is None:
+            module_name, _, function = self.check_name.rpartition(".")
+            module = importlib.import_module(f"apilint.checks.{module_name}")
+            self._check = getattr(module, function)
+        return self._check
+
+    def applies_to(self, api_type: ApiType) -> bool:
+        return api_type in self.api_types
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": str(self.severity),
+            "api_types": sorted(t.value for t in self.api_types),
+            "scope": self.scope,
+            "summary": self.summary,
+            "options": self.options,
+            "docs": self.docs,
+        }
+
+
+def _reported_while_loading(api: Any, run: Any) -> Iterable[Violation]:
+    """Rules of scope ``load`` are reported by the reader, before any check runs."""
+    return ()
+
+
+class RuleFileError(Exception):
+    """A rule file that does not say what every rule must say."""
+
+
+def _rule_from(data: Any, path: Path) -> Rule:
+    if not isinstance(data, dict):
+        raise RuleFileError(f"{path}: a rule file is a mapping")
+    missing = [key for key in ("code", "name", "severity", "api_types", "summary", "docs") if key not in data]
+    if data.get("scope") != "load" and "check" not in data:
+        missing.append("check")
+    if missing:
+        raise RuleFileError(f"{path}: missing {', '.join(missing)}")
+    docs = data["docs"]
+    missing_docs = [section for section in REQUIRED_DOC_SECTIONS if not docs.get(section)]
+    if missing_docs:
+        raise RuleFileError(f"{path}: documentation section(s) missing: {', '.join(missing_docs)}")
+    return Rule(
+        code=str(data["code"]),
+        name=str(data["name"]),
+        severity=Severity.parse(str(data["severity"])),
+        api_types=frozenset(ApiType(t) for t in data["api_types"]),
+        summary=str(data["summary"]).strip(),
+        check_name=str(data.get("check") or ""),
+        scope=str(data.get("scope", "apigw")),
+        options=dict(data.get("options") or {}),
+        docs=docs,
+        file=path,
+    )
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> tuple[Rule, ...]:
+    """All rules, sorted by code."""
+    rules = []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for path in sorted(rules_dir().glob("AG*.yaml")):
+        with open(path, encoding="utf-8") as handle:
+            rules.append(_rule_from(yaml.load(handle, Loader=loader), path))
+    codes = [r.code for r in rules]
+    names = [r.name for r in rules]
+    for label, values in (("code", codes), ("name", names)):
+        duplicates = {v for v in values if values.count(v) > 1}
+        if duplicates:
+            raise RuleFileError(f"duplicate rule {label}(s): {', '.join(sorted(duplicates))}")
+    return tuple(sorted(rules, key=lambda r: r.code))
+
+
+def rule_index() -> dict[str, Rule]:
+    """Rules by code and by name (both are accepted everywhere)."""
+    index: dict[str, Rule] = {}
+    for rule in load_rules():
+        index[rule.code.upper()] = rule
+        index[rule.name.lower()] = rule
+    return index
+
+
+def find_rule(key: str) -> Rule | None:
+    index = rule_index()
+    return index.get(key.strip().upper()) or index.get(key.strip().lower())
+
+
+def match_rules(selectors: Iterable[str]) -> tuple[set[str], list[str]]:
+    """Codes that selectors name (code, name, a code prefix such as ``AG1``, or ``ALL``) and unknown ones."""
+    codes: set[str] = set()
+    unknown: list[str] = []
+    all_rules = load_rules()
+    for selector in selectors:
+        key = selector.strip()
+        if not key:
+            continue
+        rule = find_rule(key)
+        if rule is not None:
+            codes.add(rule.code)
+            continue
+        if key.upper() == "ALL":
+            codes.update(r.code for r in all_rules)
+            continue
+        prefixed = [r.code for r in all_rules if r.code.startswith(key.upper())]
+        if prefixed and key.upper().startswith("AG"):
+            codes.update(prefixed)
+        else:
+            unknown.append(key)
+    return codes, unknown
+
+
+def iter_rules_for(api_type: ApiType, enabled: set[str]) -> Iterator[Rule]:
+    for rule in load_rules():
+        if rule.code in enabled and rule.applies_to(api_type):
+            yield rule
