@@ -107,12 +107,37 @@ def openapi_structure(api: Api, run: Any) -> Iterator[Violation]:
     if run.options.get("engine") == "reference":
         yield from _reference(api, version)
         return
+    lenient = api.is_apigw and not run.options.get("strict", False)
     for error in _validator(version).iter_errors(document):
         path = _typed_path(document, error.instance_path)
         instance = _value_at(document, path)
         if _unknown(instance) or _unknown_inside(error):
             continue
+        if lenient and _tolerated_by_api_gateway(error.message, path, instance):
+            continue
         yield Violation(at.child(*path), tidy(error.message, instance))
+
+
+_TOLERATED_REQUIRED = ('"info" is a required', '"version" is a required', '"title" is a required',
+                       '"responses" is a required')
+
+
+def _tolerated_by_api_gateway(message: str, path: tuple[Any, ...], instance: Any) -> bool:
+    """Departures from the OpenAPI schema that API Gateway imports without complaint.
+
+    API Gateway definitions routinely omit ``info`` details and operation ``responses`` (or leave
+    them empty), write ``openapi: "3.0"``, and HTTP APIs use a ``$default`` path; none of these
+    stops an import, so they are not reported unless the rule's ``strict`` option is set.
+    """
+    if message.startswith(_TOLERATED_REQUIRED):
+        return True
+    if path and path[-1] == "responses" and instance == {}:
+        return True
+    if path == ("openapi",) and isinstance(instance, str) and instance.startswith("3.0"):
+        return True
+    if path == ("paths",) and "'$default' was unexpected" in message:
+        return True
+    return False
 
 
 def _unknown_inside(error: Any) -> bool:
