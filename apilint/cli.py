@@ -90,6 +90,7 @@ def check(
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Skip files matching this glob (repeatable)."),
     max_file_size: Optional[str] = typer.Option(None, "--max-file-size", help="Largest file read, e.g. 64MB."),
     root: Optional[Path] = typer.Option(None, "--root", help="Repository root; $ref and file references never leave it [default: current directory]."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (0 or unset: all cores for many files)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which API type each definition is and why."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
@@ -110,6 +111,7 @@ def check(
         exclude=_split(exclude),
         max_file_size=_parse_size(max_file_size) if max_file_size else None,
         root=root,
+        jobs=jobs,
         verbose=verbose,
         color=_use_color(sys.stdout) and output is None,
     )
@@ -180,15 +182,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         typer.echo(f"apilint: error: {error}", err=True)
         sys.exit(EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - the last line of defence
-        import click
-
-        if isinstance(error, click.exceptions.Abort):
+        if type(error).__name__ == "Abort":
             sys.exit(130)
-        if isinstance(error, click.ClickException):
-            error.show()
+        if hasattr(error, "show") and isinstance(getattr(error, "exit_code", None), int):
+            error.show()  # the command-line parser's own usage errors
             sys.exit(EXIT_USAGE if error.exit_code == 2 else error.exit_code)
-        if isinstance(error, KeyboardInterrupt):
-            sys.exit(130)
         from apilint.runner import known_usage_error
 
         message = known_usage_error(error)

@@ -148,7 +148,9 @@ def load_config(path: Path | None) -> Config:
     """Load and validate a configuration file (None: no configuration)."""
     if path is None:
         return Config()
-    display = str(path)
+    from apilint.load.source import display_path
+
+    display = display_path(path, Path.cwd())
     if path.name == "pyproject.toml":
         data, source = _from_pyproject(path)
     else:

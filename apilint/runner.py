@@ -9,8 +9,9 @@ from typing import Any
 
 from apilint import __version__
 from apilint.config import ConfigError, find_config, load_config
-from apilint.engine import Engine, FileResult, RunOptions, UsageProblem, discover
+from apilint.engine import FileResult, RunOptions, UsageProblem, discover
 from apilint.finding import Finding, Severity
+from apilint.parallel import check_files, default_jobs
 from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ReadError
 from apilint.report import REPORTERS, ReportContext, reporter
 
@@ -34,6 +35,7 @@ class CheckRequest:
     root: Path | None = None
     verbose: bool = False
     color: bool = False
+    jobs: int | None = None
 
 
 @dataclass
@@ -76,16 +78,17 @@ def execute(request: CheckRequest) -> CheckOutcome:
     }
     max_bytes = request.max_file_size or config.get("max-file-size") or DEFAULT_MAX_FILE_BYTES
     explicit = frozenset(p.resolve() for p in request.paths if p.is_file())
-    engine = Engine(RunOptions(root, config, flags, max_bytes, explicit))
+    run = RunOptions(root, config, flags, max_bytes, explicit)
+    jobs = request.jobs if request.jobs is not None else config.get("jobs")
+    jobs = default_jobs(len(files)) if not jobs else jobs
     results: list[FileResult] = []
-    for path in files:
-        try:
-            results.append(engine.check_file(path))
-        except ReadError as error:
+    for path, outcome in zip(files, check_files(run, files, jobs)):
+        if isinstance(outcome, str):
             if path.resolve() in explicit:
-                raise
-            results.append(FileResult(str(path), notices=[]))
-            print(f"apilint: warning: {error}", file=sys.stderr)
+                raise ReadError(outcome)
+            print(f"apilint: warning: {outcome}", file=sys.stderr)
+            continue
+        results.append(outcome)
     consumed = {c for r in results for c in r.consumed}
     kept = [r for r in results if not (r.kind == "openapi" and _is_consumed(r, consumed, root))]
     findings = sorted((f for r in kept for f in r.findings), key=lambda f: f.sort_key)

@@ -7,7 +7,9 @@ from typing import Any
 
 from apilint.model import has_placeholder, is_intrinsic, known_string
 
-_ACM_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:acm:([^:]*):[^:]*:certificate/.+$")
+_ACM_ARN = re.compile(r"^arn:[^:]+:acm:([^:]*):[^:]*:certificate/.+$")
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+_REGION_TOKEN = "@region@"
 
 
 def known_int(value: Any) -> int | None:
@@ -29,10 +31,16 @@ def certificate_region(arn: Any) -> str | None:
     text = known_string(arn)
     if text is None:
         return None
+    # placeholders may hold colons (${AWS::AccountId}); the region one is kept as a marker
+    text = text.replace("${AWS::Region}", _REGION_TOKEN)
+    text = _PLACEHOLDER.sub("x", text)
     match = _ACM_ARN.match(text)
     if match is None:
         return None
-    return match.group(1)
+    region = match.group(1)
+    if region == _REGION_TOKEN:
+        return "${AWS::Region}"
+    return region if re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]+", region) else None
 
 
 def lower(value: Any) -> str | None:

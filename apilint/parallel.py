@@ -1,0 +1,64 @@
+"""Checking many files on all cores: one engine per worker process, files handed out in chunks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Iterator
+
+from apilint.engine import Engine, FileResult, RunOptions
+from apilint.load.source import ReadError
+
+#: Below this many files a pool costs more than it saves.
+MIN_FILES_FOR_POOL = 8
+
+_worker_engine: Engine | None = None
+
+
+def default_jobs(file_count: int) -> int:
+    """Workers to use when the user did not say: all cores for many files, one for a few."""
+    if file_count < MIN_FILES_FOR_POOL:
+        return 1
+    return max(1, min(os.cpu_count() or 1, file_count // 4 or 1))
+
+
+def _init_worker(run: RunOptions) -> None:
+    global _worker_engine
+    _worker_engine = Engine(run)
+
+
+def _check_chunk(paths: list[Path]) -> list[FileResult | str]:
+    assert _worker_engine is not None
+    return [_check_one(_worker_engine, path) for path in paths]
+
+
+def _check_one(engine: Engine, path: Path) -> FileResult | str:
+    try:
+        return engine.check_file(path)
+    except ReadError as error:
+        return str(error)
+
+
+def _chunks(paths: list[Path], jobs: int) -> Iterator[list[Path]]:
+    size = max(1, min(16, len(paths) // (jobs * 4) or 1))
+    for start in range(0, len(paths), size):
+        yield paths[start:start + size]
+
+
+def check_files(run: RunOptions, paths: list[Path], jobs: int) -> list[FileResult | str]:
+    """Results in the order of ``paths``; a string stands for a file that could not be read."""
+    if jobs <= 1 or len(paths) < 2:
+        engine = Engine(run)
+        return [_check_one(engine, path) for path in paths]
+    context = None
+    if sys.platform.startswith("linux"):
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(run,)) as pool:
+        results: list[FileResult | str] = []
+        for chunk_result in pool.map(_check_chunk, _chunks(paths, jobs)):
+            results.extend(chunk_result)
+        return results
