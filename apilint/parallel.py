@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Iterator
 
@@ -52,6 +51,8 @@ def check_files(run: RunOptions, paths: list[Path], jobs: int) -> list[FileResul
     if jobs <= 1 or len(paths) < 2:
         engine = Engine(run)
         return [_check_one(engine, path) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor
+
     context = None
     if sys.platform.startswith("linux"):
         import multiprocessing
