@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from apilint.model import Api, is_intrinsic, has_placeholder
+from apilint.model import ANY_METHOD, Api, has_placeholder, is_intrinsic
 from apilint.rules import Violation
 
 _SCHEMA_DIRS = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1"}
@@ -108,6 +109,10 @@ def openapi_structure(api: Api, run: Any) -> Iterator[Violation]:
         yield from _reference(api, version)
         return
     lenient = api.is_apigw and not run.options.get("strict", False)
+    if not lenient:
+        # API Gateway derives path parameters from the path, so it imports undeclared ones
+        yield from _path_parameters(api)
+        yield from _duplicate_parameters(api)
     for error in _validator(version).iter_errors(document):
         path = _typed_path(document, error.instance_path)
         instance = _value_at(document, path)
@@ -138,6 +143,60 @@ def _tolerated_by_api_gateway(message: str, path: tuple[Any, ...], instance: Any
     if path == ("paths",) and "'$default' was unexpected" in message:
         return True
     return False
+
+
+_TEMPLATE = re.compile(r"\{([^{}]+)\}")
+
+
+def _path_parameters(api: Api) -> Iterator[Violation]:
+    """Path template variables that no parameter of the operation or its path item declares.
+
+    The schema cannot express this; openapi-spec-validator checks it too. A greedy ``{proxy+}``
+    variable is declared by a parameter named ``proxy`` in API Gateway definitions (and ``proxy+``
+    is accepted too).
+    """
+    for operation in api.operations():
+        if operation.method == ANY_METHOD:
+            continue  # an extension, not an OpenAPI operation
+        names = _TEMPLATE.findall(operation.path_key)
+        if not names:
+            continue
+        declared = _declared_parameters(api, operation)
+        for name in names:
+            if name in declared or name.rstrip("+") in declared or _unknown(name):
+                continue
+            yield Violation(operation.at, f"path parameter {name!r} of {operation.label} is not declared in its parameters")
+
+
+def _declared_parameters(api: Api, operation: Any) -> set[str]:
+    declared: set[str] = set()
+    for container, container_at in ((operation.path_item, operation.path_item_at), (operation.data, operation.at)):
+        parameters = container.get("parameters")
+        if not isinstance(parameters, list):
+            continue
+        for index, parameter in enumerate(parameters):
+            parameter, _ = api.deref(parameter, container_at.child("parameters", index))
+            if isinstance(parameter, dict) and parameter.get("in") == "path" and isinstance(parameter.get("name"), str):
+                declared.add(parameter["name"])
+    return declared
+
+
+def _duplicate_parameters(api: Api) -> Iterator[Violation]:
+    """Parameters declared twice (same ``name`` and ``in``) in one operation's own list."""
+    for operation in api.operations():
+        parameters = operation.data.get("parameters")
+        if not isinstance(parameters, list):
+            continue
+        seen: set[tuple[str, str]] = set()
+        for index, parameter in enumerate(parameters):
+            at = operation.at.child("parameters", index)
+            parameter, _ = api.deref(parameter, at)
+            if not isinstance(parameter, dict):
+                continue
+            key = (str(parameter.get("name")), str(parameter.get("in")))
+            if key in seen:
+                yield Violation(at, f"parameter {key[0]!r} in {key[1]} is declared twice in {operation.label}")
+            seen.add(key)
 
 
 def _unknown_inside(error: Any) -> bool:
