@@ -1,19 +1,22 @@
-"""One ``apilint check`` run: configuration, files, engine, report, exit code."""
+"""One ``apilint check`` run: configuration, files, engine, baseline, reports, exit code."""
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from apilint import __version__
-from apilint.config import ConfigError, find_config, load_config
-from apilint.engine import FileResult, RunOptions, UsageProblem, discover
+from apilint.baseline import BaselineError, filter_new, read_baseline, write_baseline
+from apilint.config import Config, ConfigError, find_config, load_config, resolve_file_options
+from apilint.discover import discover_files
+from apilint.engine import FileResult, RunOptions, UsageProblem, enabled_codes
 from apilint.finding import Finding, Severity
-from apilint.parallel import check_files, default_jobs
 from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ReadError
-from apilint.report import REPORTERS, ReportContext, reporter
+from apilint.parallel import check_files, default_jobs
+from apilint.report import DEFAULT_FILE_NAMES, REPORTERS, ReportContext, reporter
 
 
 @dataclass
@@ -21,8 +24,10 @@ class CheckRequest:
     """Everything the command line passes to a run."""
 
     paths: list[Path]
-    output_format: str = "text"
+    #: ``--format`` values as given: ``sarif`` or ``sarif=PATH``; empty means the default format.
+    formats: list[str] = field(default_factory=list)
     output: Path | None = None
+    output_dir: Path | None = None
     api_type: str | None = None
     endpoint_type: str | None = None
     region: str | None = None
@@ -36,6 +41,9 @@ class CheckRequest:
     verbose: bool = False
     color: bool = False
     jobs: int | None = None
+    baseline: Path | None = None
+    write_baseline: Path | None = None
+    usage_file: Path | None = None
 
 
 @dataclass
@@ -47,13 +55,71 @@ class CheckOutcome:
     fail_on: Severity
     files_checked: int
     files_skipped: int
+    files_ignored: int = 0
+    rules_by_file: dict[str, list[str]] = field(default_factory=dict)
+    root: Path = field(default_factory=Path.cwd)
+
+
+@dataclass(frozen=True)
+class ReportTarget:
+    """One report to produce: its format and where it goes (None: standard output)."""
+
+    format: str
+    path: Path | None
 
 
 def known_usage_error(error: BaseException) -> str | None:
     """The message for errors that are the user's to fix (exit code 2), None for bugs."""
-    if isinstance(error, (ConfigError, UsageProblem, ReadError)):
+    if isinstance(error, (ConfigError, UsageProblem, ReadError, BaselineError)):
         return str(error)
     return None
+
+
+def default_format(environ: Mapping[str, str]) -> str:
+    """``github`` inside GitHub Actions (annotations on the diff), ``text`` everywhere else."""
+    return "github" if environ.get("GITHUB_ACTIONS", "").lower() == "true" else "text"
+
+
+def plan_reports(formats: list[str], output: Path | None, output_dir: Path | None,
+                 environ: Mapping[str, str] | None = None) -> list[ReportTarget]:
+    """Where each requested format goes.
+
+    ``--format F=PATH`` writes F to PATH. A format without a path goes to ``--output-dir`` (under a
+    fixed name such as ``apilint.sarif``), else to ``--output``, else to standard output; at most
+    one report can go to standard output.
+    """
+    specs = formats or [default_format(os.environ if environ is None else environ)]
+    if output is not None and output_dir is not None:
+        raise UsageProblem("--output and --output-dir cannot be used together; give each format a path "
+                           "(--format sarif=apilint.sarif) or a folder (--output-dir)")
+    targets: list[ReportTarget] = []
+    for spec in specs:
+        name, separator, where = spec.partition("=")
+        name = name.strip().lower()
+        if name not in REPORTERS:
+            raise UsageProblem(f"unknown format {name!r} (expected {', '.join(REPORTERS)}; "
+                               "write to a file with FORMAT=PATH)")
+        if separator and not where.strip():
+            raise UsageProblem(f"--format {spec}: no path after '='")
+        targets.append(ReportTarget(name, Path(where.strip()) if separator else None))
+    pathless = [t for t in targets if t.path is None]
+    if output_dir is not None:
+        targets = [t if t.path is not None else ReportTarget(t.format, output_dir / DEFAULT_FILE_NAMES[t.format])
+                   for t in targets]
+    elif output is not None:
+        if len(pathless) != 1:
+            raise UsageProblem("--output takes exactly one format without a path; give the others a path "
+                               "(--format sarif=apilint.sarif) or use --output-dir")
+        targets = [t if t.path is not None else ReportTarget(t.format, output) for t in targets]
+    elif len(pathless) > 1:
+        names = ", ".join(t.format for t in pathless)
+        raise UsageProblem(f"only one report can go to standard output, not {names}; give the others a path "
+                           "(--format sarif=apilint.sarif) or use --output-dir")
+    written = [t.path.resolve() for t in targets if t.path is not None]
+    duplicates = {str(p) for p in written if written.count(p) > 1}
+    if duplicates:
+        raise UsageProblem(f"two reports would be written to {', '.join(sorted(duplicates))}")
+    return targets
 
 
 def execute(request: CheckRequest) -> CheckOutcome:
@@ -63,12 +129,11 @@ def execute(request: CheckRequest) -> CheckOutcome:
     if config_path is not None and not config_path.is_file():
         raise UsageProblem(f"{config_path}: configuration file not found")
     config = load_config(config_path if config_path is not None else find_config(Path.cwd()))
-    if request.output_format not in REPORTERS:
-        raise UsageProblem(f"unknown format {request.output_format!r} (expected {', '.join(REPORTERS)})")
     fail_on = Severity.parse(request.fail_on or config.get("fail-on", "error"))
-    files, missing = discover(request.paths, [*config.get("exclude", []), *request.exclude])
-    if missing:
-        raise UsageProblem(f"no such file or directory: {', '.join(missing)}")
+    found = discover_files(request.paths, [*config.get("exclude", []), *request.exclude])
+    if found.missing:
+        raise UsageProblem(f"no such file or directory: {', '.join(found.missing)}")
+    files = found.files
     flags: dict[str, Any] = {
         "api_type": request.api_type,
         "endpoint_type": request.endpoint_type,
@@ -82,6 +147,7 @@ def execute(request: CheckRequest) -> CheckOutcome:
     jobs = request.jobs if request.jobs is not None else config.get("jobs")
     jobs = default_jobs(len(files)) if not jobs else jobs
     results: list[FileResult] = []
+    paths_by_display: dict[str, Path] = {}
     for path, outcome in zip(files, check_files(run, files, jobs)):
         if isinstance(outcome, str):
             if path.resolve() in explicit:
@@ -89,11 +155,14 @@ def execute(request: CheckRequest) -> CheckOutcome:
             print(f"apilint: warning: {outcome}", file=sys.stderr)
             continue
         results.append(outcome)
+        paths_by_display[outcome.file] = path
     consumed = {c for r in results for c in r.consumed}
     kept = [r for r in results if not (r.kind == "openapi" and _is_consumed(r, consumed, root))]
     findings = sorted((f for r in kept for f in r.findings), key=lambda f: f.sort_key)
-    checked = sum(1 for r in kept if r.kind is not None or r.findings)
-    return CheckOutcome(findings, kept, fail_on, checked, len(kept) - checked)
+    checked = [r for r in kept if r.kind is not None or r.findings]
+    rules_by_file = {r.file: _rules_run(config, paths_by_display[r.file], flags, r) for r in checked}
+    return CheckOutcome(findings, kept, fail_on, len(checked), len(kept) - len(checked),
+                        found.gitignored + found.excluded, rules_by_file, root)
 
 
 def _is_consumed(result: FileResult, consumed: set[str], root: Path) -> bool:
@@ -101,26 +170,107 @@ def _is_consumed(result: FileResult, consumed: set[str], root: Path) -> bool:
     return str((root / result.file).resolve()) in consumed
 
 
+def _rules_run(config: Config, path: Path, flags: dict[str, Any], result: FileResult) -> list[str]:
+    """Codes of the rules that ran on a file: enabled for it and applying to one of its APIs."""
+    from apilint.model import ApiType
+    from apilint.rules import load_rules
+
+    codes = enabled_codes(resolve_file_options(config, path, flags))
+    ran = []
+    for rule in load_rules():
+        if rule.code not in codes:
+            continue
+        if rule.scope == "load" or any(
+            rule.applies_to(ApiType(api.api_type)) and (rule.scope != "apigw" or api.is_apigw) for api in result.apis
+        ):
+            ran.append(rule.code)
+    return ran
+
+
+def cost_summary_markdown(usage_file: Path, outcome: CheckOutcome) -> str:
+    """The cost section of the Markdown report for a usage file.
+
+    This is the hook between ``check`` and the cost engine: it calls
+    ``apilint.cost.markdown_summary(usage_file, apis)`` when the cost engine offers it (``apis`` are
+    the :class:`apilint.engine.ApiSummary` objects of the run) and otherwise says plainly that no cost
+    summary is available.
+    """
+    if not usage_file.is_file():
+        raise UsageProblem(f"{usage_file}: usage file not found")
+    try:
+        from apilint.cost import markdown_summary  # type: ignore[attr-defined]
+    except ImportError:
+        print("apilint: warning: this apilint cannot estimate costs yet; the Markdown report says so",
+              file=sys.stderr)
+        return ("### Cost\n\nNo cost summary: this version of apilint has no cost engine "
+                f"(`apilint.cost.markdown_summary`), so `{usage_file.as_posix()}` was not read.\n")
+    apis = [api for r in outcome.results for api in r.apis]
+    return str(markdown_summary(usage_file, apis))
+
+
+def _write(target: ReportTarget, text: str) -> None:
+    if target.path is None:
+        sys.stdout.write(text)
+        return
+    try:
+        target.path.parent.mkdir(parents=True, exist_ok=True)
+        target.path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageProblem(f"cannot write {target.path}: {error.strerror or error}") from None
+
+
 def run_check(request: CheckRequest) -> int:
     """Run, report, and return the exit code."""
+    targets = plan_reports(request.formats, request.output, request.output_dir)
+    if request.usage_file is not None and not request.usage_file.is_file():
+        raise UsageProblem(f"{request.usage_file}: usage file not found")
+    baseline = read_baseline(request.baseline) if request.baseline and not request.write_baseline else None
     outcome = execute(request)
+    findings = outcome.findings
+    baselined: int | None = None
+    if request.write_baseline is not None:
+        write_baseline(request.write_baseline, findings, __version__)
+        print(f"apilint: wrote {len(findings)} finding(s) to the baseline {request.write_baseline}",
+              file=sys.stderr)
+    elif baseline is not None:
+        filtered = filter_new(findings, baseline)
+        findings, baselined = filtered.new, filtered.known
+        if request.verbose and filtered.fixed:
+            print(f"apilint: {filtered.fixed} baseline entr{'y' if filtered.fixed == 1 else 'ies'} no longer "
+                  f"occur; refresh the baseline with --write-baseline {request.baseline}", file=sys.stderr)
+    from apilint.rules import load_rules
+
     context = ReportContext(
         files_checked=outcome.files_checked,
         files_skipped=outcome.files_skipped,
         apis=[api for r in outcome.results for api in r.apis],
         notices=[n for r in outcome.results for n in r.notices],
         verbose=request.verbose,
-        color=request.color,
+        color=request.color and all(t.path is not None or t.format == "text" for t in targets),
         fail_on=outcome.fail_on,
+        root=str(outcome.root),
         tool_version=__version__,
+        files=list(outcome.rules_by_file),
+        rules_by_file=outcome.rules_by_file,
+        rules=load_rules(),
+        files_ignored=outcome.files_ignored,
+        baselined=baselined,
+        cost_markdown=cost_summary_markdown(request.usage_file, outcome) if request.usage_file else None,
     )
-    text = reporter(request.output_format)(outcome.findings, context)
-    if request.output is not None:
-        try:
-            request.output.write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UsageProblem(f"cannot write {request.output}: {error.strerror or error}") from None
-    else:
-        sys.stdout.write(text)
-    failing = any(f.severity >= outcome.fail_on for f in outcome.findings)
-    return 1 if failing else 0
+    if request.verbose and not any(t.path is None and t.format == "text" for t in targets):
+        print(f"apilint: checked {outcome.files_checked} file(s); skipped {outcome.files_skipped} that are "
+              f"neither OpenAPI definitions nor templates; left out {outcome.files_ignored} path(s) ignored by "
+              ".gitignore or --exclude", file=sys.stderr)
+    for target in sorted(targets, key=lambda t: t.path is None):
+        text = reporter(target.format)(findings, context)
+        if target.path is not None and target.format == "text" and context.color:
+            text = reporter(target.format)(findings, _without_color(context))
+        _write(target, text)
+    failing = any(f.severity >= outcome.fail_on for f in findings)
+    return 1 if failing and request.write_baseline is None else 0
+
+
+def _without_color(context: ReportContext) -> ReportContext:
+    from dataclasses import replace
+
+    return replace(context, color=False)

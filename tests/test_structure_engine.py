@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from apilint.apis import kind_of
-from apilint.checks.structure import _duplicate_parameters, _path_parameters, _typed_path, _validator
+from apilint.checks.structure import _duplicate_parameters, _path_parameters, schema_problems
 from apilint.load.source import read_source
 from apilint.load.refs import RefResolver
 from apilint.model import Api, ApiType, Pointer
@@ -26,7 +26,7 @@ def _version(document: dict) -> str:
 
 def _fast(source) -> tuple[set[str], int]:
     document = source.data
-    paths = {"/".join(map(str, _typed_path(document, e.instance_path))) for e in _validator(_version(document)).iter_errors(document)}
+    paths = {"/".join(map(str, path)) for path, _ in schema_problems(document, _version(document))}
     api = Api(label="t", source=source, doc_at=Pointer(source, ()), document=document, api_type=ApiType.REST,
               api_type_reason="", resolver=RefResolver(source.path.parent, lambda p: read_source(p, p.name)))
     return paths, len(list(_path_parameters(api))) + len(list(_duplicate_parameters(api)))
@@ -46,6 +46,16 @@ def _reference(document: dict) -> tuple[set[str], int]:
     return paths, unresolved
 
 
+def _same(fast: tuple[set[str], int], reference: tuple[set[str], int]) -> bool:
+    """Equal answers; openapi-spec-validator gives 3.1 schema-object paths relative to the schema,
+    where apilint gives them from the document root, so a reference path may be a suffix."""
+    fast_paths, fast_count = fast
+    reference_paths, reference_count = reference
+    if fast_count != reference_count or len(fast_paths) != len(reference_paths):
+        return False
+    return all(any(f == r or f.endswith("/" + r) for f in fast_paths) for r in reference_paths)
+
+
 def _documents(corpus: Path) -> list[Path]:
     return sorted(p for p in (corpus / "openapi").iterdir() if p.is_file())
 
@@ -60,7 +70,7 @@ def test_fast_engine_matches_reference_on_corpus(corpus):
             expected = _reference(source.data)
         except Exception:  # the reference validator gives up on some inputs; nothing to compare
             continue
-        assert _fast(source) == expected, path.name
+        assert _same(_fast(source), expected), path.name
         compared += 1
     assert compared >= 100
 
@@ -71,10 +81,11 @@ def test_fast_engine_matches_reference_on_corpus(corpus):
         "openapi: 3.0.1\ninfo: {version: '1'}\npaths: {}\n",
         "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /a/{id}:\n    get:\n      responses: {'200': {description: ok}}\n",
         "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: []\n",
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Item:\n      definitions:\n        kind: {type: {enum: [a]}}\n",
     ],
 )
 def test_fast_engine_matches_reference_on_broken_documents(tmp_path, text):
     path = tmp_path / "api.yaml"
     path.write_text(text)
     source = read_source(path, "api.yaml")
-    assert _fast(source) == _reference(source.data)
+    assert _same(_fast(source), _reference(source.data))

@@ -4,8 +4,31 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
+import re
+
+from apilint.load.refs import parse_pointer, walk
 from apilint.model import Api, Pointer
 from apilint.rules import Violation
+
+
+_REF_TEXT = re.compile(r"""["']?\$ref["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s,}\]#][^\s,}\]]*|#[^\s,}\]]*))""")
+
+
+def _all_resolve(api: Api, text: str) -> bool:
+    """Whether every reference written in the text is a local one that resolves in this document.
+
+    Walking a multi-megabyte document for its references costs far more than reading them from the
+    text; the walk (which finds positions) is only needed when one of them does not resolve.
+    """
+    document = api.document
+    for match in _REF_TEXT.finditer(text):
+        ref = next(group for group in match.groups() if group is not None)
+        if not ref.startswith("#"):
+            return False
+        steps = parse_pointer(ref[1:])
+        if steps is None or not walk(document, steps)[0]:
+            return False
+    return True
 
 
 def unresolved_references(api: Api, run: Any) -> Iterator[Violation]:
@@ -18,10 +41,14 @@ def unresolved_references(api: Api, run: Any) -> Iterator[Violation]:
     resolver = api.resolver
     if api.document is None or resolver is None or api.doc_at is None:
         return
+    text = at.source.text
+    if "$ref" not in text or _all_resolve(api, text):
+        return
     visited: set[int] = set()
-    stack: list[tuple[Any, Pointer]] = [(document, at)]
+    base = at.path
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     while stack:
-        node, node_at = stack.pop()
+        node, path = stack.pop()
         if id(node) in visited:
             continue
         visited.add(id(node))
@@ -29,13 +56,13 @@ def unresolved_references(api: Api, run: Any) -> Iterator[Violation]:
             ref = node.get("$ref")
             if isinstance(ref, str):
                 before = len(resolver.problems)
-                resolver.target(ref, node_at.child("$ref"), api.doc_at)
+                resolver.target(ref, Pointer(at.source, base + path + ("$ref",)), api.doc_at)
                 for problem in resolver.problems[before:]:
                     yield Violation(problem.at, problem.message)
             for key, value in node.items():
-                if isinstance(value, (dict, list)):
-                    stack.append((value, node_at.child(key)))
+                if type(value) is dict or type(value) is list:
+                    stack.append((value, path + (key,)))
         else:
             for index, value in enumerate(node):
-                if isinstance(value, (dict, list)):
-                    stack.append((value, node_at.child(index)))
+                if type(value) is dict or type(value) is list:
+                    stack.append((value, path + (index,)))

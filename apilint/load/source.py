@@ -107,7 +107,7 @@ def parse_text(path: Path, display: str, text: str) -> Source:
             document = load_yaml(text)  # flow-style YAML starts with a brace too
     else:
         document = load_yaml(text)
-        if isinstance(document, YamlDocument) and document.root is not None and "&" in text and "*" in text:
+        if isinstance(document, YamlDocument) and document.root is not None and document.aliases:
             size = expanded_size(document.root, Limits.max_nodes)
             if size > Limits.max_nodes:
                 problem = LoadProblem(

@@ -18,9 +18,22 @@ from apilint.finding import Span
 from apilint.load.problems import LoadProblem
 
 try:  # the C binding is what makes large files fast; the pure-Python one is a slow fallback
-    _BaseLoader: Any = yaml.CBaseLoader
+    _Parser: Any = yaml.CBaseLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _BaseLoader = yaml.BaseLoader
+    _Parser = yaml.BaseLoader
+
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
+
+
+class _BaseLoader(_Parser):  # type: ignore[misc,valid-type]
+    """The composer with the cheapest possible tag resolution: plain scalars are typed later."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        return _DEFAULT_TAGS[kind]
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
@@ -144,10 +157,11 @@ def span_of(node: yaml.Node) -> Span:
 class YamlDocument:
     """A loaded YAML document: its data, and the node tree positions are read from."""
 
-    def __init__(self, data: Any, root: yaml.Node | None, problems: list[LoadProblem]):
+    def __init__(self, data: Any, root: yaml.Node | None, problems: list[LoadProblem], aliases: int = 0):
         self.data = data
         self.root = root
         self.problems = problems
+        self.aliases = aliases
 
     def locate(self, path: tuple[Any, ...]) -> tuple[Span, int]:
         """Span of the deepest existing node on ``path`` and how many path steps it matched.
@@ -213,14 +227,15 @@ def load_yaml(text: str) -> YamlDocument:
             loader.dispose()
         if root is None:
             return YamlDocument(None, None, problems)
-        data = construct(root, problems)
-        return YamlDocument(data, root, problems)
+        counter: list[int] = [0]
+        data = construct(root, problems, counter)
+        return YamlDocument(data, root, problems, counter[0])
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def construct(root: yaml.Node, problems: list[LoadProblem]) -> Any:
+def construct(root: yaml.Node, problems: list[LoadProblem], aliases: list[int] | None = None) -> Any:
     """Turn a node tree into Python data without recursion.
 
     Aliased nodes become the same Python object, so an alias bomb costs no more memory than its text;
@@ -238,6 +253,8 @@ def construct(root: yaml.Node, problems: list[LoadProblem]) -> Any:
             cached = memo.get(id(node))
             if cached is not None:
                 value = cached
+                if aliases is not None:
+                    aliases[0] += 1
             else:
                 value = new_container(node)
                 memo[id(node)] = value
