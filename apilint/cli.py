@@ -78,8 +78,14 @@ def _use_color(stream: Any) -> bool:
 @app.command()
 def check(
     paths: List[Path] = typer.Argument(..., help="Files or directories to check.", show_default=False),
-    output_format: str = typer.Option("text", "--format", "-f", help="Output format: text or json."),
+    output_format: Optional[List[str]] = typer.Option(
+        None, "--format", "-f", metavar="FORMAT[=PATH]",
+        help="Report format: text, json, sarif, github, junit or markdown; FORMAT=PATH writes it to a file. "
+        "Repeat for several reports [default: text; github when GITHUB_ACTIONS=true].",
+        show_default=False),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    output_dir: Optional[Path] = typer.Option(
+        None, "--output-dir", help="Write each format given without a path to this folder (apilint.sarif, ...)."),
     api_type: Optional[ApiTypeChoice] = typer.Option(None, "--api-type", help="Treat definitions as this API type."),
     endpoint_type: Optional[EndpointChoice] = typer.Option(None, "--endpoint-type", help="Endpoint type (REST default: edge)."),
     region: Optional[str] = typer.Option(None, "--region", help="AWS region (else AWS_REGION, AWS_DEFAULT_REGION, config)."),
@@ -87,11 +93,17 @@ def check(
     select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (codes, names or prefixes; comma-separated)."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules (codes, names or prefixes)."),
     fail_on: Optional[SeverityChoice] = typer.Option(None, "--fail-on", help="Lowest severity that fails the run [default: error]."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Skip files matching this glob (repeatable)."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Skip files and folders matching this glob (repeatable)."),
+    baseline: Optional[Path] = typer.Option(
+        None, "--baseline", help="Report only findings that are not in this baseline file."),
+    write_baseline: Optional[Path] = typer.Option(
+        None, "--write-baseline", help="Record every finding of this run in this baseline file (exit code 0)."),
+    usage: Optional[Path] = typer.Option(
+        None, "--usage", help="Usage file: add the cost summary to the Markdown report."),
     max_file_size: Optional[str] = typer.Option(None, "--max-file-size", help="Largest file read, e.g. 64MB."),
     root: Optional[Path] = typer.Option(None, "--root", help="Repository root; $ref and file references never leave it [default: current directory]."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (0 or unset: all cores for many files)."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which API type each definition is and why."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which API type each definition is and why, and how many files were skipped."),
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
 ) -> None:
     """Check definitions and templates; print findings with file:line:column."""
@@ -99,8 +111,9 @@ def check(
 
     request = CheckRequest(
         paths=paths,
-        output_format=output_format,
+        formats=list(output_format or []),
         output=output,
+        output_dir=output_dir,
         api_type=api_type.value if api_type else None,
         endpoint_type=endpoint_type.value if endpoint_type else None,
         region=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
@@ -114,6 +127,9 @@ def check(
         jobs=jobs,
         verbose=verbose,
         color=_use_color(sys.stdout) and output is None,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        usage_file=usage,
     )
     raise typer.Exit(run_check(request))
 

@@ -244,28 +244,11 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
 
 
 def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> tuple[list[Path], list[str]]:
-    """Files to check: given files as they are, directories walked for YAML and JSON files."""
-    import fnmatch
+    """Files to check and the paths that do not exist (see :mod:`apilint.discover` for the rules)."""
+    from apilint.discover import discover_files
 
-    patterns = list(exclude)
-    files: list[Path] = []
-    missing: list[str] = []
-    for path in paths:
-        if not path.exists() and not path.is_symlink():
-            missing.append(str(path))
-            continue
-        if path.is_dir():
-            for directory, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in {"node_modules", "__pycache__"})
-                for name in sorted(filenames):
-                    candidate = Path(directory) / name
-                    if candidate.suffix.lower() in CANDIDATE_SUFFIXES:
-                        files.append(candidate)
-        else:
-            files.append(path)
-    if patterns:
-        files = [f for f in files if not any(fnmatch.fnmatch(f.as_posix(), p) or fnmatch.fnmatch(f.name, p) for p in patterns)]
-    return files, missing
+    found = discover_files(paths, exclude)
+    return found.files, found.missing
 
 
 __all__ = ["Engine", "RunOptions", "FileResult", "UsageProblem", "discover", "find_rule", "ReadError"]

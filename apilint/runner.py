@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -195,8 +195,6 @@ def cost_summary_markdown(usage_file: Path, outcome: CheckOutcome) -> str:
     the :class:`apilint.engine.ApiSummary` objects of the run) and otherwise says plainly that no cost
     summary is available.
     """
-    if not usage_file.is_file():
-        raise UsageProblem(f"{usage_file}: usage file not found")
     try:
         from apilint.cost import markdown_summary  # type: ignore[attr-defined]
     except ImportError:
@@ -246,7 +244,7 @@ def run_check(request: CheckRequest) -> int:
         apis=[api for r in outcome.results for api in r.apis],
         notices=[n for r in outcome.results for n in r.notices],
         verbose=request.verbose,
-        color=request.color and all(t.path is not None or t.format == "text" for t in targets),
+        color=request.color,
         fail_on=outcome.fail_on,
         root=str(outcome.root),
         tool_version=__version__,
@@ -261,16 +259,9 @@ def run_check(request: CheckRequest) -> int:
         print(f"apilint: checked {outcome.files_checked} file(s); skipped {outcome.files_skipped} that are "
               f"neither OpenAPI definitions nor templates; left out {outcome.files_ignored} path(s) ignored by "
               ".gitignore or --exclude", file=sys.stderr)
+    # Files first, so that what a reader sees on standard output is never ahead of the files.
     for target in sorted(targets, key=lambda t: t.path is None):
-        text = reporter(target.format)(findings, context)
-        if target.path is not None and target.format == "text" and context.color:
-            text = reporter(target.format)(findings, _without_color(context))
-        _write(target, text)
+        target_context = context if target.path is None else replace(context, color=False)
+        _write(target, reporter(target.format)(findings, target_context))
     failing = any(f.severity >= outcome.fail_on for f in findings)
     return 1 if failing and request.write_baseline is None else 0
-
-
-def _without_color(context: ReportContext) -> ReportContext:
-    from dataclasses import replace
-
-    return replace(context, color=False)

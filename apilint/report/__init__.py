@@ -12,7 +12,30 @@ from apilint.finding import Finding, Severity
 REPORTERS = {
     "text": "apilint.report.text:render",
     "json": "apilint.report.jsonfmt:render",
+    "sarif": "apilint.report.sarif:render",
+    "github": "apilint.report.github:render",
+    "junit": "apilint.report.junit:render",
+    "markdown": "apilint.report.markdown:render",
 }
+
+#: File names used for each format under ``--output-dir``.
+DEFAULT_FILE_NAMES = {
+    "text": "apilint.txt",
+    "json": "apilint.json",
+    "sarif": "apilint.sarif",
+    "github": "apilint-github.txt",
+    "junit": "apilint-junit.xml",
+    "markdown": "apilint.md",
+}
+
+#: Where the rule documentation lives; rule pages are ``docs/rules/<CODE>.md`` below it.
+REPOSITORY_URL = "https://github.com/apilint/apilint"
+DOCS_BRANCH = "main"
+
+
+def rule_docs_url(code: str) -> str:
+    """The web address of a rule's documentation page."""
+    return f"{REPOSITORY_URL}/blob/{DOCS_BRANCH}/docs/rules/{code}.md"
 
 
 @dataclass
@@ -29,6 +52,18 @@ class ReportContext:
     root: str = "."
     tool_version: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Display paths of the files that were checked (OpenAPI definitions and templates), in run order.
+    files: list[str] = field(default_factory=list)
+    #: Codes of the rules that ran on each checked file (JUnit shows the passing ones too).
+    rules_by_file: dict[str, list[str]] = field(default_factory=dict)
+    #: Every rule (objects of :class:`apilint.rules.Rule`); SARIF describes them all.
+    rules: Sequence[Any] = ()
+    #: Files left out by ``.gitignore`` or ``--exclude`` (said by ``--verbose``).
+    files_ignored: int = 0
+    #: Findings hidden because the baseline holds them; None when no baseline was given.
+    baselined: int | None = None
+    #: The cost section for the Markdown report, rendered by the cost engine; None when not asked for.
+    cost_markdown: str | None = None
 
 
 def summary(findings: Sequence[Finding]) -> dict[str, int]:

@@ -42,6 +42,10 @@ def render(findings: Sequence[Finding], context: ReportContext) -> str:
         )
     else:
         lines.append(f"No problems found in {files}.")
+    if context.baselined:
+        lines.append(f"{_plural(context.baselined, 'known finding')} hidden by the baseline.")
     if context.verbose and context.files_skipped:
         lines.append(f"Skipped {_plural(context.files_skipped, 'file')} that are neither OpenAPI definitions nor templates.")
+    if context.verbose and context.files_ignored:
+        lines.append(f"Left out {_plural(context.files_ignored, 'path')} ignored by .gitignore or --exclude.")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,234 @@
+"""Which files a run checks: named files as they are, directories walked.
+
+A walk takes YAML and JSON files (and CloudFormation's ``.template``), skips hidden folders and
+dependency folders, honours ``.gitignore`` files (the repository's and nested ones, plus
+``.git/info/exclude``) and the ``--exclude`` globs. Whether a file is an OpenAPI definition or a
+template is decided later, by its content.
+
+Only the common part of gitignore syntax is understood: ``*``, ``?``, ``[...]``, ``**``, a leading or
+inner ``/`` (anchored to the folder of the ``.gitignore``), a trailing ``/`` (folders only), ``!``
+negation and ``\\`` escapes. Git's own rules are followed where they differ from shell globs: the
+last matching pattern wins, deeper ``.gitignore`` files win over higher ones, and nothing below an
+ignored folder can be re-included.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+CANDIDATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template"})
+#: Folders never walked: hidden ones (``.git``, ``.venv``) and dependency or cache folders.
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__"})
+
+
+@dataclass(frozen=True)
+class IgnorePattern:
+    """One line of a ``.gitignore``, compiled; ``base`` is the folder that holds the file."""
+
+    base: Path
+    regex: re.Pattern[str]
+    negated: bool
+    folders_only: bool
+    text: str
+
+
+@dataclass
+class Discovery:
+    """The outcome of looking for files: what to check, what does not exist, what was left out."""
+
+    files: list[Path] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    gitignored: int = 0
+    excluded: int = 0
+
+
+def _segment_regex(segment: str) -> str:
+    """A regex for one path segment of a gitignore pattern (no ``/`` inside)."""
+    out: list[str] = []
+    index = 0
+    while index < len(segment):
+        char = segment[index]
+        if char == "\\" and index + 1 < len(segment):
+            out.append(re.escape(segment[index + 1]))
+            index += 2
+            continue
+        if char == "*":
+            while index + 1 < len(segment) and segment[index + 1] == "*":
+                index += 1
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[":
+            close = segment.find("]", index + 2 if segment[index + 1:index + 2] in ("!", "^") else index + 1)
+            if close == -1:
+                out.append(re.escape(char))
+            else:
+                body = segment[index + 1:close]
+                if body[:1] in ("!", "^"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                index = close
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return "".join(out)
+
+
+def compile_pattern(line: str, base: Path) -> IgnorePattern | None:
+    """Compile one ``.gitignore`` line; None for blank lines and comments."""
+    text = line.rstrip("\n\r")
+    if text.endswith("\\ "):
+        text = text[:-2].rstrip() + " "  # an escaped trailing space is kept
+    else:
+        text = text.rstrip()
+    if not text or text.startswith("#"):
+        return None
+    negated = text.startswith("!")
+    if negated:
+        text = text[1:]
+    elif text.startswith(("\\!", "\\#")):
+        text = text[1:]
+    folders_only = text.endswith("/")
+    text = text.rstrip("/")
+    if not text:
+        return None
+    anchored = "/" in text
+    text = text.lstrip("/")
+    parts: list[str] = []
+    segments = text.split("/")
+    for position, segment in enumerate(segments):
+        last = position == len(segments) - 1
+        if segment == "**":
+            parts.append(".*" if last else "(?:.*/)?")
+        else:
+            parts.append(_segment_regex(segment) + ("" if last else "/"))
+    regex = "".join(parts)
+    if not anchored:
+        regex = "(?:.*/)?" + regex
+    return IgnorePattern(base, re.compile(regex, re.DOTALL), negated, folders_only, line.strip())
+
+
+def read_ignore_file(path: Path, base: Path) -> list[IgnorePattern]:
+    """The patterns of one ignore file (an unreadable file ignores nothing)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    patterns = (compile_pattern(line, base) for line in text.splitlines())
+    return [pattern for pattern in patterns if pattern is not None]
+
+
+def is_ignored(path: Path, is_folder: bool, patterns: Iterable[IgnorePattern]) -> bool:
+    """Whether the last pattern that matches ``path`` (absolute) ignores it."""
+    ignored = False
+    for pattern in patterns:
+        if pattern.folders_only and not is_folder:
+            continue
+        try:
+            relative = path.relative_to(pattern.base).as_posix()
+        except ValueError:
+            continue
+        if relative != "." and pattern.regex.fullmatch(relative):
+            ignored = not pattern.negated
+    return ignored
+
+
+def repository_top(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` that holds ``.git`` (a folder or a worktree file)."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def inherited_patterns(folder: Path) -> list[IgnorePattern]:
+    """Patterns that apply inside ``folder`` from the repository above it, top first.
+
+    Covers ``.git/info/exclude`` and the ``.gitignore`` of every folder from the repository top down
+    to ``folder``'s parent; ``folder``'s own ``.gitignore`` is read by the walk.
+    """
+    top = repository_top(folder)
+    if top is None:
+        return []
+    patterns = read_ignore_file(top / ".git" / "info" / "exclude", top) if (top / ".git").is_dir() else []
+    chain = [folder.parent, *folder.parent.parents] if folder != top else []
+    for ancestor in reversed([a for a in chain if a == top or top in a.parents]):
+        patterns += read_ignore_file(ancestor / ".gitignore", ancestor)
+    return patterns
+
+
+def _excluded(path: Path, globs: list[str], start: Path | None = None) -> bool:
+    """Whether an ``--exclude`` glob matches the path as given, relative to the walk, or its name."""
+    forms = {path.as_posix(), path.name}
+    if start is not None:
+        try:
+            forms.add(path.relative_to(start).as_posix())
+        except ValueError:
+            pass
+    return any(fnmatch.fnmatch(form, glob) for glob in globs for form in forms)
+
+
+def _walk(start: Path, globs: list[str], found: Discovery) -> None:
+    absolute_start = start.resolve()
+    inherited = inherited_patterns(absolute_start)
+    patterns_at: dict[Path, list[IgnorePattern]] = {}
+    for folder, subfolders, names in os.walk(start):
+        here = Path(folder)
+        absolute = absolute_start / here.relative_to(start)
+        parent_patterns = patterns_at.get(absolute.parent, inherited) if absolute != absolute_start else inherited
+        patterns = parent_patterns + read_ignore_file(absolute / ".gitignore", absolute)
+        patterns_at[absolute] = patterns
+        kept = []
+        for name in sorted(subfolders):
+            if name.startswith(".") or name in SKIPPED_FOLDERS:
+                continue
+            if is_ignored(absolute / name, True, patterns):
+                found.gitignored += 1
+            elif globs and _excluded(here / name, globs, start):
+                found.excluded += 1
+            else:
+                kept.append(name)
+        subfolders[:] = kept
+        for name in sorted(names):
+            candidate = here / name
+            if candidate.suffix.lower() not in CANDIDATE_SUFFIXES:
+                continue
+            if is_ignored(absolute / name, False, patterns):
+                found.gitignored += 1
+            elif globs and _excluded(candidate, globs, start):
+                found.excluded += 1
+            else:
+                found.files.append(candidate)
+
+
+def discover_files(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Discovery:
+    """Files to check, in a stable order: named files first-come, each folder's files sorted.
+
+    Named files are taken whatever their suffix and whether or not git ignores them (the user asked
+    for them); ``--exclude`` still applies. A file reached twice is checked once.
+    """
+    globs = [glob for glob in exclude if glob]
+    found = Discovery()
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            found.missing.append(str(path))
+        elif path.is_dir():
+            _walk(path, globs, found)
+        elif globs and _excluded(path, globs):
+            found.excluded += 1
+        else:
+            found.files.append(path)
+    seen: set[Path] = set()
+    unique = []
+    for file in found.files:
+        key = file.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(file)
+    found.files = unique
+    return found
