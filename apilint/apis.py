@@ -184,7 +184,10 @@ class ApiBuilder:
                 context["api_type"] = ApiType.HTTP
                 context["api_type_reason"] = f"{logical_id} imports an OpenAPI body, which only HTTP APIs support"
         endpoint, endpoint_at = _template_endpoint(resource_type, merged, props_at, properties)
-        if endpoint is not None:
+        if resource_type in V2_RESOURCES:
+            context["endpoint_type"] = EndpointType.REGIONAL
+            context["endpoint_reason"] = "HTTP and WebSocket APIs are Regional"
+        elif endpoint is not None:
             context["endpoint_type"] = endpoint
             context["endpoint_reason"] = f"EndpointConfiguration of {logical_id}"
             context["endpoint_at"] = endpoint_at
@@ -209,8 +212,10 @@ class ApiBuilder:
                 return None, None, None
         for key in ("DefinitionUri", "BodyS3Location"):
             value = merged.get(key)
-            if isinstance(value, str) and not value.startswith("s3://"):
+            if isinstance(value, str):
                 return self._local_file(source, value, props_at.child(key))
+            if value is not None:
+                self.notices.append(Notice(source.display, f"{key} names an S3 object; its definition is not checked"))
         return None, None, None
 
     def _local_file(self, source: Source, location: str, at: Pointer) -> tuple[Source | None, Pointer | None, Any]:
@@ -363,6 +368,4 @@ def _template_endpoint(resource_type: str, merged: dict[str, Any], props_at: Poi
         types = config.get("Types")
         if isinstance(types, list) and types:
             return _endpoint_from(types[0]), at.child("Types", 0) if at else None
-    if resource_type in V2_RESOURCES:
-        return EndpointType.REGIONAL, None
     return None, None
