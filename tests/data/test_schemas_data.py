@@ -629,6 +629,196 @@ def test_every_extension_is_a_signal_of_some_feature() -> None:
     assert not missing, missing
 
 
+# ------------------------------------------------------------------------------------------ signals on real files
+#
+# A minimal evaluator of the `openapi` matchers, written from the header of features.yaml, proves
+# the vocabulary can be evaluated as documented and that the signals fire on real definitions. The
+# engine has its own; this one exists only to test the data.
+
+OPERATION_KEYS = {"get", "put", "post", "delete", "options", "head", "patch", "trace", "x-amazon-apigateway-any-method"}
+
+
+def _dicts(values: Any) -> list[dict[str, Any]]:
+    if isinstance(values, dict):
+        values = list(values.values())
+    return [value for value in values or [] if isinstance(value, dict)]
+
+
+def placements(document: dict[str, Any], at: str) -> list[dict[str, Any]]:
+    """The objects a matcher's `at` names."""
+    components = document.get("components") if isinstance(document.get("components"), dict) else {}
+    path_items = _dicts(document.get("paths"))
+    operations = [op for item in path_items for key, op in item.items() if key in OPERATION_KEYS and isinstance(op, dict)]
+    found: dict[str, list[dict[str, Any]]] = {
+        "root": [document],
+        "path-item": path_items,
+        "operation": operations,
+        "integration": [
+            op["x-amazon-apigateway-integration"]
+            for op in operations
+            if isinstance(op.get("x-amazon-apigateway-integration"), dict)
+        ]
+        + _dicts(components.get("x-amazon-apigateway-integrations")),
+        "security-scheme": _dicts(document.get("securityDefinitions")) + _dicts(components.get("securitySchemes")),
+        "server": _dicts(document.get("servers")),
+        "tag": _dicts(document.get("tags")),
+        "components": [components] if components else [],
+    }
+    return found[at]
+
+
+def select(node: Any, path: str) -> list[Any]:
+    """Values at a dotted path; "*" steps over list elements and map values."""
+    values = [node]
+    for step in path.split("."):
+        following = []
+        for value in values:
+            if step == "*":
+                following += list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []
+            elif isinstance(value, dict) and step in value:
+                following.append(value[step])
+        values = following
+    return values
+
+
+def _equals(value: Any, expected: Any) -> bool:
+    alternatives = expected if isinstance(expected, list) else [expected]
+    candidates = value if isinstance(value, list) else [value]
+    return any(type(c) is type(a) and c == a for c in candidates for a in alternatives if a is not None)
+
+
+def _matches(value: Any, pattern: str) -> bool:
+    if isinstance(value, dict) and "Fn::Sub" in value:
+        value = value["Fn::Sub"][0] if isinstance(value["Fn::Sub"], list) else value["Fn::Sub"]
+    return isinstance(value, str) and re.search(pattern, value) is not None
+
+
+def _where_holds(obj: dict[str, Any], where: dict[str, Any]) -> bool:
+    for path, expected in where.items():
+        values = select(obj, path)
+        alternatives = expected if isinstance(expected, list) else [expected]
+        if not values:
+            if None not in alternatives:
+                return False
+        elif not any(_equals(value, expected) for value in values):
+            return False
+    return True
+
+
+def used_scheme_names(document: dict[str, Any]) -> set[str]:
+    requirements = list(document.get("security") or [])
+    for op in placements(document, "operation"):
+        requirements += op.get("security") or []
+    return {name for requirement in requirements if isinstance(requirement, dict) for name in requirement}
+
+
+def openapi_matches(document: dict[str, Any], fields: dict[str, Any]) -> bool:
+    objects: list[Any] = placements(document, fields["at"])
+    if fields.get("used"):
+        schemes = {**(document.get("securityDefinitions") or {}), **(document.get("components") or {}).get("securitySchemes", {})}
+        used = used_scheme_names(document)
+        objects = [obj for obj in objects if any(obj is schemes.get(name) for name in used)]
+    for obj in objects:
+        if "where" in fields and not _where_holds(obj, fields["where"]):
+            continue
+        if "key" not in fields:
+            return True
+        for value in select(obj, fields["key"]):
+            if "equals" in fields and not _equals(value, fields["equals"]):
+                continue
+            if "matches" in fields and not _matches(value, fields["matches"]):
+                continue
+            return True
+    return False
+
+
+@cache
+def corpus_documents() -> dict[str, dict[str, Any]]:
+    documents = {}
+    for file in sorted((CORPUS / "openapi").iterdir()):
+        try:
+            document = load_corpus_file(file)
+        except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError):
+            continue
+        if isinstance(document, dict):
+            documents[file.name] = document
+    return documents
+
+
+def features_found(document: dict[str, Any]) -> set[str]:
+    found = set()
+    for feature in features():
+        for signal in feature["signals"]:
+            if "openapi" in signal and openapi_matches(document, signal["openapi"]):
+                found.add(feature["id"])
+    return found
+
+
+#: Features the corpus shows, each with one file that uses it.
+CORPUS_FEATURE_EXAMPLES = {
+    "api-keys": "awslabs__aws-apigateway-importer__tst__resources__swagger__apigateway.json",
+    "request-validation": "awsdocs__amazon-api-gateway-developer-guide__doc_source__"
+    "api-gateway-request-validation-sample-api-swagger.md__block01.json",
+    "mock-integration": "localstack__localstack__tests__aws__files__openapi-mock.json",
+    "mapping-templates": "localstack__localstack__tests__aws__files__openapi-mock.json",
+    "http-cors-extension": "awsdocs__amazon-api-gateway-developer-guide__doc_source__http-api-open-api.md__block05.json",
+    "integrations-components": "awsdocs__amazon-api-gateway-developer-guide__doc_source__"
+    "api-gateway-extensions-integrations.md__block01.json",
+    "payload-format-version": "awsdocs__amazon-api-gateway-developer-guide__doc_source__http-api-open-api.md__block05.json",
+    "documentation-parts": "localstack__localstack__tests__aws__files__oas30_documentation_parts.json",
+    "binary-media-types": "awsdocs__amazon-api-gateway-developer-guide__doc_source__"
+    "api-gateway-content-encodings-examples-image-s3.md__block01.json",
+    "cognito-authorizer": "localstack__localstack__tests__aws__files__openapi.cognito-auth.json",
+    "iam-auth": "awsdocs__amazon-api-gateway-developer-guide__doc_source__api-gateway-swagger-extensions-auth.md__block01.json",
+    "lambda-integration": "awsdocs__amazon-api-gateway-developer-guide__doc_source__"
+    "set-up-lambda-proxy-integrations.md__block01.json",
+    "aws-service-integration": "awsdocs__amazon-api-gateway-developer-guide__doc_source__"
+    "api-as-s3-proxy-export-swagger-with-extensions.md__block01.json",
+    "any-method": "awslabs__aws-api-gateway-developer-portal__lambdas__catalog-updater____tests____oas3-ANY-method.json",
+    "swagger-definition": "aws__aws-sam-cli__tests__integration__testdata__package__swagger.yaml",
+    "gateway-responses": "aws-samples__serverless-patterns__apigw-dynamodb-lambda-scheduler-ses-auto-deletion-sam__"
+    "restapi__api.yaml",
+    "response-streaming": "aws-samples__serverless-patterns__apigw-lambda-bedrock-sam-node__"
+    "api-gateway-streaming-config.yaml",
+    "private-integration-nlb": "awsdocs__amazon-api-gateway-developer-guide__doc_source__"
+    "set-up-api-with-vpclink-using-swagger.md__block01.json",
+    "integration-subtype": "aws-samples__serverless-patterns__api-sqs-lambda-python__api.yaml",
+    "importexport-version": "aws-samples__serverless-patterns__api-sqs-lambda-python__api.yaml",
+    "token-authorizer": "localstack__localstack__tests__aws__files__petstore-authorizer.swagger.json",
+}
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+@pytest.mark.parametrize("feature_id", sorted(CORPUS_FEATURE_EXAMPLES))
+def test_signals_fire_on_real_definitions(feature_id: str) -> None:
+    documents = corpus_documents()
+    assert feature_id in features_found(documents[CORPUS_FEATURE_EXAMPLES[feature_id]])
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+def test_aws_examples_use_only_features_of_their_api_type() -> None:
+    """AWS's own definitions never trip a support value of false (guards against over-eager signals)."""
+    api_types = {}
+    for line in (CORPUS / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        file, _repo, _path, _commit, _kind, api_type, _size = line.split("\t")
+        api_types[file.removeprefix("openapi/")] = api_type
+    support = {feature["id"]: feature["supported"] for feature in features()}
+    checked = 0
+    for name, document in corpus_documents().items():
+        api_type = api_types.get(name)
+        if not name.startswith("awsdocs__") or api_type not in {"rest", "http"}:
+            continue
+        checked += 1
+        assert [f for f in sorted(features_found(document)) if support[f][api_type] is False] == [], name
+    assert checked >= 15
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
+def test_every_openapi_signal_is_evaluable_on_every_definition() -> None:
+    for document in corpus_documents().values():
+        features_found(document)  # raises on a matcher the evaluator cannot read
+
+
 # ------------------------------------------------------------------------------------------ corpus
 
 
