@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Iterator
 
 from apilint.engine import Engine, FileResult, RunOptions
 from apilint.load.source import ReadError
@@ -28,9 +27,10 @@ def _init_worker(run: RunOptions) -> None:
     _worker_engine = Engine(run)
 
 
-def _check_chunk(paths: list[Path]) -> list[FileResult | str]:
+def _check_indexed(item: tuple[int, Path]) -> tuple[int, FileResult | str]:
     assert _worker_engine is not None
-    return [_check_one(_worker_engine, path) for path in paths]
+    index, path = item
+    return index, _check_one(_worker_engine, path)
 
 
 def _check_one(engine: Engine, path: Path) -> FileResult | str:
@@ -40,10 +40,11 @@ def _check_one(engine: Engine, path: Path) -> FileResult | str:
         return str(error)
 
 
-def _chunks(paths: list[Path], jobs: int) -> Iterator[list[Path]]:
-    size = max(1, min(16, len(paths) // (jobs * 4) or 1))
-    for start in range(0, len(paths), size):
-        yield paths[start:start + size]
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def check_files(run: RunOptions, paths: list[Path], jobs: int) -> list[FileResult | str]:
@@ -59,7 +60,9 @@ def check_files(run: RunOptions, paths: list[Path], jobs: int) -> list[FileResul
 
         context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(run,)) as pool:
-        results: list[FileResult | str] = []
-        for chunk_result in pool.map(_check_chunk, _chunks(paths, jobs)):
-            results.extend(chunk_result)
+        # largest files first, one at a time, so no worker is left with all the big ones at the end
+        order = sorted(enumerate(paths), key=lambda item: -_size(item[1]))
+        results: list[FileResult | str] = [""] * len(paths)
+        for index, result in pool.map(_check_indexed, order, chunksize=1):
+            results[index] = result
         return results
