@@ -1,0 +1,255 @@
+"""Every report format on the same run: SARIF (validated against the 2.1.0 schema), GitHub
+annotations, JUnit XML, Markdown, and several formats written at once."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from apilint.finding import Finding, Severity
+from apilint.report import ReportContext, reporter, rule_docs_url
+from apilint.report.github import annotation
+from tests.conftest import REPO, run_cli
+from tests.integrations.conftest import BAD_HTTP_API, BROKEN, CORE, REGIONAL
+
+SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-2.1.0.schema.json"
+ALL_FINDINGS = sorted(BAD_HTTP_API + BROKEN + REGIONAL)
+
+
+def _sarif_validator():
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"the SARIF 2.1.0 schema is not at {SARIF_SCHEMA}")
+    import jsonschema
+
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    validator_class = jsonschema.validators.validator_for(schema)
+    return validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
+
+
+def _sarif_positions(document: dict) -> list[tuple]:
+    run = document["runs"][0]
+    found = []
+    for result in run["results"]:
+        location = result["locations"][0]["physicalLocation"]
+        region = location["region"]
+        level = {"error": "error", "warning": "warning", "note": "info"}[result["level"]]
+        found.append((location["artifactLocation"]["uri"], region["startLine"], region["startColumn"],
+                      result["ruleId"], level))
+    return found
+
+
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        (["apis/good-http-api.yaml"], []),
+        (["apis/bad-http-api.yaml"], BAD_HTTP_API),
+        (["apis/broken.yaml"], BROKEN),
+        (["apis"], ALL_FINDINGS),
+    ],
+    ids=["clean", "many-findings", "parse-error", "whole-folder"],
+)
+def test_sarif_is_valid_and_places_every_finding(project: Path, files, expected):
+    validator = _sarif_validator()
+    result = run_cli("check", "--select", CORE, "--format", "sarif", *files, cwd=project)
+    assert result.code == (1 if any(e[4] == "error" for e in expected) else 0), result.err
+    document = json.loads(result.out)
+    errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+    assert len(document["runs"]) == 1
+    assert _sarif_positions(document) == expected
+
+
+def test_sarif_describes_rules_from_their_documentation(project: Path):
+    document = json.loads(run_cli("check", "--format", "sarif", "apis/bad-http-api.yaml", cwd=project).out)
+    run = document["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    by_id = {rule["id"]: rule for rule in rules}
+    timeout = by_id["AG201"]
+    assert timeout["name"] == "integration-timeout-out-of-range"
+    assert timeout["helpUri"] == rule_docs_url("AG201") and timeout["helpUri"].endswith("docs/rules/AG201.md")
+    assert timeout["help"]["markdown"].startswith("# AG201 integration-timeout-out-of-range")
+    assert "## Why is this bad?" in timeout["help"]["markdown"]
+    assert timeout["defaultConfiguration"]["level"] == "error"
+    assert timeout["shortDescription"]["text"] and timeout["fullDescription"]["text"]
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert artifact == {"uri": "apis/bad-http-api.yaml", "uriBaseId": "%SRCROOT%"}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.resolve().as_uri() + "/"
+    first = run["results"][0]
+    assert first["locations"][0]["physicalLocation"]["region"] == {
+        "startLine": 19, "startColumn": 9, "endLine": 19, "endColumn": 31}
+
+
+def test_sarif_fingerprints_survive_lines_inserted_above(project: Path):
+    def fingerprints() -> list[tuple[str, int, str]]:
+        document = json.loads(run_cli("check", "--select", CORE, "--format", "sarif", "apis/bad-http-api.yaml",
+                                      cwd=project).out)
+        return [(r["ruleId"], r["locations"][0]["physicalLocation"]["region"]["startLine"],
+                 r["partialFingerprints"]["apilintFinding/v1"]) for r in document["runs"][0]["results"]]
+
+    before = fingerprints()
+    definition = project / "apis" / "bad-http-api.yaml"
+    definition.write_text("# added\n# lines\n" + definition.read_text(encoding="utf-8"), encoding="utf-8")
+    after = fingerprints()
+    assert [(code, line + 2, fp) for code, line, fp in before] == after
+    assert len({fp for _, _, fp in after}) == len(after)
+
+
+def test_github_annotations_are_exact(project: Path):
+    result = run_cli("check", "--select", CORE, "--format", "github", "apis/bad-http-api.yaml",
+                     "apis/regional-rest-api.yaml", cwd=project)
+    assert result.code == 1
+    lines = result.out.splitlines()
+    assert lines[0] == (
+        "::error file=apis/bad-http-api.yaml,line=19,col=9,endLine=19,endColumn=30,"
+        "title=AG201 integration-timeout-out-of-range::integration timeout 45,000 ms is over the HTTP API maximum "
+        "of 30,000 ms"
+    )
+    assert [line.split(" ", 1)[1].split(",title=")[0] for line in lines[:5]] == [
+        "file=apis/bad-http-api.yaml,line=19,col=9,endLine=19,endColumn=30",
+        "file=apis/bad-http-api.yaml,line=30,col=9,endLine=30,endColumn=27",
+        "file=apis/bad-http-api.yaml,line=42,col=9,endLine=42,endColumn=30",
+        "file=apis/bad-http-api.yaml,line=45,col=5,endLine=49,endColumn=1",
+        "file=apis/regional-rest-api.yaml,line=17,col=9,endLine=17,endColumn=30",
+    ]
+    assert lines[4].startswith("::warning ")
+    assert lines[5] == "apilint: 5 problem(s) (4 error(s), 1 warning(s), 0 info) in 2 file(s)"
+
+
+def test_github_format_is_the_default_inside_github_actions(project: Path, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    inside = run_cli("check", "--select", CORE, "apis/broken.yaml", cwd=project)
+    assert inside.out.splitlines()[0].startswith("::error file=apis/broken.yaml,line=8,col=1,")
+    explicit = run_cli("check", "--select", CORE, "--format", "text", "apis/broken.yaml", cwd=project)
+    assert explicit.out.startswith("apis/broken.yaml:8:1: error AG001 ")
+    monkeypatch.setenv("GITHUB_ACTIONS", "false")
+    outside = run_cli("check", "--select", CORE, "apis/broken.yaml", cwd=project)
+    assert outside.out.startswith("apis/broken.yaml:8:1: error AG001 ")
+
+
+def test_github_annotations_escape_messages_and_properties():
+    finding = Finding("dir,with:odd%name.yaml", 3, 5, 3, 9, "AG201", "integration-timeout-out-of-range",
+                      Severity.INFO, "100% over\r\nthe limit: see a, b", ())
+    assert annotation(finding) == (
+        "::notice file=dir%2Cwith%3Aodd%25name.yaml,line=3,col=5,endLine=3,endColumn=8,"
+        "title=AG201 integration-timeout-out-of-range::100%25 over%0D%0Athe limit: see a, b"
+    )
+
+
+def test_junit_has_a_suite_per_file_and_a_case_per_rule(project: Path):
+    result = run_cli("check", "--select", CORE, "--format", "junit", "apis", cwd=project)
+    assert result.code == 1
+    root = ET.fromstring(result.out)
+    assert root.tag == "testsuites"
+    suites = {suite.get("name"): suite for suite in root.findall("testsuite")}
+    assert sorted(suites) == ["apis/bad-http-api.yaml", "apis/broken.yaml", "apis/good-http-api.yaml",
+                              "apis/regional-rest-api.yaml"]
+    failures = []
+    for name, suite in suites.items():
+        cases = suite.findall("testcase")
+        assert int(suite.get("tests")) == len(cases)
+        assert int(suite.get("failures")) == sum(1 for c in cases if c.find("failure") is not None)
+        for case in cases:
+            assert case.get("file") == name
+            failure = case.find("failure")
+            if failure is not None:
+                failures.append((name, case.get("name").split()[0], int(case.get("line")), failure.get("type"),
+                                 failure.text.splitlines()))
+    messages = {(f["file"], f["line"], f["column"]): f"{f['severity']} {f['code']} {f['message']}"
+                for f in run_cli("check", "--select", CORE, "--format", "json", "apis", cwd=project).json()["findings"]}
+
+    def lines_of(*positions: tuple) -> list[str]:
+        return [f"{file}:{line}:{col}: {messages[(file, line, col)]}" for file, line, col, _, _ in positions]
+
+    assert sorted(failures) == [
+        ("apis/bad-http-api.yaml", "AG101", 45, "error", lines_of(BAD_HTTP_API[3])),
+        ("apis/bad-http-api.yaml", "AG201", 19, "error", lines_of(*BAD_HTTP_API[:3])),
+        ("apis/broken.yaml", "AG001", 8, "error", lines_of(*BROKEN)),
+        ("apis/regional-rest-api.yaml", "AG201", 17, "warning", lines_of(*REGIONAL)),
+    ]
+    good = {case.get("name") for case in suites["apis/good-http-api.yaml"].findall("testcase")}
+    assert good == {"AG001 parse-error", "AG101 api-key-on-http-api", "AG201 integration-timeout-out-of-range"}
+    assert int(root.get("failures")) == 4
+
+
+def test_markdown_summary_counts_links_and_lists(project: Path):
+    result = run_cli("check", "--select", CORE, "--format", "markdown", "apis", cwd=project)
+    text = result.out
+    assert text.startswith("## apilint\n\n**Failed**: 6 problems (5 errors, 1 warning, 0 info) in 4 files; ")
+    assert "| error      |       5 |" in text and "| warning    |       1 |" in text
+    rule_rows = [line for line in text.splitlines() if line.startswith("| [AG")]
+    assert rule_rows[0].startswith(f"| [AG201]({rule_docs_url('AG201')}) | integration-timeout-out-of-range ")
+    assert rule_rows[0].rstrip(" |").endswith("4")
+    finding_rows = [line.split("|")[1:5] for line in text.splitlines() if line.startswith("| error ")
+                    or line.startswith("| warning ")]
+    locations = [(row[1].strip(), row[2].strip().split("]")[0][1:]) for row in finding_rows if "`" in row[1]]
+    assert locations == [(f"`{f}:{line}:{col}`", code) for f, line, col, code, _ in ALL_FINDINGS]
+    assert "### Cost" not in text
+
+
+def test_markdown_cost_section_is_the_cost_engines_or_says_it_is_missing(project: Path):
+    usage = project / "usage.yaml"
+    usage.write_text("requests_per_month: 1000000\n", encoding="utf-8")
+    result = run_cli("check", "--select", CORE, "--format", "markdown", "--usage", "usage.yaml",
+                     "apis/good-http-api.yaml", cwd=project)
+    assert result.code == 0
+    try:
+        from apilint.cost import markdown_summary  # noqa: F401
+    except ImportError:
+        assert "### Cost\n\nNo cost summary: this version of apilint has no cost engine" in result.out
+        assert "cannot estimate costs yet" in result.err
+    else:  # pragma: no cover - once the cost engine renders summaries
+        assert "No cost summary" not in result.out
+    missing = run_cli("check", "--format", "markdown", "--usage", "nope.yaml", "apis", cwd=project)
+    assert missing.code == 2 and "nope.yaml: usage file not found" in missing.err
+
+
+def test_several_formats_in_one_run(project: Path):
+    result = run_cli("check", "--select", CORE, "--format", "github", "--format", "sarif=out/apilint.sarif",
+                     "--format", "junit=out/junit.xml", "--format", "markdown=summary.md", "apis", cwd=project)
+    assert result.code == 1
+    assert result.out.splitlines()[0].startswith("::error file=apis/bad-http-api.yaml,line=19,col=9,")
+    sarif = json.loads((project / "out" / "apilint.sarif").read_text(encoding="utf-8"))
+    assert _sarif_positions(sarif) == ALL_FINDINGS
+    junit = ET.parse(project / "out" / "junit.xml").getroot()
+    assert len(junit.findall("testsuite")) == 4
+    assert (project / "summary.md").read_text(encoding="utf-8").startswith("## apilint\n\n**Failed**: 6 problems")
+
+
+def test_output_dir_takes_every_format_without_a_path(project: Path):
+    result = run_cli("check", "--select", CORE, "--output-dir", "reports", "--format", "sarif", "--format", "junit",
+                     "--format", "markdown", "--format", "json", "apis/bad-http-api.yaml", cwd=project)
+    assert result.code == 1 and result.out == ""
+    written = sorted(p.name for p in (project / "reports").iterdir())
+    assert written == ["apilint-junit.xml", "apilint.json", "apilint.md", "apilint.sarif"]
+    data = json.loads((project / "reports" / "apilint.json").read_text(encoding="utf-8"))
+    assert [(f["line"], f["column"], f["code"]) for f in data["findings"]] == [
+        (line, col, code) for _, line, col, code, _ in BAD_HTTP_API]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--format", "sarif", "--format", "junit"], "only one report can go to standard output, not sarif, junit"),
+        (["--format", "yaml"], "unknown format 'yaml'"),
+        (["--format", "sarif="], "no path after '='"),
+        (["--format", "sarif=a.out", "--format", "junit=a.out"], "two reports would be written to"),
+        (["--output", "x", "--output-dir", "y"], "--output and --output-dir cannot be used together"),
+    ],
+)
+def test_format_mistakes_are_usage_errors(project: Path, args, message):
+    result = run_cli("check", *args, "apis/good-http-api.yaml", cwd=project)
+    assert result.code == 2
+    assert message in result.err
+
+
+def test_reporters_are_pure_functions_of_findings_and_context():
+    finding = Finding("a.yaml", 2, 3, 2, 8, "AG201", "integration-timeout-out-of-range", Severity.WARNING, "m", ())
+    context = ReportContext(files_checked=1, files=["a.yaml"], rules_by_file={"a.yaml": ["AG201"]})
+    for name in ("text", "json", "sarif", "github", "junit", "markdown"):
+        render = reporter(name)
+        assert render([finding], context) == render([finding], context)
