@@ -1,0 +1,324 @@
+"""The ``x-amazon-apigateway-*`` extensions checked against their JSON Schemas in ``rules/schemas/``.
+
+The schema folder is the catalogue of extensions: one file per extension, named after it, plus
+``_defs.json`` with the helpers that let CloudFormation intrinsics and ``${...}`` placeholders
+through. ``jsonschema`` is imported when one of these rules first runs, and each validator is built
+once per process.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+from apilint.model import INTEGRATION, Api, Pointer
+from apilint.rules import Violation, rules_dir
+
+PREFIX = "x-amazon-apigateway-"
+INTEGRATIONS = "x-amazon-apigateway-integrations"
+GATEWAY_RESPONSES = "x-amazon-apigateway-gateway-responses"
+_MAX_MESSAGE = 200
+
+# Values under these keys are data (examples, enumerations, schema property names), not extensions.
+_DATA_KEYS = frozenset({"example", "examples", "enum", "default", "const", "x-example"})
+
+
+def schema_dir() -> Path:
+    return rules_dir() / "schemas"
+
+
+@lru_cache(maxsize=1)
+def _schemas() -> dict[str, dict[str, Any]]:
+    """Every schema by file stem (the extension name, or ``_defs``)."""
+    schemas: dict[str, dict[str, Any]] = {}
+    for path in sorted(schema_dir().glob("*.json")):
+        with open(path, encoding="utf-8") as handle:
+            schemas[path.stem] = json.load(handle)
+    return schemas
+
+
+def extension_names() -> frozenset[str]:
+    """The names of every documented extension (one schema file each)."""
+    return frozenset(name for name in _schemas() if name.startswith(PREFIX))
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str) -> Any:
+    """A validator for one extension's schema, with every schema registered for ``$ref``."""
+    import jsonschema
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    resources = [(schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
+                 for schema in _schemas().values() if "$id" in schema]
+    registry = Registry().with_resources(resources)
+    schema = _schemas()[name]
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    return cls(schema, registry=registry)
+
+
+@dataclass(frozen=True)
+class ExtensionValue:
+    """One extension key found in a document, its value and where the key is."""
+
+    name: str
+    value: Any
+    at: Pointer
+
+
+def extension_values(api: Api) -> Iterator[ExtensionValue]:
+    """Every ``x-amazon-apigateway-*`` key of the document (known or not), with its value.
+
+    Example values, enumerations and the property names of schemas are data and are not searched.
+    """
+    document, at = api.root()
+    if api.document is None:
+        return
+    seen: set[int] = set()
+    stack: list[tuple[Any, Pointer, bool]] = [(document, at, False)]
+    while stack:
+        node, node_at, names_are_data = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not names_are_data and isinstance(key, str) and key.lower().startswith(PREFIX):
+                    yield ExtensionValue(key, value, node_at.child(key))
+                if key in _DATA_KEYS and not names_are_data:
+                    continue
+                if isinstance(value, (dict, list)):
+                    # the keys of a schema's `properties` are property names, their values schemas
+                    stack.append((value, node_at.child(key), key == "properties" and not names_are_data))
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                if isinstance(value, (dict, list)):
+                    stack.append((value, node_at.child(index), False))
+
+
+@dataclass(frozen=True)
+class SchemaError:
+    """One place where an extension value breaks its schema."""
+
+    extension: ExtensionValue
+    path: tuple[Any, ...]
+    message: str
+    unknown_key: bool
+
+    @property
+    def at(self) -> Pointer:
+        return self.extension.at.child(*self.path)
+
+
+def schema_errors(api: Api) -> Iterator[SchemaError]:
+    """Every schema violation of every documented extension in the document."""
+    names = extension_names()
+    for extension in extension_values(api):
+        if extension.name not in names:
+            continue
+        for error in _validator(extension.name).iter_errors(extension.value):
+            path = tuple(error.absolute_path)
+            unknown = _is_unknown_key(error)
+            yield SchemaError(extension, path, _describe(error, unknown), unknown)
+
+
+def _is_unknown_key(error: Any) -> bool:
+    """An ``additionalProperties`` failure: the key at the end of the path is not defined."""
+    return error.validator == "not" and "additionalProperties" in error.relative_schema_path \
+        and bool(error.absolute_path)
+
+
+def _describe(error: Any, unknown: bool) -> str:
+    if unknown:
+        return f"unknown property {error.absolute_path[-1]!r}"
+    if error.validator == "enum":
+        allowed = ", ".join(dict.fromkeys(str(value) for value in _unique_spellings(error.validator_value)))
+        message = f"{_short(error.instance)} is not one of {allowed}"
+    else:
+        message = error.message
+        if isinstance(error.instance, (dict, list)) and message.startswith(("{", "[")):
+            kind = "the object" if isinstance(error.instance, dict) else "the list"
+            for marker in (" is not ", " is a ", " has ", " does not ", " should ", " is too "):
+                index = message.rfind(marker)
+                if index > 0:
+                    message = kind + message[index:]
+                    break
+    if len(message) > _MAX_MESSAGE:
+        message = message[:_MAX_MESSAGE] + "…"
+    return message
+
+
+def _unique_spellings(values: list[Any]) -> list[Any]:
+    """Enum values without the lower-case twins of upper-case ones (``AWS`` and ``aws``)."""
+    upper = {value for value in values if isinstance(value, str) and value == value.upper()}
+    return [value for value in values
+            if not (isinstance(value, str) and value != value.upper() and value.upper() in upper)]
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _suggestion(word: str, candidates: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, or nothing."""
+    by_case = {candidate.lower(): candidate for candidate in candidates}
+    if word.lower() in by_case:
+        return f" (did you mean {by_case[word.lower()]!r}?)"
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.7)
+    if not close:
+        lowered = difflib.get_close_matches(word.lower(), list(by_case), n=1, cutoff=0.7)
+        close = [by_case[lowered[0]]] if lowered else []
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _in_integration(error: SchemaError) -> bool:
+    return error.extension.name in (INTEGRATION, INTEGRATIONS)
+
+
+# --- AG401 ------------------------------------------------------------------------------------------
+
+
+def invalid_extension_value(api: Api, run: Any) -> Iterator[Violation]:
+    """Extension values that break their schema, each reported at the offending node.
+
+    Unknown keys of integrations (AG403) and unknown gateway response types (AG413) have their own
+    rules and are left to them.
+    """
+    for error in schema_errors(api):
+        if error.unknown_key and _in_integration(error):
+            continue
+        if error.unknown_key and error.extension.name == GATEWAY_RESPONSES and len(error.path) == 1:
+            continue
+        message = error.message
+        if error.unknown_key:
+            message += f" in {error.extension.name}" + _suggestion(str(error.path[-1]),
+                                                                 _known_keys(error.extension.name, error.path))
+        else:
+            message = f"{error.extension.name}{_path_text(error.path)}: {message}"
+        yield Violation(error.at, message)
+
+
+def _path_text(path: tuple[Any, ...]) -> str:
+    return "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in path)
+
+
+# --- AG402 ------------------------------------------------------------------------------------------
+
+
+def unknown_extension(api: Api, run: Any) -> Iterator[Violation]:
+    """``x-amazon-apigateway-*`` keys that API Gateway does not define."""
+    names = extension_names()
+    for extension in extension_values(api):
+        if extension.name in names:
+            continue
+        hint = _suggestion(extension.name, sorted(names))
+        yield Violation(extension.at, f"{extension.name!r} is not an API Gateway extension{hint}; "
+                                      "API Gateway does not act on it")
+
+
+# --- AG403 ------------------------------------------------------------------------------------------
+
+
+def _integration_schema_part(topic: str) -> dict[str, Any]:
+    schema = _schemas()[INTEGRATION]
+    pointer = schema.get("x-apilint-topics", {}).get(topic, "")
+    node: Any = schema
+    for step in pointer.lstrip("#/").split("/"):
+        if step:
+            node = node.get(step, {}) if isinstance(node, dict) else {}
+    return node if isinstance(node, dict) else {}
+
+
+def _properties_of(part: dict[str, Any]) -> list[str]:
+    """Property names a schema part defines (directly or in its non-dynamic ``else`` branch)."""
+    for candidate in (part, part.get("else", {})):
+        if isinstance(candidate, dict) and isinstance(candidate.get("properties"), dict):
+            return sorted(candidate["properties"])
+    return []
+
+
+def _integration_topic(path: tuple[Any, ...]) -> str:
+    """Which object of an integration a key belongs to, from the path of that key."""
+    parent = path[:-1]
+    if len(parent) >= 1 and parent[-1] == "tlsConfig":
+        return f"{INTEGRATION}.tlsConfig"
+    if len(parent) >= 2 and parent[-2] == "responses":
+        return f"{INTEGRATION}.response"
+    return INTEGRATION
+
+
+def _known_keys(extension: str, path: tuple[Any, ...]) -> list[str]:
+    """Names that would have been valid where an unknown key stands (for the suggestion)."""
+    if extension in (INTEGRATION, INTEGRATIONS):
+        inner = path[1:] if extension == INTEGRATIONS else path
+        return _properties_of(_integration_schema_part(_integration_topic(inner)))
+    schema = _schemas().get(extension, {})
+    node: Any = schema
+    # follow the path through `properties` where the schema names them; good enough for suggestions
+    for step in path[:-1]:
+        branch = node.get("else", node) if isinstance(node, dict) else {}
+        properties = branch.get("properties", {}) if isinstance(branch, dict) else {}
+        node = properties.get(step, {}) if isinstance(properties, dict) else {}
+    branch = node.get("else", node) if isinstance(node, dict) else {}
+    properties = branch.get("properties", {}) if isinstance(branch, dict) else {}
+    return sorted(properties) if isinstance(properties, dict) else []
+
+
+# CloudFormation's names for integration properties whose OpenAPI names differ by more than case
+_CLOUDFORMATION_NAMES = {"integrationresponses": "responses", "integrationhttpmethod": "httpMethod"}
+
+
+def unknown_integration_property(api: Api, run: Any) -> Iterator[Violation]:
+    """Keys of ``x-amazon-apigateway-integration`` (and its responses and tlsConfig) it does not define."""
+    for error in schema_errors(api):
+        if not (error.unknown_key and _in_integration(error)):
+            continue
+        key = str(error.path[-1])
+        if key.lower() in _CLOUDFORMATION_NAMES:
+            hint = f" (did you mean {_CLOUDFORMATION_NAMES[key.lower()]!r}? {key!r} is the CloudFormation name)"
+        else:
+            hint = _suggestion(key, _known_keys(error.extension.name, error.path))
+        inner = error.path[1:] if error.extension.name == INTEGRATIONS else error.path
+        topic = _integration_topic(inner)
+        where = {INTEGRATION: INTEGRATION, f"{INTEGRATION}.tlsConfig": f"{INTEGRATION}.tlsConfig",
+                 f"{INTEGRATION}.response": f"an integration response of {INTEGRATION}"}[topic]
+        yield Violation(error.at, f"unknown property {key!r} in {where}{hint}; API Gateway ignores it")
+
+
+# --- AG413 ------------------------------------------------------------------------------------------
+
+
+def gateway_response_types() -> list[str]:
+    """The gateway response types, as the gateway-responses schema lists them."""
+    return _properties_of(_schemas()[GATEWAY_RESPONSES])
+
+
+def gateway_response_type_unknown(api: Api, run: Any) -> Iterator[Violation]:
+    """Gateway responses keyed by something that is not a gateway response type."""
+    types = gateway_response_types()
+    document, at = api.root()
+    responses = document.get(GATEWAY_RESPONSES)
+    if isinstance(responses, dict):
+        for key in responses:
+            if isinstance(key, str) and (key in types or key.startswith("x-")):
+                continue
+            yield Violation(at.child(GATEWAY_RESPONSES, key), _unknown_type_message(key, types))
+    properties_at = api.template_context.get("properties_at")
+    sam_responses = api.properties.get("GatewayResponses")
+    if api.resource_type == "AWS::Serverless::Api" and isinstance(sam_responses, dict) and properties_at:
+        for key in sam_responses:
+            if key not in types:
+                yield Violation(properties_at.child("GatewayResponses", key), _unknown_type_message(key, types))
+    for _, props, props_at in api.template_context.get("related", {}).get("AWS::ApiGateway::GatewayResponse", []):
+        value = props.get("ResponseType")
+        if isinstance(value, str) and value not in types:
+            yield Violation(props_at.child("ResponseType"), _unknown_type_message(value, types))
+
+
+def _unknown_type_message(key: Any, types: list[str]) -> str:
+    return f"{str(key)!r} is not a gateway response type{_suggestion(str(key), types)}"
