@@ -182,7 +182,7 @@ def test_every_ref_resolves(name: str) -> None:
     refs = list(refs_in(schema))
     for ref in refs:
         resolver.lookup(ref)  # raises when unresolvable
-    if name != "_defs.json" and name != "x-amazon-apigateway-request-validator.json":
+    if name != "_defs.json":
         assert any(ref.startswith("_defs.json#") for ref in refs), "typed values go through _defs"
 
 
@@ -532,8 +532,8 @@ FEATURE_FIELDS = {"id", "title", "supported", "source", "blocks_migration_messag
 OPTIONAL_FEATURE_FIELDS = {"note"}
 PLACEMENTS = {"root", "path-item", "operation", "integration", "security-scheme", "server", "tag", "components"}
 MATCHER_FIELDS = {
-    "openapi": ({"at"}, {"key", "equals", "matches", "where", "used"}),
-    "template": ({"resource"}, {"property", "equals", "matches", "where"}),
+    "openapi": ({"at"}, {"key", "equals", "matches", "not_empty", "where", "used"}),
+    "template": ({"resource"}, {"property", "equals", "matches", "not_empty", "where"}),
 }
 REQUIRED_FEATURE_IDS = {
     "api-keys", "usage-plans", "request-validation", "caching", "mapping-templates", "gateway-responses",
@@ -603,7 +603,7 @@ def test_matchers_use_documented_kinds_and_fields() -> None:
             assert fields["at"] in PLACEMENTS, (feature_id, fields["at"])
             assert "key" in fields or "where" in fields, feature_id
             assert "used" not in fields or fields["at"] == "security-scheme", feature_id
-        if "equals" in fields or "matches" in fields:
+        if {"equals", "matches", "not_empty"} & set(fields):
             assert ("key" in fields) or ("property" in fields), feature_id
         if "matches" in fields:
             re.compile(fields["matches"])
@@ -727,6 +727,8 @@ def openapi_matches(document: dict[str, Any], fields: dict[str, Any]) -> bool:
             if "equals" in fields and not _equals(value, fields["equals"]):
                 continue
             if "matches" in fields and not _matches(value, fields["matches"]):
+                continue
+            if fields.get("not_empty") and not (isinstance(value, (list, dict, str)) and value):
                 continue
             return True
     return False
