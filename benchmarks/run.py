@@ -1,0 +1,777 @@
+#!/usr/bin/env python3
+"""Time apilint against Spectral and Redocly on the same OpenAPI files, in one interleaved run.
+
+Usage (from the repository root):
+
+    python benchmarks/run.py                        # everything, 3 rounds
+    python benchmarks/run.py --skip-slow            # leave out Spectral on files of 5 MB and more
+    python benchmarks/run.py --tools apilint,redocly --files petstore,stripe --runs 5
+    python benchmarks/run.py --apilint-cmd "python -m apilint check"
+    python benchmarks/run.py --prepare-only         # download and build the spec files, time nothing
+
+The first run downloads three npm packages of spec files and installs the peer linters (pinned in
+benchmarks/package.json and package-lock.json) into benchmarks/.cache/; later runs are offline.
+Needs only the Python standard library and PyYAML (plus Node and npm for the peers).
+See docs/performance.md for what is measured and how to read the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from measure import QUIET_ENV, Measurer, Sample, log
+from specs import CACHE_DIR, SpecBuilder, SpecFile, prepare_specs
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+NODE_DIR = CACHE_DIR / "node"
+OUTPUT_DIR = CACHE_DIR / "out"
+EMPTY_WORKDIR = CACHE_DIR / "workdir"
+SPECTRAL_RULESET = BENCH_DIR / "spectral-ruleset.yaml"
+DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+
+# Spectral on the GitHub description takes over two minutes and 2.5 GB; --skip-slow leaves out
+# Spectral on every file at least this large.
+SLOW_SPECTRAL_BYTES = 5_000_000
+
+
+# --------------------------------------------------------------------------------------------------
+# Tools
+# --------------------------------------------------------------------------------------------------
+
+
+def install_peers() -> str | None:
+    """Install the pinned peers into .cache/node with `npm ci`; return an error message or None."""
+    lockfile = BENCH_DIR / "package-lock.json"
+    installed_lock = NODE_DIR / "package-lock.json"
+    binaries = [NODE_DIR / "node_modules" / ".bin" / name for name in ("spectral", "redocly")]
+    if (
+        all(b.exists() for b in binaries)
+        and installed_lock.exists()
+        and installed_lock.read_bytes() == lockfile.read_bytes()
+    ):
+        return None
+    if shutil.which("npm") is None:
+        return "npm is not on PATH"
+    NODE_DIR.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(BENCH_DIR / "package.json", NODE_DIR / "package.json")
+    shutil.copyfile(lockfile, installed_lock)
+    log("installing @stoplight/spectral-cli and @redocly/cli with npm ci")
+    # --ignore-scripts: the only install script in the tree is an install-analytics ping.
+    completed = subprocess.run(
+        ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
+        cwd=NODE_DIR,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **QUIET_ENV},
+        check=False,
+    )
+    if completed.returncode != 0:
+        installed_lock.unlink(missing_ok=True)
+        return f"npm ci failed: {completed.stderr.strip()[-800:]}"
+    return None
+
+
+@dataclass
+class Tool:
+    """A linter under test: how to call it on a file and how to count what it reported."""
+
+    name: str
+    command: Callable[[Path], list[str]]
+    count_findings: Callable[[str], int | None]
+    cwd: Path
+    version: str = "unknown"
+
+
+def parse_json_output(text: str, opening: str) -> Any:
+    """Parse a tool's JSON output, tolerating a banner line printed before it."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        start = text.find(opening)
+        if start < 0:
+            return None
+        try:
+            return json.loads(text[start:])
+        except ValueError:
+            return None
+
+
+def count_apilint(text: str) -> int | None:
+    data = parse_json_output(text, "{")
+    if isinstance(data, dict) and isinstance(data.get("findings"), list):
+        return len(data["findings"])
+    return None
+
+
+def count_spectral(text: str) -> int | None:
+    if "No results with a severity of" in text and "[" not in text:
+        return 0
+    data = parse_json_output(text, "[")
+    return len(data) if isinstance(data, list) else None
+
+
+def count_redocly(text: str) -> int | None:
+    # "problems" is cut at --max-problems (100); the totals count everything that was not ignored.
+    data = parse_json_output(text, "{")
+    if isinstance(data, dict) and isinstance(data.get("totals"), dict):
+        totals = data["totals"]
+        return int(totals.get("errors", 0)) + int(totals.get("warnings", 0))
+    return None
+
+
+def first_line(argv: list[str], cwd: Path) -> str:
+    try:
+        completed = subprocess.run(
+            argv,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **QUIET_ENV},
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"unavailable ({error})"
+    lines = [line.strip() for line in (completed.stdout or completed.stderr).splitlines() if line.strip()]
+    if completed.returncode != 0 or not lines:
+        return f"unavailable (exit {completed.returncode})"
+    return lines[0]
+
+
+def version_from_output(fallback: str) -> str:
+    """apilint's JSON report carries its version; use it when `apilint --version` does not answer."""
+    for stdout_path in sorted(OUTPUT_DIR.glob("apilint__*.stdout")):
+        data = parse_json_output(stdout_path.read_text(errors="replace"), "{")
+        if isinstance(data, dict) and isinstance(data.get("version"), str):
+            return f"{data['version']} (from its JSON output)"
+    return fallback
+
+
+def make_tools(names: list[str], apilint_command: list[str]) -> list[Tool]:
+    bin_dir = NODE_DIR / "node_modules" / ".bin"
+    EMPTY_WORKDIR.mkdir(parents=True, exist_ok=True)
+    tools: list[Tool] = []
+    for name in names:
+        if name == "apilint":
+            tool = Tool(
+                "apilint",
+                lambda path: [*apilint_command, str(path), "--format", "json"],
+                count_apilint,
+                REPO_ROOT,
+            )
+            base = apilint_command[:-1] if apilint_command[-1:] == ["check"] else apilint_command
+            tool.version = first_line([*base, "--version"], REPO_ROOT)
+        elif name == "spectral":
+            tool = Tool(
+                "spectral",
+                lambda path: [
+                    str(bin_dir / "spectral"),
+                    "lint",
+                    "-r",
+                    str(SPECTRAL_RULESET),
+                    "-f",
+                    "json",
+                    "--quiet",
+                    str(path),
+                ],
+                count_spectral,
+                EMPTY_WORKDIR,
+            )
+            tool.version = "@stoplight/spectral-cli " + first_line(
+                [str(bin_dir / "spectral"), "--version"], EMPTY_WORKDIR
+            )
+        elif name == "redocly":
+            # An empty working directory, so no redocly.yaml is found: the default ruleset applies.
+            tool = Tool(
+                "redocly",
+                lambda path: [str(bin_dir / "redocly"), "lint", "--format", "json", str(path)],
+                count_redocly,
+                EMPTY_WORKDIR,
+            )
+            tool.version = "@redocly/cli " + first_line(
+                [str(bin_dir / "redocly"), "--version"], EMPTY_WORKDIR
+            )
+        else:
+            raise SystemExit(f"unknown tool {name!r} (choose from apilint, spectral, redocly)")
+        tools.append(tool)
+    return tools
+
+
+# --------------------------------------------------------------------------------------------------
+# Benchmark loops
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    """All samples of one run label (tool__file)."""
+
+    label: str
+    tool: str
+    file: str
+    samples: list[Sample] = field(default_factory=list)
+    note: str = ""
+
+    def measured(self) -> list[Sample]:
+        return [s for s in self.samples if not s.warmup]
+
+    def completed(self) -> list[Sample]:
+        return [s for s in self.measured() if s.exit != "timeout" and not str(s.exit).startswith("cannot")]
+
+    def median_wall(self) -> float | None:
+        done = self.completed()
+        return statistics.median(s.wall_s for s in done) if done else None
+
+    def median_rss(self) -> float | None:
+        done = self.completed()
+        return statistics.median(s.peak_rss_mib for s in done) if done else None
+
+
+def run_file(
+    spec: SpecFile,
+    tools: list[Tool],
+    runs: int,
+    measurer: Measurer,
+    skip: Callable[[Tool, SpecFile], str | None],
+) -> list[Series]:
+    """Warm up every tool on one file, then run `runs` rounds, each tool once a round, rotated."""
+    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+    series = {tool.name: Series(f"{tool.name}__{spec.name}", tool.name, spec.name) for tool in tools}
+    active: list[Tool] = []
+    for tool in tools:
+        reason = skip(tool, spec)
+        if reason:
+            series[tool.name].note = reason
+        else:
+            active.append(tool)
+
+    def once(tool: Tool, warmup: bool) -> Sample:
+        stem = OUTPUT_DIR / f"{tool.name}__{spec.name}"
+        stdout_path, stderr_path = (
+            stem.with_name(stem.name + ".stdout"),
+            stem.with_name(stem.name + ".stderr"),
+        )
+        sample = measurer.run(tool.command(spec.path), tool.cwd, stdout_path, stderr_path)
+        sample.warmup = warmup
+        if sample.exit != "timeout":
+            sample.findings = tool.count_findings(stdout_path.read_text(errors="replace"))
+        log(
+            f"  {'warm-up' if warmup else 'run'} {tool.name:8} {spec.name:28} {sample.wall_s:8.3f} s "
+            f"{sample.peak_rss_mib:7.0f} MiB exit {sample.exit} findings {sample.findings}"
+        )
+        return sample
+
+    for tool in list(active):
+        sample = once(tool, warmup=True)
+        series[tool.name].samples.append(sample)
+        if sample.exit == "timeout" or str(sample.exit).startswith("cannot"):
+            series[tool.name].note = f"warm-up {sample.exit} (limit {measurer.timeout_s:.0f} s); not repeated"
+            active.remove(tool)
+    for round_index in range(runs):
+        if not active:
+            break
+        shift = round_index % len(active)
+        for tool in active[shift:] + active[:shift]:
+            series[tool.name].samples.append(once(tool, warmup=False))
+    return list(series.values())
+
+
+@dataclass
+class ParallelResult:
+    """Corpus-wide apilint run with --jobs 1 and --jobs 2."""
+
+    files: int
+    status: str
+    series: list[Series] = field(default_factory=list)
+    speedup: float | None = None
+
+
+def jobs_supported(apilint_command: list[str]) -> tuple[bool, str]:
+    """Ask `apilint check --help` whether --jobs exists, without guessing from a failed run."""
+    try:
+        completed = subprocess.run(
+            [*apilint_command, "--help"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **QUIET_ENV},
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return False, f"`{shlex.join(apilint_command)} --help` could not run: {error}"
+    text = completed.stdout + completed.stderr
+    if completed.returncode != 0:
+        last = text.strip().splitlines()[-1:] or [""]
+        return False, f"`{shlex.join(apilint_command)} --help` exited {completed.returncode}: {last[0][:200]}"
+    if "--jobs" not in text:
+        return False, f"`{shlex.join(apilint_command)}` has no --jobs option yet"
+    return True, ""
+
+
+def run_corpus_parallel(
+    corpus: Path, apilint_command: list[str], runs: int, measurer: Measurer
+) -> ParallelResult:
+    files = sorted(
+        p for folder in ("openapi", "templates") for p in (corpus / folder).glob("*") if p.is_file()
+    )
+    if not files:
+        return ParallelResult(0, f"no corpus files under {corpus}/openapi or {corpus}/templates")
+    supported, reason = jobs_supported(apilint_command)
+    if not supported:
+        return ParallelResult(len(files), f"not measured: {reason}")
+    log(f"corpus parallelism: {len(files)} files, --jobs 1 vs --jobs 2")
+    arguments = [str(p) for p in files]
+    series = {
+        jobs: Series(f"apilint__corpus-jobs{jobs}", "apilint", f"corpus --jobs {jobs}") for jobs in (1, 2)
+    }
+    order = [1, 2]
+    for round_index in range(runs + 1):
+        warmup = round_index == 0
+        for jobs in order if round_index % 2 == 0 else order[::-1]:
+            stem = OUTPUT_DIR / f"apilint__corpus-jobs{jobs}"
+            stdout_path, stderr_path = (
+                stem.with_name(stem.name + ".stdout"),
+                stem.with_name(stem.name + ".stderr"),
+            )
+            sample = measurer.run(
+                [*apilint_command, *arguments, "--format", "json", "--jobs", str(jobs)],
+                REPO_ROOT,
+                stdout_path,
+                stderr_path,
+            )
+            sample.warmup = warmup
+            stderr_text = stderr_path.read_text(errors="replace")
+            if sample.exit == 2 and re.search(r"no such option|unrecognized arguments", stderr_text, re.I):
+                return ParallelResult(
+                    len(files), "not measured: apilint rejected --jobs: " + stderr_text.strip()[-200:]
+                )
+            if sample.exit != "timeout":
+                sample.findings = count_apilint(stdout_path.read_text(errors="replace"))
+            log(
+                f"  {'warm-up' if warmup else 'run'} --jobs {jobs} {sample.wall_s:8.3f} s exit {sample.exit} "
+                f"findings {sample.findings}"
+            )
+            series[jobs].samples.append(sample)
+    one, two = series[1].median_wall(), series[2].median_wall()
+    result = ParallelResult(len(files), "measured", list(series.values()))
+    if one and two:
+        result.speedup = one / two
+    findings = {jobs: {s.findings for s in series[jobs].measured()} for jobs in (1, 2)}
+    if findings[1] != findings[2]:
+        result.status = (
+            f"measured; finding counts differ: --jobs 1 {sorted(findings[1], key=str)}, "
+            f"--jobs 2 {sorted(findings[2], key=str)}"
+        )
+    return result
+
+
+# --------------------------------------------------------------------------------------------------
+# Reporting
+# --------------------------------------------------------------------------------------------------
+
+
+def machine_facts() -> dict[str, str]:
+    facts = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "pyyaml": f"{yaml.__version__} (libyaml {'yes' if yaml.__with_libyaml__ else 'no'})",
+        "os": f"{platform.system()} {platform.release()}",
+    }
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            models = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
+        facts["cpu"] = models[0] if models else "unknown"
+    except OSError:
+        facts["cpu"] = "unknown"
+    try:
+        with open("/proc/meminfo") as meminfo:
+            total_kib = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
+        facts["memory"] = f"{total_kib / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        facts["memory"] = "unknown"
+    facts["node"] = first_line(["node", "--version"], REPO_ROOT) if shutil.which("node") else "not installed"
+    return facts
+
+
+def format_size(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    return f"{size / 1000:.0f} KB" if size >= 1000 else f"{size} B"
+
+
+def exit_summary(samples: list[Sample]) -> str:
+    if not samples:
+        return "-"
+    codes = [str(s.exit) for s in samples]
+    common = max(set(codes), key=codes.count)
+    return f"{common} ({codes.count(common)} of {len(codes)})"
+
+
+def findings_summary(samples: list[Sample]) -> str:
+    values = sorted({s.findings for s in samples}, key=lambda v: (v is None, v))
+    return "/".join("n/a" if v is None else str(v) for v in values) or "-"
+
+
+def timing_row(series: Series) -> list[str]:
+    measured = series.measured()
+    done = series.completed()
+    if not done:
+        note = series.note or exit_summary(measured)
+        return [series.label, "-", "-", "-", "-", str(len(measured)), note, "-"]
+    walls = [s.wall_s for s in done]
+    return [
+        series.label,
+        f"{statistics.median(walls):.3f}",
+        f"{min(walls):.3f}-{max(walls):.3f}",
+        f"{statistics.median(s.cpu_s for s in done):.3f}",
+        f"{statistics.median(s.peak_rss_mib for s in done):.0f}",
+        str(len(measured)),
+        exit_summary(measured),
+        findings_summary(done),
+    ]
+
+
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def ratio(numerator: float | None, denominator: float | None) -> str:
+    if numerator is None or denominator is None or denominator == 0:
+        return "-"
+    return f"{numerator / denominator:.2f}"
+
+
+def render_markdown(
+    report: dict[str, Any], all_series: list[Series], specs: list[SpecFile], parallel: ParallelResult | None
+) -> str:
+    facts = report["machine"]
+    out = [f"# apilint benchmark results, {facts['date']}", ""]
+    out.append(
+        f"Machine: {facts['nproc']} cores ({facts['cpu']}), {facts['memory']} memory, {facts['os']}; "
+        f"Python {facts['python']}, PyYAML {facts['pyyaml']}, Node {facts['node']}."
+    )
+    out.append(
+        f"Load average before / after: {facts['load average (1, 5, 15 min) before']} / "
+        f"{facts['load average (1, 5, 15 min) after']} (other work on the machine skews timings)."
+    )
+    out.append("")
+    for name, version in report["tools"].items():
+        out.append(f"- {name}: {version}")
+    out += ["", f"Method: {report['method']}", "", "## Files", ""]
+    out.append(
+        markdown_table(
+            ["file", "size", "source"],
+            [[s.name, format_size(s.path.stat().st_size), s.source] for s in specs],
+        )
+    )
+    out += [
+        "",
+        "## Timings",
+        "",
+        "Whole-process wall time, CPU time (user+system, with descendants) and peak resident memory; "
+        "medians over the measured rounds (warm-up excluded). `findings` is what the tool reported "
+        "(Redocly: errors + warnings from its totals).",
+        "",
+    ]
+    header = [
+        "run",
+        "median wall s",
+        "min-max wall s",
+        "median cpu s",
+        "median peak RSS MiB",
+        "runs",
+        "exit",
+        "findings",
+    ]
+    out.append(markdown_table(header, [timing_row(s) for s in all_series]))
+
+    by_key = {(s.tool, s.file): s for s in all_series}
+    tool_names = list(report["tools"])
+    if "apilint" in tool_names and len(tool_names) > 1:
+        peers = [t for t in ("redocly", "spectral") if t in tool_names]
+        rows = []
+        for spec in specs:
+            apilint = by_key.get(("apilint", spec.name))
+            if apilint is None:
+                continue
+            row = [spec.name]
+            for peer in peers:
+                other = by_key.get((peer, spec.name))
+                row.append(ratio(apilint.median_wall(), other.median_wall() if other else None))
+                row.append(ratio(apilint.median_rss(), other.median_rss() if other else None))
+            rows.append(row)
+        header = ["file"] + [f"apilint / {peer} {what}" for peer in peers for what in ("wall", "RSS")]
+        out += [
+            "",
+            "## apilint relative to the peers",
+            "",
+            "Ratios of medians from this run; below 1 means apilint is faster or smaller.",
+            "",
+            markdown_table(header, rows),
+        ]
+
+    ladder = [s for s in specs if s.group == "ladder"]
+    if ladder:
+        rows = []
+        for spec in ladder:
+            row = [spec.name, format_size(spec.path.stat().st_size)]
+            for tool in tool_names:
+                found = by_key.get((tool, spec.name))
+                median = found.median_wall() if found else None
+                row.append("-" if median is None else f"{median:.3f}")
+            rows.append(row)
+        out += ["", "## Scaling (median wall s)", "", markdown_table(["file", "size", *tool_names], rows)]
+
+    if parallel is not None:
+        out += ["", "## Corpus-wide parallelism (apilint --jobs)", ""]
+        out.append(
+            f"{parallel.files} files from the shared corpus (openapi/ and templates/) in one "
+            f"`apilint check` call. Status: {parallel.status}."
+        )
+        if parallel.series:
+            out += [
+                "",
+                markdown_table(
+                    [
+                        "run",
+                        "median wall s",
+                        "min-max wall s",
+                        "median cpu s",
+                        "median peak RSS MiB",
+                        "runs",
+                        "exit",
+                        "findings",
+                    ],
+                    [timing_row(s) for s in parallel.series],
+                ),
+            ]
+        if parallel.speedup is not None:
+            out += ["", f"Speed-up of --jobs 2 over --jobs 1: {parallel.speedup:.2f}x."]
+    notes = report.get("notes", [])
+    if notes:
+        out += ["", "## Notes", ""] + [f"- {note}" for note in notes]
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------------------
+
+
+def select_specs(all_specs: list[SpecFile], selection: str | None) -> list[SpecFile]:
+    """`--files petstore,stripe`: a token picks the file of that exact name or stem, else every file
+    whose name contains it."""
+    if not selection:
+        return all_specs
+    chosen: list[SpecFile] = []
+    for token in (t.strip() for t in selection.split(",") if t.strip()):
+        exact = [s for s in all_specs if token in (s.name, s.name.rsplit(".", 1)[0])]
+        matches = exact or [s for s in all_specs if token in s.name]
+        if not matches:
+            raise SystemExit(
+                f"--files: nothing matches {token!r}; files are: " + ", ".join(s.name for s in all_specs)
+            )
+        chosen += [s for s in matches if s not in chosen]
+    return [s for s in all_specs if s in chosen]
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--tools",
+        default="apilint,redocly,spectral",
+        help="comma-separated tools to time (default: apilint,redocly,spectral)",
+    )
+    parser.add_argument(
+        "--files",
+        help="comma-separated file names or parts of names (default: all); e.g. petstore,stripe,ladder",
+    )
+    parser.add_argument("--runs", type=int, default=3, help="measured rounds after the warm-up (default 3)")
+    parser.add_argument("--timeout", type=float, default=300.0, help="limit per run in seconds (default 300)")
+    parser.add_argument(
+        "--skip-slow",
+        action="store_true",
+        help=f"leave out Spectral on files of {SLOW_SPECTRAL_BYTES // 1_000_000} MB and more",
+    )
+    parser.add_argument(
+        "--apilint-cmd",
+        default="apilint check",
+        help='how to call apilint\'s check command (default "apilint check"; e.g. "python -m apilint check")',
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=Path(os.environ.get("APILINT_CORPUS", DEFAULT_CORPUS)),
+        help=f"the shared corpus (default {DEFAULT_CORPUS})",
+    )
+    parser.add_argument(
+        "--skip-corpus",
+        action="store_true",
+        help="do not measure apilint --jobs 1 vs --jobs 2 over the corpus",
+    )
+    parser.add_argument(
+        "--rss-source",
+        choices=["auto", "time", "wait4"],
+        default="auto",
+        help="peak RSS from /usr/bin/time -v (auto: when present) or from os.wait4",
+    )
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="prepare spec files and peers, time nothing"
+    )
+    parser.add_argument("--list-files", action="store_true", help="list the file names and exit")
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=CACHE_DIR,
+        help="where results-<date>.md and .json go (default benchmarks/.cache)",
+    )
+    arguments = parser.parse_args(argv)
+    if arguments.runs < 1:
+        parser.error("--runs must be at least 1")
+    return arguments
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    builder = SpecBuilder(arguments.corpus)
+    all_specs = builder.specs()
+    if arguments.list_files:
+        for spec in all_specs:
+            print(f"{spec.name:28} {spec.source}")
+        return 0
+    tool_names = [t.strip() for t in arguments.tools.split(",") if t.strip()]
+    notes: list[str] = []
+    wanted = select_specs(all_specs, arguments.files)
+    specs, failures = prepare_specs(builder, wanted)
+    notes += [f"{name} not prepared: {reason}" for name, reason in failures.items()]
+
+    peer_names = [t for t in tool_names if t in ("spectral", "redocly")]
+    if peer_names:
+        problem = install_peers()
+        if problem:
+            notes.append(f"peers not installed, left out ({problem})")
+            log(notes[-1])
+            tool_names = [t for t in tool_names if t not in peer_names]
+    if arguments.prepare_only:
+        for spec in specs:
+            print(f"{spec.name:28} {format_size(spec.path.stat().st_size):>8}  {spec.path}")
+        return 0 if not failures else 1
+
+    apilint_command = shlex.split(arguments.apilint_cmd)
+    tools = make_tools(tool_names, apilint_command)
+    use_gnu_time = arguments.rss_source == "time" or (
+        arguments.rss_source == "auto" and os.access("/usr/bin/time", os.X_OK)
+    )
+    if arguments.rss_source == "time" and not os.access("/usr/bin/time", os.X_OK):
+        raise SystemExit("--rss-source time: /usr/bin/time is not installed")
+    measurer = Measurer(arguments.timeout, use_gnu_time)
+
+    def skip(tool: Tool, spec: SpecFile) -> str | None:
+        if (
+            arguments.skip_slow
+            and tool.name == "spectral"
+            and spec.path.stat().st_size >= SLOW_SPECTRAL_BYTES
+        ):
+            return "skipped (--skip-slow)"
+        return None
+
+    load_before = os.getloadavg()
+    all_series: list[Series] = []
+    for spec in specs:
+        log(f"{spec.name} ({format_size(spec.path.stat().st_size)})")
+        all_series += run_file(spec, tools, arguments.runs, measurer, skip)
+
+    apilint_tool = next((tool for tool in tools if tool.name == "apilint"), None)
+    if apilint_tool is not None and apilint_tool.version.startswith("unavailable"):
+        apilint_tool.version = version_from_output(apilint_tool.version)
+
+    parallel = None
+    if "apilint" in tool_names and not arguments.skip_corpus:
+        parallel = run_corpus_parallel(arguments.corpus, apilint_command, arguments.runs, measurer)
+
+    report: dict[str, Any] = {
+        "machine": {
+            **machine_facts(),
+            "load average (1, 5, 15 min) before": " ".join(f"{v:.2f}" for v in load_before),
+            "load average (1, 5, 15 min) after": " ".join(f"{v:.2f}" for v in os.getloadavg()),
+        },
+        "tools": {
+            tool.name: tool.version
+            + (f" (`{shlex.join(apilint_command)}`)" if tool.name == "apilint" else "")
+            for tool in tools
+        },
+        "method": (
+            f"for each file a warm-up run of every tool, then {arguments.runs} rounds in which every tool "
+            f"runs once, in an order rotated each round; limit {arguments.timeout:.0f} s per run; peak RSS "
+            f"from {'/usr/bin/time -v' if use_gnu_time else 'os.wait4 rusage'}; Spectral with "
+            f'`extends: ["spectral:oas"]`, Redocly with its default ruleset and REDOCLY_TELEMETRY=off.'
+        ),
+        "notes": notes,
+    }
+    markdown = render_markdown(report, all_series, specs, parallel)
+    print(markdown)
+
+    stamp = dt.datetime.now().strftime("%Y-%m-%d-%H%M%S")
+    arguments.output_dir.mkdir(parents=True, exist_ok=True)
+    markdown_path = arguments.output_dir / f"results-{stamp}.md"
+    json_path = arguments.output_dir / f"results-{stamp}.json"
+    markdown_path.write_text(markdown)
+    report["files"] = [
+        {
+            "name": s.name,
+            "bytes": s.path.stat().st_size,
+            "sha256": sha256(s.path),
+            "source": s.source,
+            "group": s.group,
+        }
+        for s in specs
+    ]
+    report["series"] = [
+        {**asdict(s), "median_wall_s": s.median_wall(), "median_peak_rss_mib": s.median_rss()}
+        for s in all_series
+    ]
+    if parallel is not None:
+        report["corpus_parallel"] = {
+            "files": parallel.files,
+            "status": parallel.status,
+            "speedup": parallel.speedup,
+            "series": [asdict(s) for s in parallel.series],
+        }
+    json_path.write_text(json.dumps(report, indent=2) + "\n")
+    log(f"wrote {markdown_path} and {json_path.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
