@@ -59,6 +59,10 @@ _ORDER = (
     Meter.DATA_TRANSFER_OUT, Meter.CACHE, Meter.VPC_ENDPOINT_HOURS, Meter.VPC_ENDPOINT_DATA,
 )
 _ALWAYS_SHOWN = (Meter.REST_REQUESTS, Meter.HTTP_REQUESTS, Meter.WEBSOCKET_MESSAGES, Meter.WEBSOCKET_MINUTES)
+#: The traffic axis when APIs of several current types are priced together: multiples of today's traffic.
+MULTIPLE_AXIS = "traffic (x today)"
+#: Break-even points further than this multiple of today's traffic are not reported.
+BREAK_EVEN_RANGE = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -373,12 +377,13 @@ def _break_even_at(
 def find_break_even(
     book: PriceBook, workloads: Mapping[ApiType, Workload], options: EstimateOptions, base: Decimal
 ) -> tuple[BreakEven, ...]:
-    """Every traffic level (as a multiple of today's) where two priced types cost the same."""
+    """Traffic levels, up to ``BREAK_EVEN_RANGE`` times today's, where two priced types cost the same."""
     found: list[BreakEven] = []
     for index, type_a in enumerate(API_TYPES):
         for type_b in API_TYPES[index + 1:]:
             found.extend(_break_even_pair(book, (type_a, workloads[type_a]), (type_b, workloads[type_b]), options, base))
-    return tuple(sorted(found, key=lambda b: (b.factor, API_TYPES.index(b.cheaper_below))))
+    in_range = [point for point in found if point.factor <= BREAK_EVEN_RANGE]
+    return tuple(sorted(in_range, key=lambda b: (b.factor, API_TYPES.index(b.cheaper_below))))
 
 
 # --------------------------------------------------------------------------- chart
@@ -389,7 +394,7 @@ def cost_chart(
     break_even: Sequence[BreakEven] = (),
 ) -> Chart:
     """Monthly cost of each type from no traffic to twice today's (further when a break-even lies beyond)."""
-    top = max([Decimal(2)] + [b.factor * Decimal("1.25") for b in break_even if b.factor <= 20])
+    top = max([Decimal(2)] + [b.factor * Decimal("1.25") for b in break_even])
     top = top.to_integral_value(rounding=ROUND_CEILING) if top > 2 else top
     factors = [top * step / 8 for step in range(9)]
     series = {t: tuple(_cost(book, workloads[t], f, options) for f in factors) for t in API_TYPES}
@@ -434,7 +439,7 @@ def traffic_axis(apis: Sequence[ApiUsage]) -> tuple[str, Decimal]:
         total = sum((_messages_today(api) for api in apis), Decimal(0))
         return "messages per month", total
     has_traffic = any(request_routes(api) or api.websocket.messages for api in apis)
-    return "traffic (x today)", Decimal(1) if has_traffic else Decimal(0)
+    return MULTIPLE_AXIS, Decimal(1) if has_traffic else Decimal(0)
 
 
 def _messages_today(api: ApiUsage) -> Decimal:
@@ -515,6 +520,7 @@ def estimate(
     notes = [*assumptions, *general_assumptions(book, options)]
     for api in apis:
         notes.extend(describe(api, rules))
+        notes.extend(_route_notes(api, blockers.get(api.name)))
     return EstimateResult(
         region=book.region,
         location=book.location,
@@ -525,6 +531,14 @@ def estimate(
         total=total,
         apis=per_api,
     )
+
+
+def _route_notes(api: ApiUsage, blockers: ApiBlockers | None) -> list[str]:
+    if api.current_type is not ApiType.REST or not api.by_route:
+        return []
+    if blockers is None or blockers.by_route is None:
+        return [f"{api.name}: no blocking features are known per route, so the route split counts every route as movable."]
+    return []
 
 
 def general_assumptions(book: PriceBook, options: EstimateOptions) -> list[str]:
@@ -550,12 +564,15 @@ def general_assumptions(book: PriceBook, options: EstimateOptions) -> list[str]:
         "Tiers are graduated and count only the volume in this estimate; AWS counts the account's whole monthly "
         "volume in the region, and the data transfer tiers also count other services' traffic.",
         f"Data transfer out = calls x response size (1 GB = {format_quantity(rules.kb_per_gb)} KB) at the EC2 "
-        "internet rates, for REST and HTTP APIs; payloads sent to the API are free; WebSocket APIs are priced "
-        "by messages and connection minutes only.",
+        "internet rates, for REST and HTTP APIs; payloads sent to the API are free. WebSocket APIs are priced by "
+        "messages and connection minutes only, as in AWS's WebSocket example; if a bill shows data transfer for "
+        "one, the HTTP estimate's data transfer line is the amount to add.",
         f"HTTP calls are metered in {plain(rules.http_unit_kb)} KB units of the request payload (a 4.5 MB upload "
         f"is 9 requests); WebSocket messages in {plain(rules.websocket_unit_kb)} KB units.",
         "Amounts are exact and rounded half up to cents only for display; a total is rounded from the exact sum, "
         "so shown line items may differ from it by a cent.",
+        f"Break-even points are searched from no traffic up to {plain(BREAK_EVEN_RANGE)} times today's, scaling "
+        "calls, messages and data transfer; caches, VPC endpoint hours and given connection minutes stay fixed.",
     ]
 
 

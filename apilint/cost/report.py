@@ -12,9 +12,10 @@ from typing import Any, Callable, Iterator
 from apilint.cost.advisor import RouteSplit
 from apilint.cost.blockers import Blocker
 from apilint.cost.estimate import (
-    API_TYPES, ApiEstimate, BreakEven, Chart, Comparison, EstimateResult, LineItem, Priced, TierCharge, TypeEstimate,
+    API_TYPES, MULTIPLE_AXIS, ApiEstimate, BreakEven, Chart, Comparison, EstimateResult, LineItem, Priced, TierCharge,
+    TypeEstimate,
 )
-from apilint.cost.money import MILLION, compact, format_quantity, format_rate, format_usd, to_cents
+from apilint.cost.money import MILLION, compact, format_quantity, format_rate, format_usd, plain, to_cents
 from apilint.cost.prices import Meter
 from apilint.model import ApiType
 
@@ -33,6 +34,12 @@ def rate(meter: Meter, charge: TierCharge) -> str:
     if meter in _PER_MILLION:
         return f"{format_rate(charge.usd_per_unit, MILLION)} per 1M"
     return f"{format_rate(charge.usd_per_unit)} per {_PER_UNIT[meter]}"
+
+
+def _item_name(item: LineItem) -> str:
+    """``data transfer out``, ``cache (0.5 GB)``: the JSON item name in words."""
+    name = item.item.replace("_", " ")
+    return item.label if item.meter is Meter.CACHE else name
 
 
 def _quantity(item: LineItem) -> str:
@@ -74,11 +81,15 @@ def verdict(comparison: Comparison) -> str:
 
 def break_even_sentence(point: BreakEven, axis: str) -> str:
     """Where two types cost the same, and which is cheaper on each side."""
+    where = (
+        f"at {_factor(point.factor)} today's traffic"
+        if axis == MULTIPLE_AXIS
+        else f"at about {_traffic(point.traffic)} {axis} ({_factor(point.factor)} today's)"
+    )
     return (
         f"{TITLES[point.cheaper_below]} and {TITLES[point.cheaper_above]} cost the same, "
-        f"{format_usd(point.monthly_usd)} a month, at about {_traffic(point.traffic)} {axis} "
-        f"({_factor(point.factor)} today's); below that {TITLES[point.cheaper_below]} is cheaper, above it "
-        f"{TITLES[point.cheaper_above]}."
+        f"{format_usd(point.monthly_usd)} a month, {where}; below that {TITLES[point.cheaper_below]} is cheaper, "
+        f"above it {TITLES[point.cheaper_above]}."
     )
 
 
@@ -88,6 +99,17 @@ def _traffic(value: Decimal) -> str:
 
 def _factor(factor: Decimal) -> str:
     return f"{factor:.2f}x"
+
+
+def _axis_label(value: Decimal, axis: str) -> str:
+    """A traffic level for a chart axis: ``432M``, or ``1.5x`` on the multiple-of-today axis."""
+    if axis == MULTIPLE_AXIS:
+        return f"{value.normalize():f}x"
+    return compact(value.to_integral_value())
+
+
+def _traffic_number(value: Decimal, axis: str) -> int | float:
+    return float(round(value, 4)) if axis == MULTIPLE_AXIS else _number(value.to_integral_value())
 
 
 def blocker_line(blocker: Blocker) -> str:
@@ -120,7 +142,7 @@ def prices_used(result: EstimateResult) -> list[dict[str, Any]]:
             seen[key] = {
                 "item": item.meter.value,
                 "tier": charge.label,
-                "usd_per_unit": str(charge.usd_per_unit),
+                "usd_per_unit": plain(charge.usd_per_unit),
                 "rate": rate(item.meter, charge),
                 "status": charge.provenance.status,
                 "read": charge.provenance.read,
@@ -155,12 +177,12 @@ def _item_rows(estimate: TypeEstimate) -> list[list[str]]:
         note = _status_note(item.charges)
         if len(item.charges) == 1:
             charge = item.charges[0]
-            rows.append([item.item, _quantity(item), f"{rate(item.meter, charge)} ({charge.label})",
+            rows.append([_item_name(item), _quantity(item), f"{rate(item.meter, charge)} ({charge.label})",
                          format_usd(item.usd), note])
             continue
-        rows.append([item.item, _quantity(item), "", format_usd(item.usd), note])
+        rows.append([_item_name(item), _quantity(item), "", format_usd(item.usd), note])
         for charge in item.charges:
-            rows.append([f"  {charge.label}", format_quantity(charge.quantity), rate(item.meter, charge),
+            rows.append([f"- {charge.label}", format_quantity(charge.quantity), rate(item.meter, charge),
                          format_usd(charge.usd), _STATUS_NOTES[charge.provenance.status]])
     rows.extend([["not priced", message, "", "", ""] for message in estimate.priced.missing])
     rows.append(["total", "", "", _monthly(estimate), ""])
@@ -188,13 +210,13 @@ def _text_comparison(title: str, comparison: Comparison, api: ApiEstimate | None
     lines = [f"== {title} ==", ""]
     for estimate in comparison.estimates:
         lines.append(_heading(comparison, estimate))
-        table = tabulate(_item_rows(estimate), headers=["item", "quantity", "price", "USD", "note"],
-                         tablefmt="simple", colalign=("left", "right", "left", "right", "left"))
+        table = tabulate(_item_rows(estimate), headers=["item", "quantity", "price", "USD", "note"], tablefmt="simple",
+                         colalign=("left", "right", "left", "right", "left"), disable_numparse=True)
         lines.extend([table.rstrip(), ""])
     summary = [[TITLES[e.api_type], _monthly(e), "yes" if e.available else "no", _versus(comparison, e)]
                for e in comparison.estimates]
     lines.append(tabulate(summary, headers=["API type", "monthly", "available", "vs current"], tablefmt="simple",
-                          colalign=("left", "right", "left", "right")))
+                          colalign=("left", "right", "left", "right"), disable_numparse=True))
     lines.extend(["", verdict(comparison)])
     lines.extend(break_even_sentence(point, comparison.axis) for point in comparison.break_even)
     if api is not None and api.route_split is not None:
@@ -236,11 +258,12 @@ def text_report(result: EstimateResult) -> str:
     lines.append("Assumptions:")
     lines.extend(f"  - {note}" for note in [*_price_warnings(result), *result.assumptions])
     rows = [[p["item"], p["tier"], p["rate"], _STATUS_NOTES[p["status"]] or "confirmed",
-             "; ".join(f"{s['title'].split(',')[0]} ({s['read']})" for s in p["sources"])]
+             ", ".join(f"{s['key']} ({s['read']})" for s in p["sources"])]
             for p in prices_used(result)]
     if rows:
         lines.extend(["", "Prices used:",
-                      tabulate(rows, headers=["item", "tier", "price", "status", "sources (read)"], tablefmt="simple")])
+                      tabulate(rows, headers=["item", "tier", "price", "status", "sources (read)"], tablefmt="simple",
+                               disable_numparse=True)])
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -262,10 +285,10 @@ def _line_item_dict(item: LineItem) -> dict[str, Any]:
         "quantity": _number(item.quantity),
         "unit": item.unit,
         "usd": _usd(item.usd),
-        "usd_exact": str(item.usd),
+        "usd_exact": plain(item.usd),
         "free_quantity": _number(item.free_quantity),
         "tiers": [
-            {"tier": c.label, "quantity": _number(c.quantity), "usd_per_unit": str(c.usd_per_unit),
+            {"tier": c.label, "quantity": _number(c.quantity), "usd_per_unit": plain(c.usd_per_unit),
              "usd": _usd(c.usd), "status": c.provenance.status}
             for c in item.charges
         ],
@@ -276,7 +299,7 @@ def _estimate_dict(estimate: TypeEstimate) -> dict[str, Any]:
     return {
         "api_type": estimate.api_type.value,
         "monthly_usd": _usd(estimate.monthly_usd),
-        "monthly_usd_exact": None if estimate.monthly_usd is None else str(estimate.monthly_usd),
+        "monthly_usd_exact": None if estimate.monthly_usd is None else plain(estimate.monthly_usd),
         "available": estimate.available,
         "priced": estimate.monthly_usd is not None,
         "blocked_by": [blocker.to_dict() for blocker in estimate.blocked_by],
@@ -290,7 +313,7 @@ def _chart_dict(chart: Chart | None) -> dict[str, Any] | None:
         return None
     return {
         "axis": chart.axis,
-        "traffic": [_number(value.to_integral_value()) for value in chart.traffic],
+        "traffic": [_traffic_number(value, chart.axis) for value in chart.traffic],
         "monthly_usd": {t.value: [_usd(v) for v in values] for t, values in chart.series.items()},
     }
 
@@ -307,7 +330,7 @@ def _comparison_dict(comparison: Comparison) -> dict[str, Any]:
         "savings": savings,
         "break_even": [
             {"cheaper_below": b.cheaper_below.value, "cheaper_above": b.cheaper_above.value,
-             "traffic": _number(b.traffic.to_integral_value()), "axis": comparison.axis,
+             "traffic": _traffic_number(b.traffic, comparison.axis), "axis": comparison.axis,
              "factor": float(round(b.factor, 4)), "monthly_usd": _usd(b.monthly_usd)}
             for b in comparison.break_even
         ],
@@ -361,7 +384,7 @@ def _md_table(rows: list[list[str]], headers: list[str], align: tuple[str, ...])
     from tabulate import tabulate
 
     cleaned = [[_md_escape(cell) for cell in row] for row in rows]
-    return tabulate(cleaned, headers=headers, tablefmt="github", colalign=align)
+    return tabulate(cleaned, headers=headers, tablefmt="github", colalign=align, disable_numparse=True)
 
 
 def _md_comparison(title: str, comparison: Comparison, api: ApiEstimate | None, level: str) -> list[str]:
@@ -390,14 +413,14 @@ def _md_comparison(title: str, comparison: Comparison, api: ApiEstimate | None, 
 def mermaid_chart(chart: Chart) -> list[str]:
     """A Mermaid ``xychart-beta`` line chart of the three types, and the same numbers as a table."""
     priced = [t for t in API_TYPES if all(value is not None for value in chart.series[t])]
-    labels = ", ".join(f'"{compact(value.to_integral_value())}"' for value in chart.traffic)
+    labels = ", ".join(f'"{_axis_label(value, chart.axis)}"' for value in chart.traffic)
     top = max([to_cents(v) for t in priced for v in chart.series[t] if v is not None] or [Decimal(1)])
     lines = ["```mermaid", "xychart-beta", '    title "Monthly cost by API type"',
              f'    x-axis "{chart.axis}" [{labels}]', f'    y-axis "USD per month" 0 --> {_number(top.to_integral_value() + 1)}']
     lines.extend(f"    line [{', '.join(str(to_cents(v)) for v in chart.series[t])}]" for t in priced)
     lines.append("```")
     lines.extend(["", "Lines in order: " + ", ".join(f"{i + 1}. {TITLES[t]}" for i, t in enumerate(priced)) + ".", ""])
-    rows = [[compact(value.to_integral_value())] + ["" if chart.series[t][i] is None else format_usd(chart.series[t][i])
+    rows = [[_axis_label(value, chart.axis)] + ["" if chart.series[t][i] is None else format_usd(chart.series[t][i])
                                                     for t in API_TYPES]
             for i, value in enumerate(chart.traffic)]
     lines.append(_md_table(rows, [chart.axis] + [TITLES[t] for t in API_TYPES], ("right", "right", "right", "right")))

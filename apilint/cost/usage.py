@@ -356,8 +356,7 @@ def _schema_problems(document: Any) -> list[_At]:
 
 def _explain(error: Any) -> list[_At]:
     path = list(error.absolute_path)
-    key = next((step for step in reversed(path) if isinstance(step, str)), None)
-    prefix = f"{key}: " if key is not None else ""
+    prefix = f"{path[-1]}: " if path and isinstance(path[-1], str) else ""
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = sorted(error.schema.get("properties", {}))
         extras = [name for name in error.instance if name not in allowed]
