@@ -203,9 +203,12 @@ def main(argv: Optional[List[str]] = None) -> None:
         if hasattr(error, "show") and isinstance(getattr(error, "exit_code", None), int):
             error.show()  # the command-line parser's own usage errors
             sys.exit(EXIT_USAGE if error.exit_code == 2 else error.exit_code)
-        from apilint.runner import known_usage_error
+        try:
+            from apilint.runner import known_usage_error
 
-        message = known_usage_error(error)
+            message = known_usage_error(error)
+        except Exception:  # noqa: BLE001 - apilint itself cannot be imported: report the first error
+            message = None
         if message is not None:
             typer.echo(f"apilint: error: {message}", err=True)
             sys.exit(EXIT_USAGE)

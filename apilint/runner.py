@@ -187,23 +187,32 @@ def _rules_run(config: Config, path: Path, flags: dict[str, Any], result: FileRe
     return ran
 
 
-def cost_summary_markdown(usage_file: Path, outcome: CheckOutcome) -> str:
-    """The cost section of the Markdown report for a usage file.
+def cost_summary_markdown(usage_file: Path, request: CheckRequest, outcome: CheckOutcome) -> str:
+    """The cost section of the Markdown report: the cost engine's Markdown report for a usage file.
 
-    This is the hook between ``check`` and the cost engine: it calls
-    ``apilint.cost.markdown_summary(usage_file, apis)`` when the cost engine offers it (``apis`` are
-    the :class:`apilint.engine.ApiSummary` objects of the run) and otherwise says plainly that no cost
-    summary is available.
+    The checked definitions go along, so that the cost report can name features that block a move
+    to a cheaper API type. A usage file the cost engine rejects does not hide the lint results: the
+    section and standard error say why there is no estimate.
     """
     try:
-        from apilint.cost import markdown_summary  # type: ignore[attr-defined]
+        from apilint.cost.cli import CostRequest, run_cost
+        from apilint.cost.errors import CostError
     except ImportError:
-        print("apilint: warning: this apilint cannot estimate costs yet; the Markdown report says so",
-              file=sys.stderr)
-        return ("### Cost\n\nNo cost summary: this version of apilint has no cost engine "
-                f"(`apilint.cost.markdown_summary`), so `{usage_file.as_posix()}` was not read.\n")
-    apis = [api for r in outcome.results for api in r.apis]
-    return str(markdown_summary(usage_file, apis))
+        print("apilint: warning: this apilint has no cost engine; the Markdown report says so", file=sys.stderr)
+        return ("### Cost\n\nNo cost summary: this version of apilint has no cost engine (`apilint.cost`), "
+                f"so `{usage_file.as_posix()}` was not read.\n")
+    definitions = tuple(Path(os.path.relpath(outcome.root / r.file)) for r in outcome.results if r.kind is not None)
+    cost_request = CostRequest(paths=definitions, usage_file=usage_file, region=request.region,
+                               output_format="markdown", environment=dict(os.environ))
+    try:
+        return run_cost(cost_request)
+    except CostError as error:
+        print(f"apilint: warning: no cost summary: {error}", file=sys.stderr)
+        return f"### Cost\n\nNo cost summary: {_markdown_text(str(error))}\n"
+
+
+def _markdown_text(text: str) -> str:
+    return " ".join(text.split()).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _write(target: ReportTarget, text: str) -> None:
@@ -253,7 +262,7 @@ def run_check(request: CheckRequest) -> int:
         rules=load_rules(),
         files_ignored=outcome.files_ignored,
         baselined=baselined,
-        cost_markdown=cost_summary_markdown(request.usage_file, outcome) if request.usage_file else None,
+        cost_markdown=cost_summary_markdown(request.usage_file, request, outcome) if request.usage_file else None,
     )
     if request.verbose and not any(t.path is None and t.format == "text" for t in targets):
         print(f"apilint: checked {outcome.files_checked} file(s); skipped {outcome.files_skipped} that are "

@@ -19,6 +19,15 @@ BAD_HTTP_API = [
 ]
 BROKEN = [("apis/broken.yaml", 8, 1, "AG001", "error")]
 REGIONAL = [("apis/regional-rest-api.yaml", 17, 9, "AG201", "warning")]
+#: A usage file for the cost section of the Markdown report.
+USAGE = """\
+region: eu-west-1
+apis:
+  - name: inventory
+    type: http
+    definition: apis/good-http-api.yaml
+    requests: 5M
+"""
 CONFIG = """\
 files:
   - match: "apis/regional-*.yaml"
@@ -36,3 +45,5 @@ def project(tmp_path: Path) -> Path:
         shutil.copy(DATA / name, apis / name)
     (tmp_path / ".apilint.yaml").write_text(CONFIG, encoding="utf-8")
     return tmp_path
+#: Every finding in ``apis/`` of the project, in report order.
+ALL_FINDINGS_IN_APIS = sorted(BAD_HTTP_API + BROKEN + REGIONAL)

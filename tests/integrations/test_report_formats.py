@@ -13,10 +13,10 @@ from apilint.finding import Finding, Severity
 from apilint.report import ReportContext, reporter, rule_docs_url
 from apilint.report.github import annotation
 from tests.conftest import REPO, run_cli
-from tests.integrations.conftest import BAD_HTTP_API, BROKEN, CORE, REGIONAL
+from tests.integrations.conftest import ALL_FINDINGS_IN_APIS as ALL_FINDINGS
+from tests.integrations.conftest import BAD_HTTP_API, BROKEN, CORE, REGIONAL, USAGE
 
 SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-2.1.0.schema.json"
-ALL_FINDINGS = sorted(BAD_HTTP_API + BROKEN + REGIONAL)
 
 
 def _sarif_validator():
@@ -191,19 +191,21 @@ def test_markdown_summary_counts_links_and_lists(project: Path):
     assert "### Cost" not in text
 
 
-def test_markdown_cost_section_is_the_cost_engines_or_says_it_is_missing(project: Path):
-    usage = project / "usage.yaml"
-    usage.write_text("requests_per_month: 1000000\n", encoding="utf-8")
+def test_markdown_cost_section_comes_from_the_cost_engine(project: Path):
+    (project / "usage.yaml").write_text(USAGE, encoding="utf-8")
     result = run_cli("check", "--select", CORE, "--format", "markdown", "--usage", "usage.yaml",
                      "apis/good-http-api.yaml", cwd=project)
-    assert result.code == 0
-    try:
-        from apilint.cost import markdown_summary  # noqa: F401
-    except ImportError:
-        assert "### Cost\n\nNo cost summary: this version of apilint has no cost engine" in result.out
-        assert "cannot estimate costs yet" in result.err
-    else:  # pragma: no cover - once the cost engine renders summaries
-        assert "No cost summary" not in result.out
+    assert result.code == 0, result.err
+    head, _, cost = result.out.partition("## API Gateway cost estimate: eu-west-1\n")
+    assert head == "## apilint\n\n**Passed**: no problems found in 1 file.\n\n"
+    assert "### inventory" in cost and "HTTP (current)" in cost
+
+    (project / "usage.yaml").write_text("apis: []\n", encoding="utf-8")
+    rejected = run_cli("check", "--select", CORE, "--format", "markdown", "--usage", "usage.yaml", "apis/bad-http-api.yaml",
+                       cwd=project)
+    assert rejected.code == 1, "the lint result decides the exit code, not the cost section"
+    assert "\n### Cost\n\nNo cost summary: " in rejected.out and "usage.yaml" in rejected.out
+    assert "apilint: warning: no cost summary: " in rejected.err
     missing = run_cli("check", "--format", "markdown", "--usage", "nope.yaml", "apis", cwd=project)
     assert missing.code == 2 and "nope.yaml: usage file not found" in missing.err
 

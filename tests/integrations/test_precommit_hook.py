@@ -1,0 +1,112 @@
+"""The pre-commit hook, run by the real pre-commit against a throwaway repository.
+
+``pre-commit try-repo`` installs apilint from a git repository into a virtualenv of its own, as users'
+machines do. It takes the repository's committed HEAD, so the test copies this working tree (what the
+package build needs, plus ``.pre-commit-hooks.yaml``) into a temporary repository and commits it.
+The first run downloads apilint's dependencies from the package index.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+from tests.integrations.conftest import DATA
+
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("pre_commit") is None,
+                                reason="pre-commit is not installed (pip install 'apilint[test]')")
+
+#: What ``pip install .`` of apilint needs, and the hook definitions.
+PACKAGE_PATHS = ("pyproject.toml", "README.md", "apilint", "rules", "fixtures", ".pre-commit-hooks.yaml")
+GIT_IDENTITY = {"GIT_AUTHOR_NAME": "apilint tests", "GIT_AUTHOR_EMAIL": "tests@apilint.invalid",
+                "GIT_COMMITTER_NAME": "apilint tests", "GIT_COMMITTER_EMAIL": "tests@apilint.invalid"}
+
+
+def _environment(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PRE_COMMIT", "GIT_"))}
+    env.update(GIT_IDENTITY)
+    env["PRE_COMMIT_HOME"] = str(home)
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def _git(cwd: Path, env: dict[str, str], *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A git repository holding this working tree's package, committed."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    base = tmp_path_factory.mktemp("hook")
+    env = _environment(base / "pre-commit-home")
+    clone = base / "apilint"
+    clone.mkdir()
+    for name in PACKAGE_PATHS:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, clone / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(source, clone / name)
+    _git(clone, env, "init", "-q")
+    _git(clone, env, "add", "-A")
+    _git(clone, env, "commit", "-q", "-m", "apilint working tree")
+    return clone, env
+
+
+@pytest.fixture
+def project(tmp_path: Path, hook_repo: tuple[Path, dict[str, str]]) -> Path:
+    _, env = hook_repo
+    for name in ("good-http-api.yaml", "bad-http-api.yaml", "not-an-api.yaml"):
+        shutil.copy(DATA / name, tmp_path / name)
+    (tmp_path / "notes.txt").write_text("not YAML\n", encoding="utf-8")
+    # Only the rules these tests are about, so that new rules do not change the expectations.
+    (tmp_path / ".apilint.yaml").write_text("select: [AG001, AG101, AG201]\n", encoding="utf-8")
+    _git(tmp_path, env, "init", "-q")
+    _git(tmp_path, env, "add", "-A")
+    return tmp_path
+
+
+def _try_repo(hook_repo: tuple[Path, dict[str, str]], project: Path, *files: str) -> subprocess.CompletedProcess:
+    clone, env = hook_repo
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(clone), "apilint", "--verbose", "--files", *files],
+        cwd=project, env=env, capture_output=True, text=True, timeout=900,
+    )
+
+
+def test_hook_definition_runs_apilint_on_yaml_and_json():
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert [hook["id"] for hook in hooks] == ["apilint"]
+    hook = hooks[0]
+    assert hook["entry"] == "apilint check" and hook["language"] == "python"
+    assert hook["types_or"] == ["yaml", "json"]
+    assert hook.get("pass_filenames", True) is True
+
+
+def test_hook_passes_on_a_good_definition_and_fails_on_a_bad_one(hook_repo, project: Path):
+    good = _try_repo(hook_repo, project, "good-http-api.yaml", "not-an-api.yaml", "notes.txt")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "apilint" in good.stdout and "Passed" in good.stdout
+    assert "No problems found in 1 file." in good.stdout
+
+    bad = _try_repo(hook_repo, project, "good-http-api.yaml", "bad-http-api.yaml", "not-an-api.yaml")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "Failed" in bad.stdout
+    reported = [line.split(" [")[0] for line in bad.stdout.splitlines() if line.startswith("bad-http-api.yaml:")]
+    assert [" ".join(line.split()[:3]) for line in reported] == [
+        "bad-http-api.yaml:19:9: error AG201",
+        "bad-http-api.yaml:30:9: error AG201",
+        "bad-http-api.yaml:42:9: error AG201",
+        "bad-http-api.yaml:45:5: error AG101",
+    ]
+    assert "not-an-api.yaml" not in bad.stdout
