@@ -1,0 +1,408 @@
+"""Quota and range checks: values and sizes API Gateway refuses or cannot hold."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from apilint.model import Api, ApiType, Pointer, has_placeholder, is_intrinsic
+from apilint.rules import Violation
+
+AUTHORIZER = "x-amazon-apigateway-authorizer"
+POLICY = "x-amazon-apigateway-policy"
+COMPRESSION = "x-amazon-apigateway-minimum-compression-size"
+_SAM_SECTIONS = {"AWS::Serverless::Api": "Api", "AWS::Serverless::HttpApi": "HttpApi"}
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+
+
+# --- helpers shared by the limit checks -------------------------------------------------------------
+
+
+def whole_number(value: Any) -> int | None:
+    """An integer, also written as a string of digits (``"300"``); None when unknown or not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and _INTEGER.match(value.strip()):
+        return int(value.strip())
+    return None
+
+
+def decimal(value: Any) -> float | None:
+    """A number, also written as a string (``"0.5"``); None when unknown or not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def api_property_at(api: Api, *steps: Any) -> Pointer:
+    """Where a property of the API's template resource is written: its Properties, else SAM Globals."""
+    props_at = api.template_context.get("properties_at")
+    logical_id = api.template_context.get("logical_id")
+    if not isinstance(props_at, Pointer):
+        return Pointer(api.source, ())
+    resource = props_at.source.data.get("Resources", {}).get(logical_id) if isinstance(
+        props_at.source.data, dict) else None
+    own = resource.get("Properties") if isinstance(resource, dict) else None
+    section = _SAM_SECTIONS.get(str(api.resource_type))
+    if section is not None and steps and (not isinstance(own, dict) or steps[0] not in own):
+        return Pointer(props_at.source, ("Globals", section) + steps)
+    return props_at.child(*steps)
+
+
+def related(api: Api, resource_type: str) -> list[tuple[str, dict[str, Any], Pointer]]:
+    """Template resources of one type whose RestApiId or ApiId refers to the API."""
+    return list(api.template_context.get("related", {}).get(resource_type, []))
+
+
+def _authorizers(api: Api) -> Iterator[tuple[str, dict[str, Any], Pointer]]:
+    """``x-amazon-apigateway-authorizer`` objects of the document: scheme name, object, pointer."""
+    for name, (scheme, at) in api.security_schemes().items():
+        if AUTHORIZER not in scheme:
+            continue
+        authorizer, authorizer_at = api.deref(scheme[AUTHORIZER], at.child(AUTHORIZER))
+        if isinstance(authorizer, dict) and not is_intrinsic(authorizer):
+            yield name, authorizer, authorizer_at
+
+
+def _kind(value: Any) -> str | None:
+    return value.strip().lower() if isinstance(value, str) and not has_placeholder(value) else None
+
+
+def _has_identity(value: Any) -> bool | None:
+    """Whether an identity source is given; None when it is decided at deploy time."""
+    if is_intrinsic(value) or has_placeholder(value):
+        return None
+    if isinstance(value, str):
+        return bool(value.strip())
+    if isinstance(value, list):
+        return any(_has_identity(item) is not False for item in value)
+    return False
+
+
+# --- AG202 ---------------------------------------------------------------------------------------------
+
+
+def authorizer_ttl(api: Api, run: Any) -> Iterator[Violation]:
+    """Authorizer cache TTLs outside the allowed range, and caching without an identity source."""
+    low, high = run.options["min"], run.options["max"]
+    rest_default = run.options["rest_default"]
+
+    def judge(ttl_raw: Any, ttl_at: Pointer, present: bool, kind: str | None, identity: Any,
+              identity_at: Pointer, label: str, rest: bool) -> Iterator[Violation]:
+        ttl = whole_number(ttl_raw) if present else None
+        if ttl is not None and not low <= ttl <= high:
+            yield Violation(ttl_at, f"{label}: result cache TTL {ttl} s is outside {low}–{high} s")
+            return
+        if present and ttl is None:
+            return  # unknown until deployment
+        if kind != "request":
+            return
+        if ttl is None:
+            if not rest:
+                return  # the HTTP API default TTL is not documented
+            ttl, reason = rest_default, f"the TTL is unset, so it defaults to {rest_default} s"
+        else:
+            reason = f"the TTL is {ttl} s"
+        if ttl > 0 and _has_identity(identity) is False:
+            yield Violation(identity_at, f"{label}: a REQUEST authorizer that caches results needs an identity "
+                                         f"source (the cache key), and {reason}; set an identity source or a TTL of 0")
+
+    rest = api.api_type is ApiType.REST
+    for name, authorizer, at in _authorizers(api):
+        kind = _kind(authorizer.get("type"))
+        identity_at = at.child("identitySource") if "identitySource" in authorizer else at
+        yield from judge(authorizer.get("authorizerResultTtlInSeconds"), at.child("authorizerResultTtlInSeconds"),
+                         "authorizerResultTtlInSeconds" in authorizer, kind, authorizer.get("identitySource"),
+                         identity_at, f"authorizer {name!r}", rest)
+    for logical_id, props, at in related(api, "AWS::ApiGateway::Authorizer"):
+        identity_at = at.child("IdentitySource") if "IdentitySource" in props else at.child("Type")
+        yield from judge(props.get("AuthorizerResultTtlInSeconds"), at.child("AuthorizerResultTtlInSeconds"),
+                         "AuthorizerResultTtlInSeconds" in props, _kind(props.get("Type")),
+                         props.get("IdentitySource"), identity_at, f"authorizer {logical_id}", True)
+    for logical_id, props, at in related(api, "AWS::ApiGatewayV2::Authorizer"):
+        # identity sources as cache keys are documented for HTTP API Lambda authorizers only
+        kind = _kind(props.get("AuthorizerType")) if api.api_type is ApiType.HTTP else None
+        identity_at = at.child("IdentitySource") if "IdentitySource" in props else at.child("AuthorizerType")
+        yield from judge(props.get("AuthorizerResultTtlInSeconds"), at.child("AuthorizerResultTtlInSeconds"),
+                         "AuthorizerResultTtlInSeconds" in props, kind, props.get("IdentitySource"), identity_at,
+                         f"authorizer {logical_id}", False)
+    yield from _sam_authorizer_ttl(api, judge)
+
+
+def _sam_authorizer_ttl(api: Api, judge: Any) -> Iterator[Violation]:
+    """SAM Lambda authorizers: ``Identity.ReauthorizeEvery`` is the TTL, the other Identity keys its sources."""
+    auth = api.properties.get("Auth") if api.resource_type in _SAM_SECTIONS else None
+    authorizers = auth.get("Authorizers") if isinstance(auth, dict) else None
+    if not isinstance(authorizers, dict):
+        return
+    rest = api.resource_type == "AWS::Serverless::Api"
+    for name, authorizer in authorizers.items():
+        if not isinstance(authorizer, dict) or "FunctionArn" not in authorizer:
+            continue
+        at = api_property_at(api, "Auth", "Authorizers", name)
+        identity = authorizer.get("Identity")
+        identity = identity if isinstance(identity, dict) else {}
+        if rest:
+            payload = authorizer.get("FunctionPayloadType", "TOKEN")
+            kind = _kind(payload) if isinstance(payload, str) else None
+        else:
+            kind = "request"  # HTTP API Lambda authorizers are REQUEST authorizers
+        sources = [identity.get(k) for k in ("Headers", "QueryStrings", "StageVariables", "Context")
+                   if identity.get(k) is not None]
+        identity_at = at.child("Identity") if "Identity" in authorizer else at
+        yield from judge(identity.get("ReauthorizeEvery"), at.child("Identity", "ReauthorizeEvery"),
+                         "ReauthorizeEvery" in identity, kind, sources, identity_at, f"authorizer {name!r}", rest)
+
+
+# --- AG203 ---------------------------------------------------------------------------------------------
+
+
+def rest_resource_count(paths: dict[str, Any]) -> int:
+    """Resources a REST API import creates for these paths: every distinct path prefix, root excluded."""
+    resources: set[tuple[str, ...]] = set()
+    for key in paths:
+        if not isinstance(key, str):
+            continue
+        segments = tuple(s for s in key.split("/") if s)
+        for end in range(1, len(segments) + 1):
+            resources.add(segments[:end])
+    return len(resources)
+
+
+def too_many_routes(api: Api, run: Any) -> Iterator[Violation]:
+    """More resources (REST) or routes (HTTP, WebSocket) than one API may have."""
+    limit = run.options[api.api_type.value]
+    doc, at = api.root()
+    paths = doc.get("paths")
+    if isinstance(paths, dict) and not is_intrinsic(paths):
+        if api.api_type is ApiType.REST:
+            count, what = rest_resource_count(paths), "resources"
+        else:
+            count, what = sum(1 for _ in api.operations()), "routes"
+        if count > limit:
+            yield Violation(at.child("paths"), _too_many(api, count, what, limit))
+    kinds = {ApiType.REST: ("AWS::ApiGateway::Resource", "resources")}
+    resource_type, what = kinds.get(api.api_type, ("AWS::ApiGatewayV2::Route", "routes"))
+    count = len(related(api, resource_type))
+    if count > limit and api.resource_at is not None:
+        yield Violation(api.resource_at, _too_many(api, count, f"{resource_type} {what}", limit))
+
+
+def _too_many(api: Api, count: int, what: str, limit: int) -> str:
+    return (f"{count} {what} exceed the default quota of {limit} per {api.api_type.title} API; the deployment "
+            "fails unless the account has a quota increase")
+
+
+# --- AG204 ---------------------------------------------------------------------------------------------
+
+
+def definition_size(api: Api, run: Any) -> Iterator[Violation]:
+    """A REST definition larger than the import size limit."""
+    limit = run.options["max_bytes"]
+    doc, at = api.root()
+    if api.document is None:
+        return
+    if at.path == () and at.source.data is api.document:
+        size, how = len(at.source.text.encode("utf-8")), "the file is"
+    else:
+        # an inline body is sent as JSON: its compact form is the smallest it can be
+        size = len(json.dumps(doc, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8"))
+        how = "the definition is at least"
+    if size > limit:
+        yield Violation(at, f"{how} {size / 1_048_576:.1f} MB ({size:,} bytes); API Gateway imports REST "
+                            f"definitions of at most {limit / 1_048_576:g} MB")
+
+
+# --- AG205 ---------------------------------------------------------------------------------------------
+
+
+def _known_text(value: Any) -> Any:
+    """The value with intrinsics and ``${...}`` placeholders removed (they may turn out shorter)."""
+    if is_intrinsic(value):
+        return ""
+    if isinstance(value, dict):
+        return {k: _known_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_known_text(v) for v in value]
+    if isinstance(value, str):
+        return _PLACEHOLDER.sub("", value)
+    return value
+
+
+def policy_length(policy: Any) -> int | None:
+    """The fewest characters a resource policy can have once written as JSON."""
+    if isinstance(policy, str):
+        return len(_PLACEHOLDER.sub("", policy))
+    if is_intrinsic(policy):
+        inner = policy.get("Fn::Sub")
+        if isinstance(inner, list) and inner:
+            inner = inner[0]
+        return len(_PLACEHOLDER.sub("", inner)) if isinstance(inner, str) else None
+    if isinstance(policy, (dict, list)):
+        return len(json.dumps(_known_text(policy), separators=(",", ":"), ensure_ascii=False, default=str))
+    return None
+
+
+def resource_policy_length(api: Api, run: Any) -> Iterator[Violation]:
+    """A resource policy longer than the policy length quota."""
+    limit = run.options["max"]
+    doc, at = api.root()
+    places = []
+    if POLICY in doc:
+        places.append((doc[POLICY], at.child(POLICY)))
+    if api.resource_type == "AWS::ApiGateway::RestApi" and "Policy" in api.properties:
+        places.append((api.properties["Policy"], api_property_at(api, "Policy")))
+    for policy, policy_at in places:
+        length = policy_length(policy)
+        if length is not None and length > limit:
+            yield Violation(policy_at, f"the resource policy has at least {length:,} characters as compact JSON, "
+                                       f"over the default quota of {limit:,}; it is refused unless the account "
+                                       "has a quota increase")
+
+
+# --- AG206 ---------------------------------------------------------------------------------------------
+
+
+def minimum_compression_size(api: Api, run: Any) -> Iterator[Violation]:
+    """A minimum compression size outside the range API Gateway accepts."""
+    low, high = run.options["min"], run.options["max"]
+    doc, at = api.root()
+    places = []
+    if COMPRESSION in doc:
+        places.append((doc[COMPRESSION], at.child(COMPRESSION), COMPRESSION))
+    if api.resource_type in {"AWS::ApiGateway::RestApi", "AWS::Serverless::Api"} and "MinimumCompressionSize" in api.properties:
+        places.append((api.properties["MinimumCompressionSize"], api_property_at(api, "MinimumCompressionSize"),
+                       "MinimumCompressionSize"))
+    for value, value_at, name in places:
+        size = whole_number(value)
+        if size is not None and not low <= size <= high:
+            yield Violation(value_at, f"{name} {size:,} is outside {low}–{high:,} bytes (use null to turn "
+                                      "compression off)")
+
+
+# --- AG207 ---------------------------------------------------------------------------------------------
+
+
+def jwt_limits(api: Api, run: Any) -> Iterator[Violation]:
+    """JWT authorizers with too many audiences, routes with too many authorization scopes."""
+    max_audiences, max_scopes = run.options["audiences"], run.options["scopes"]
+
+    def audiences(value: Any, at: Pointer, label: str) -> Iterator[Violation]:
+        if isinstance(value, list) and len(value) > max_audiences:
+            yield Violation(at, f"{label} lists {len(value)} audiences; a JWT authorizer takes at most {max_audiences}")
+
+    def scopes(value: Any, at: Pointer, label: str) -> Iterator[Violation]:
+        if isinstance(value, list) and len(value) > max_scopes:
+            yield Violation(at, f"{label} requires {len(value)} authorization scopes; a route takes at most {max_scopes}")
+
+    for name, authorizer, at in _authorizers(api):
+        config = authorizer.get("jwtConfiguration")
+        if isinstance(config, dict):
+            yield from audiences(config.get("audience"), at.child("jwtConfiguration", "audience"),
+                                 f"JWT authorizer {name!r}")
+    doc, doc_at = api.root()
+    inherited = False
+    for operation in api.operations():
+        if "security" not in operation.data:
+            inherited = True
+            continue
+        yield from _requirement_scopes(operation.data.get("security"), operation.at.child("security"),
+                                       operation.label, scopes)
+    if inherited:
+        yield from _requirement_scopes(doc.get("security"), doc_at.child("security"), "the default security", scopes)
+    for logical_id, props, at in related(api, "AWS::ApiGatewayV2::Authorizer"):
+        config = props.get("JwtConfiguration")
+        if isinstance(config, dict):
+            yield from audiences(config.get("Audience"), at.child("JwtConfiguration", "Audience"),
+                                 f"JWT authorizer {logical_id}")
+    for logical_id, props, at in related(api, "AWS::ApiGatewayV2::Route"):
+        yield from scopes(props.get("AuthorizationScopes"), at.child("AuthorizationScopes"), f"route {logical_id}")
+    auth = api.properties.get("Auth") if api.resource_type == "AWS::Serverless::HttpApi" else None
+    authorizers = auth.get("Authorizers") if isinstance(auth, dict) else None
+    for name, authorizer in (authorizers.items() if isinstance(authorizers, dict) else ()):
+        if not isinstance(authorizer, dict):
+            continue
+        at = api_property_at(api, "Auth", "Authorizers", name)
+        config = authorizer.get("JwtConfiguration")
+        if isinstance(config, dict):
+            yield from audiences(config.get("audience"), at.child("JwtConfiguration", "audience"),
+                                 f"JWT authorizer {name!r}")
+        yield from scopes(authorizer.get("AuthorizationScopes"), at.child("AuthorizationScopes"),
+                          f"authorizer {name!r}")
+
+
+def _requirement_scopes(requirements: Any, at: Pointer, label: str, scopes: Any) -> Iterator[Violation]:
+    if not isinstance(requirements, list):
+        return
+    for index, requirement in enumerate(requirements):
+        if isinstance(requirement, dict):
+            for name, values in requirement.items():
+                yield from scopes(values, at.child(index, name), f"{label} ({name})")
+
+
+# --- AG208 ---------------------------------------------------------------------------------------------
+
+
+def cache_settings(api: Api, run: Any) -> Iterator[Violation]:
+    """Stage cache cluster sizes that do not exist and cache TTLs over the maximum."""
+    sizes = [float(s) for s in run.options["cluster_sizes"]]
+    ttl_low, ttl_high = run.options["ttl_min"], run.options["ttl_max"]
+    shown_sizes = ", ".join(str(s) for s in run.options["cluster_sizes"])
+
+    def size(value: Any, at: Pointer, label: str) -> Iterator[Violation]:
+        if is_intrinsic(value) or has_placeholder(value):
+            return
+        number = decimal(value)
+        if number is None or not any(abs(number - s) < 1e-9 for s in sizes):
+            yield Violation(at, f"{label}: cache cluster size {value!r} is not one of {shown_sizes} (GB)")
+
+    def ttl(value: Any, at: Pointer, label: str) -> Iterator[Violation]:
+        seconds = whole_number(value)
+        if seconds is not None and not ttl_low <= seconds <= ttl_high:
+            yield Violation(at, f"{label}: cache TTL {seconds:,} s is outside {ttl_low}–{ttl_high:,} s")
+
+    def method_settings(settings: Any, at: Pointer, label: str) -> Iterator[Violation]:
+        if isinstance(settings, list):
+            for index, setting in enumerate(settings):
+                if isinstance(setting, dict) and "CacheTtlInSeconds" in setting:
+                    yield from ttl(setting["CacheTtlInSeconds"], at.child(index, "CacheTtlInSeconds"), label)
+
+    if api.resource_type == "AWS::Serverless::Api":
+        label = f"API {api.template_context.get('logical_id')}"
+        if "CacheClusterSize" in api.properties:
+            yield from size(api.properties["CacheClusterSize"], api_property_at(api, "CacheClusterSize"), label)
+        if "MethodSettings" in api.properties:
+            yield from method_settings(api.properties["MethodSettings"], api_property_at(api, "MethodSettings"), label)
+    for logical_id, props, at in related(api, "AWS::ApiGateway::Stage"):
+        label = f"stage {logical_id}"
+        if "CacheClusterSize" in props:
+            yield from size(props["CacheClusterSize"], at.child("CacheClusterSize"), label)
+        yield from method_settings(props.get("MethodSettings"), at.child("MethodSettings"), label)
+    for logical_id, props, at in related(api, "AWS::ApiGateway::Deployment"):
+        stage = props.get("StageDescription")
+        if not isinstance(stage, dict):
+            continue
+        label, stage_at = f"deployment {logical_id}", at.child("StageDescription")
+        if "CacheClusterSize" in stage:
+            yield from size(stage["CacheClusterSize"], stage_at.child("CacheClusterSize"), label)
+        if "CacheTtlInSeconds" in stage:
+            yield from ttl(stage["CacheTtlInSeconds"], stage_at.child("CacheTtlInSeconds"), label)
+        yield from method_settings(stage.get("MethodSettings"), stage_at.child("MethodSettings"), label)
+
+
+__all__ = ["authorizer_ttl", "cache_settings", "definition_size", "jwt_limits", "minimum_compression_size",
+           "resource_policy_length", "too_many_routes"]

@@ -1,0 +1,603 @@
+"""Which API Gateway features an API uses, and where: ``rules/features.yaml`` evaluated against an API.
+
+The feature table says which API types support each feature and how a feature shows in a definition
+or a template (its *signals*). This module only reads the table and matches the signals; it knows
+nothing about rules. The API-type mismatch rules report the uses their API type does not support,
+and the cost estimator's migration advisor lists what would block a move to another API type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from apilint.model import INTEGRATION, Api, ApiType, Pointer, is_intrinsic
+from apilint.rules import data_dir
+
+FEATURES_FILE = "features.yaml"
+OPENAPI_PLACES = ("root", "path-item", "operation", "integration", "security-scheme", "server", "tag", "components")
+SUPPORT_VALUES = (True, False, "unconfirmed")
+_INTEGRATIONS = "x-amazon-apigateway-integrations"
+_NO_VALUE = {"Ref": "AWS::NoValue"}
+_MAPPING_RESOURCES = {"AWS::ApiGateway::BasePathMapping", "AWS::ApiGateway::BasePathMappingV2",
+                      "AWS::ApiGatewayV2::ApiMapping"}
+_MAPPED_PROPERTIES = ("DomainName", "DomainNameArn")
+_SAM_SECTIONS = {"AWS::Serverless::Api": "Api", "AWS::Serverless::HttpApi": "HttpApi"}
+
+
+class FeaturesFileError(Exception):
+    """``features.yaml`` does not say what a feature must say, or uses a matcher this module lacks."""
+
+
+# --- the table ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One matcher of a feature: an ``openapi`` or a ``template`` kind, as the file's header defines."""
+
+    kind: str
+    place: str | None = None
+    resources: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()
+    equals: tuple[Any, ...] | None = None
+    matches: re.Pattern[str] | None = None
+    where: tuple[tuple[tuple[str, ...], tuple[Any, ...]], ...] = ()
+    used: bool = False
+    not_empty: bool = False
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One row of the feature table."""
+
+    id: str
+    title: str
+    supported: dict[str, bool | str]
+    source: tuple[str, ...]
+    note: str | None
+    blocks_migration_message: str
+    signals: tuple[Signal, ...]
+
+    def support(self, api_type: ApiType) -> bool | str:
+        """True, False or ``"unconfirmed"`` for an API type."""
+        return self.supported[api_type.value]
+
+
+@dataclass(frozen=True)
+class FeatureUse:
+    """A feature found in an API: which one, who supports it, where it shows, and what was seen."""
+
+    feature_id: str
+    title: str
+    supported: dict[str, bool | str]
+    at: Pointer
+    message: str
+
+
+def _steps(text: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(text, str) or not text:
+        raise FeaturesFileError(f"{where}: a path is a non-empty string")
+    return tuple(text.split("."))
+
+
+def _choices(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _signal(raw: Any, where: str) -> Signal:
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise FeaturesFileError(f"{where}: a signal is a mapping with one key, openapi or template")
+    kind, spec = next(iter(raw.items()))
+    if kind not in ("openapi", "template") or not isinstance(spec, dict):
+        raise FeaturesFileError(f"{where}: unknown signal kind {kind!r} (expected openapi or template)")
+    known = {"key", "equals", "matches", "where", "not_empty"} | ({"at", "used"} if kind == "openapi" else {"resource", "property"})
+    unknown = set(spec) - known
+    if unknown:
+        raise FeaturesFileError(f"{where}: unknown field(s) {', '.join(sorted(unknown))} in a {kind} signal")
+    place, resources, key = None, (), ()
+    if kind == "openapi":
+        place = spec.get("at")
+        if place not in OPENAPI_PLACES:
+            raise FeaturesFileError(f"{where}: `at` must be one of {', '.join(OPENAPI_PLACES)}, not {place!r}")
+        if "key" in spec:
+            key = _steps(spec["key"], where)
+        if spec.get("used") and place != "security-scheme":
+            raise FeaturesFileError(f"{where}: `used` applies to security-scheme signals only")
+    else:
+        resources = tuple(str(r) for r in _choices(spec.get("resource")) if r)
+        if not resources:
+            raise FeaturesFileError(f"{where}: a template signal names its resource type(s)")
+        if "property" in spec:
+            key = _steps(spec["property"], where)
+    where_spec = spec.get("where") or {}
+    if not isinstance(where_spec, dict):
+        raise FeaturesFileError(f"{where}: `where` is a mapping of paths to values")
+    if ("equals" in spec or "matches" in spec or "not_empty" in spec) and not key:
+        raise FeaturesFileError(f"{where}: `equals`, `matches` and `not_empty` need a key or property")
+    try:
+        pattern = re.compile(str(spec["matches"])) if "matches" in spec else None
+    except re.error as error:
+        raise FeaturesFileError(f"{where}: bad regular expression: {error}") from None
+    return Signal(
+        kind=kind,
+        place=place,
+        resources=resources,
+        key=key,
+        equals=_choices(spec["equals"]) if "equals" in spec else None,
+        matches=pattern,
+        where=tuple((_steps(path, where), _choices(value)) for path, value in where_spec.items()),
+        used=bool(spec.get("used")),
+        not_empty=bool(spec.get("not_empty")),
+    )
+
+
+def _feature(raw: Any, index: int) -> Feature:
+    if not isinstance(raw, dict):
+        raise FeaturesFileError(f"{FEATURES_FILE}: feature #{index + 1} is not a mapping")
+    where = f"{FEATURES_FILE}: feature {raw.get('id', '#' + str(index + 1))}"
+    missing = [k for k in ("id", "title", "supported", "source", "blocks_migration_message", "signals") if k not in raw]
+    if missing:
+        raise FeaturesFileError(f"{where}: missing {', '.join(missing)}")
+    supported = raw["supported"]
+    if not isinstance(supported, dict) or set(supported) != {t.value for t in ApiType} or any(
+        value not in SUPPORT_VALUES for value in supported.values()
+    ):
+        raise FeaturesFileError(f"{where}: `supported` gives rest, http and websocket each true, false or \"unconfirmed\"")
+    signals = raw["signals"] or []
+    if not isinstance(signals, list):
+        raise FeaturesFileError(f"{where}: `signals` is a list")
+    return Feature(
+        id=str(raw["id"]),
+        title=str(raw["title"]),
+        supported={str(k): v for k, v in supported.items()},
+        source=tuple(str(s) for s in _choices(raw["source"])),
+        note=str(raw["note"]) if raw.get("note") else None,
+        blocks_migration_message=str(raw["blocks_migration_message"]),
+        signals=tuple(_signal(s, f"{where}, signal {n + 1}") for n, s in enumerate(signals)),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_features() -> tuple[Feature, ...]:
+    """Every feature of ``rules/features.yaml``, in file order."""
+    path = data_dir("rules") / FEATURES_FILE
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    raw = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(raw, list):
+        raise FeaturesFileError(f"{FEATURES_FILE}: expected a top-level `features` list")
+    features = tuple(_feature(item, index) for index, item in enumerate(raw))
+    ids = [f.id for f in features]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise FeaturesFileError(f"{FEATURES_FILE}: duplicate feature id(s) {', '.join(duplicates)}")
+    return features
+
+
+def feature_index() -> dict[str, Feature]:
+    """Features by id."""
+    return {f.id: f for f in load_features()}
+
+
+def unknown_feature_ids(ids: Iterable[str]) -> list[str]:
+    """The ids that name no feature (for checking rule options)."""
+    index = feature_index()
+    return [i for i in ids if i not in index]
+
+
+# --- values -------------------------------------------------------------------------------------------
+
+
+def _same(value: Any, wanted: Any) -> bool:
+    # True == 1 in Python; a YAML boolean and a number are different values here
+    if isinstance(value, bool) or isinstance(wanted, bool):
+        return isinstance(value, bool) and isinstance(wanted, bool) and value is wanted
+    if wanted is None:
+        return value is None
+    if isinstance(value, (int, float)) and isinstance(wanted, (int, float)):
+        return value == wanted
+    return type(value) is type(wanted) and value == wanted
+
+
+def _equals(value: Any, choices: tuple[Any, ...]) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return any(_same(v, c) for v in values for c in choices)
+
+
+def _sub_text(value: Any) -> str | None:
+    """A string, or the template string of an ``Fn::Sub``; None for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and len(value) == 1 and "Fn::Sub" in value:
+        inner = value["Fn::Sub"]
+        if isinstance(inner, list) and inner:
+            inner = inner[0]
+        return inner if isinstance(inner, str) else None
+    return None
+
+
+def _matches(value: Any, pattern: re.Pattern[str]) -> bool:
+    values = value if isinstance(value, list) else [value]
+    for item in values:
+        text = _sub_text(item)
+        if text is not None and pattern.search(text):
+            return True
+    return False
+
+
+def _value_matches(signal: Signal, value: Any) -> bool:
+    """Whether a value found at the signal's key passes its ``equals``, ``matches`` and ``not_empty``."""
+    if signal.equals is not None and not _equals(value, signal.equals):
+        return False
+    if signal.matches is not None and not _matches(value, signal.matches):
+        return False
+    return not signal.not_empty or (isinstance(value, (list, dict, str)) and bool(value) and not is_intrinsic(value))
+
+
+class _Walker:
+    """Follows a path of steps through data, ``$ref`` objects resolved along the way."""
+
+    def __init__(self, api: Api):
+        self.api = api
+
+    def values(self, node: Any, at: Pointer, steps: tuple[str, ...]) -> Iterator[tuple[Any, Pointer]]:
+        """Every value the path reaches, with its pointer; nothing where the path does not exist."""
+        if not steps:
+            if node != _NO_VALUE:
+                yield node, at
+            return
+        step, rest = steps[0], steps[1:]
+        if isinstance(node, dict) and "$ref" in node and step != "$ref":
+            node, at = self.api.deref(node, at)
+        if is_intrinsic(node):
+            return  # decided at deploy time: neither present nor absent
+        if step == "*":
+            if isinstance(node, dict):
+                for key, child in node.items():
+                    yield from self.values(child, at.child(key), rest)
+            elif isinstance(node, list):
+                for index, child in enumerate(node):
+                    yield from self.values(child, at.child(index), rest)
+        elif isinstance(node, dict) and step in node:
+            yield from self.values(node[step], at.child(step), rest)
+
+    def holds(self, node: Any, at: Pointer, where: tuple[tuple[tuple[str, ...], tuple[Any, ...]], ...]) -> bool:
+        """Whether every ``where`` test holds on the object (``null`` holds for a missing path)."""
+        for path, choices in where:
+            found = [value for value, _ in self.values(node, at, path)]
+            if not found:
+                if not any(c is None for c in choices):
+                    return False
+            elif not any(_equals(value, choices) for value in found):
+                return False
+        return True
+
+
+def _relative(base: Pointer, at: Pointer, key: tuple[str, ...]) -> tuple[str, ...]:
+    """The steps from an object to a value found in it; the signal's key when a ``$ref`` was crossed."""
+    if at.source is base.source and at.path[:len(base.path)] == base.path and len(at.path) - len(base.path) == len(key):
+        return tuple(str(step) for step in at.path[len(base.path):])
+    return key
+
+
+def _describe(key: tuple[str, ...], value: Any, signal: Signal) -> str:
+    name = ".".join(key)
+    if (signal.equals is not None or signal.matches is not None) and isinstance(value, (str, int, float, bool)):
+        shown = str(value).lower() if isinstance(value, bool) else str(value)
+        return f"`{name}: {shown}`"
+    return f"`{name}`"
+
+
+# --- OpenAPI signals --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Place:
+    """An object an OpenAPI signal looks at, and how to name it in a message."""
+
+    data: Any
+    at: Pointer
+    label: str
+    name: str | None = None
+
+
+class _OpenApiPlaces:
+    """The objects of one document, by the ``at`` names of the feature table (computed once)."""
+
+    def __init__(self, api: Api):
+        self.api = api
+        self._cache: dict[str, list[_Place]] = {}
+        self._used: set[str] | None = None
+
+    def get(self, place: str) -> list[_Place]:
+        if place not in self._cache:
+            self._cache[place] = list(getattr(self, "_" + place.replace("-", "_"))())
+        return self._cache[place]
+
+    def _root(self) -> Iterator[_Place]:
+        doc, at = self.api.root()
+        yield _Place(doc, at, "at the document root")
+
+    def _path_item(self) -> Iterator[_Place]:
+        doc, at = self.api.root()
+        paths = doc.get("paths")
+        if not isinstance(paths, dict):
+            return
+        for key, item in paths.items():
+            item, item_at = self.api.deref(item, at.child("paths", key))
+            if isinstance(item, dict):
+                yield _Place(item, item_at, f"in path {key}")
+
+    def _operation(self) -> Iterator[_Place]:
+        for operation in self.api.operations():
+            yield _Place(operation.data, operation.at, f"in {operation.label}")
+
+    def _integration(self) -> Iterator[_Place]:
+        seen: set[tuple[Any, ...]] = set()
+        doc, doc_at = self.api.root()
+        components = doc.get("components")
+        shared = components.get(_INTEGRATIONS) if isinstance(components, dict) else None
+        shared_at = doc_at.child("components", _INTEGRATIONS)
+        for operation in self.api.operations():
+            raw = operation.data.get(INTEGRATION)
+            if not isinstance(raw, dict) or is_intrinsic(raw):
+                continue
+            at = operation.at.child(INTEGRATION)
+            label = f"in the integration of {operation.label}"
+            if "$ref" in raw:
+                yield _Place(raw, at, label)  # the reference itself (only HTTP APIs can share integrations)
+                target, target_at = self.api.deref(raw, at)
+                if not isinstance(target, dict) or target_at.path[:len(shared_at.path)] == shared_at.path:
+                    continue  # shared integrations are looked at once, below
+                raw, at = target, target_at
+            key = (at.source.display, at.path)
+            if key not in seen:
+                seen.add(key)
+                yield _Place(raw, at, label)
+        if isinstance(shared, dict):
+            for name, integration in shared.items():
+                integration, at = self.api.deref(integration, shared_at.child(name))
+                if isinstance(integration, dict) and not is_intrinsic(integration):
+                    yield _Place(integration, at, f"in the shared integration {name!r}")
+
+    def _security_scheme(self) -> Iterator[_Place]:
+        for name, (scheme, at) in self.api.security_schemes().items():
+            yield _Place(scheme, at, f"in security scheme {name!r}", name)
+
+    def _server(self) -> Iterator[_Place]:
+        doc, at = self.api.root()
+        servers = doc.get("servers")
+        if isinstance(servers, list):
+            for index, server in enumerate(servers):
+                server, server_at = self.api.deref(server, at.child("servers", index))
+                if isinstance(server, dict):
+                    yield _Place(server, server_at, f"in server {index + 1}")
+
+    def _tag(self) -> Iterator[_Place]:
+        doc, at = self.api.root()
+        tags = doc.get("tags")
+        if isinstance(tags, list):
+            for index, tag in enumerate(tags):
+                if isinstance(tag, dict):
+                    name = tag.get("name")
+                    yield _Place(tag, at.child("tags", index), f"in tag {name!r}" if isinstance(name, str) else "in a tag")
+
+    def _components(self) -> Iterator[_Place]:
+        doc, at = self.api.root()
+        components = doc.get("components")
+        if isinstance(components, dict):
+            yield _Place(components, at.child("components"), "in components")
+
+    def used_schemes(self) -> set[str]:
+        """Names of the security schemes some security requirement of the document names."""
+        if self._used is None:
+            doc, _ = self.api.root()
+            self._used = set()
+            for requirements in [doc.get("security")] + [p.data.get("security") for p in self.get("operation")]:
+                for requirement in requirements if isinstance(requirements, list) else ():
+                    if isinstance(requirement, dict):
+                        self._used.update(str(name) for name in requirement)
+        return self._used
+
+
+def _openapi_uses(signal: Signal, places: _OpenApiPlaces, walker: _Walker) -> Iterator[tuple[Pointer, str]]:
+    assert signal.place is not None
+    used = places.used_schemes() if signal.used else None
+    for place in places.get(signal.place):
+        if not isinstance(place.data, dict):
+            continue
+        if used is not None and place.name not in used:
+            continue
+        if signal.where and not walker.holds(place.data, place.at, signal.where):
+            continue
+        if not signal.key:
+            yield place.at, f"{_shape(signal)} {place.label}"
+            continue
+        for value, at in walker.values(place.data, place.at, signal.key):
+            if not _value_matches(signal, value):
+                continue
+            yield at, f"{_describe(_relative(place.at, at, signal.key), value, signal)} {place.label}"
+
+
+def _shape(signal: Signal) -> str:
+    if signal.where:
+        tests = ", ".join(f"{'.'.join(path)}: {'/'.join(str(c) for c in choices if c is not None) or 'unset'}"
+                          for path, choices in signal.where)
+        return f"an object with {tests}"
+    return "an object"
+
+
+# --- template signals -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Resource:
+    """A template resource tied to the API, with the properties a signal reads."""
+
+    logical_id: str
+    type: str
+    properties: dict[str, Any]
+    at: Pointer  # the resource
+    properties_at: Pointer
+    is_api: bool = False
+    linked_events: frozenset[str] | None = None  # AWS::Serverless::Function: events tied to the API
+
+
+def _references(value: Any, logical_id: str) -> bool:
+    """Whether a value refers to a resource by Ref, Fn::GetAtt or an Fn::Sub variable."""
+    if isinstance(value, dict):
+        if len(value) == 1:
+            name, inner = next(iter(value.items()))
+            if name == "Ref" and inner == logical_id:
+                return True
+            if name == "Fn::GetAtt":
+                target = inner[0] if isinstance(inner, list) and inner else inner
+                if isinstance(target, str) and target.split(".")[0] == logical_id:
+                    return True
+            if name == "Fn::Sub":
+                text = _sub_text(value)
+                if text is not None and re.search(r"\$\{" + re.escape(logical_id) + r"(\.[^}]*)?\}", text):
+                    return True
+        return any(_references(child, logical_id) for child in value.values())
+    if isinstance(value, list):
+        return any(_references(child, logical_id) for child in value)
+    return False
+
+
+def _template_resources(api: Api) -> list[_Resource]:
+    """The API's own resource and every resource tied to it.
+
+    A resource is tied to the API when its properties refer to the API; a custom domain is tied when
+    a mapping tied to the API names it; a SAM function is tied through the events that name the API.
+    """
+    context = api.template_context
+    logical_id, resource_at = context.get("logical_id"), context.get("resource_at")
+    if not isinstance(logical_id, str) or not isinstance(resource_at, Pointer):
+        return []
+    template = resource_at.source.data
+    resources = template.get("Resources") if isinstance(template, dict) else None
+    if not isinstance(resources, dict):
+        return []
+    result = [_Resource(logical_id, str(api.resource_type), api.properties, resource_at,
+                        resource_at.child("Properties"), is_api=True)]
+    domains: set[str] = set()
+    for other_id, resource in resources.items():
+        if other_id == logical_id or not isinstance(resource, dict):
+            continue
+        kind, props = resource.get("Type"), resource.get("Properties")
+        if not isinstance(kind, str) or not isinstance(props, dict):
+            continue
+        at = Pointer(resource_at.source, ("Resources", other_id))
+        if kind == "AWS::Serverless::Function":
+            events = props.get("Events")
+            linked = frozenset(
+                str(name) for name, event in (events.items() if isinstance(events, dict) else ())
+                if isinstance(event, dict) and isinstance(event.get("Properties"), dict)
+                and any(_references(event["Properties"].get(k), logical_id) for k in ("RestApiId", "ApiId"))
+            )
+            if linked:
+                result.append(_Resource(str(other_id), kind, props, at, at.child("Properties"), linked_events=linked))
+            continue
+        if not _references(props, logical_id):
+            continue
+        result.append(_Resource(str(other_id), kind, props, at, at.child("Properties")))
+        if kind in _MAPPING_RESOURCES:
+            for key in _MAPPED_PROPERTIES:
+                target = props.get(key)
+                if isinstance(target, dict) and isinstance(target.get("Ref"), str):
+                    domains.add(target["Ref"])
+    for domain_id in sorted(domains - {r.logical_id for r in result}):
+        resource = resources.get(domain_id)
+        if isinstance(resource, dict) and isinstance(resource.get("Type"), str) and isinstance(
+                resource.get("Properties"), dict):
+            at = Pointer(resource_at.source, ("Resources", domain_id))
+            result.append(_Resource(domain_id, resource["Type"], resource["Properties"], at, at.child("Properties")))
+    return result
+
+
+def _api_property_at(api: Api, resource: _Resource, steps: tuple[Any, ...]) -> Pointer:
+    """Where a property of the API resource is written: its own Properties, else SAM Globals."""
+    raw = resource.at.source.data["Resources"][resource.logical_id]
+    own = raw.get("Properties") if isinstance(raw, dict) else None
+    section = _SAM_SECTIONS.get(resource.type)
+    if steps and (not isinstance(own, dict) or steps[0] not in own) and section is not None:
+        return Pointer(resource.at.source, ("Globals", section) + tuple(steps))
+    return resource.properties_at.child(*steps)
+
+
+def _template_uses(api: Api, signal: Signal, resources: list[_Resource],
+                   walker: _Walker) -> Iterator[tuple[Pointer, str]]:
+    for resource in resources:
+        if resource.type not in signal.resources:
+            continue
+        label = f"{resource.type} {resource.logical_id}"
+        if signal.where and not walker.holds(resource.properties, resource.properties_at, signal.where):
+            continue
+        if not signal.key:
+            if signal.where:
+                yield resource.at, f"{label} ({_shape(signal)[len('an object with '):]})"
+            else:
+                yield resource.at, label
+            continue
+        for value, at in walker.values(resource.properties, resource.properties_at, signal.key):
+            relative = at.path[len(resource.properties_at.path):]
+            if resource.linked_events is not None and (
+                    len(relative) < 2 or relative[0] != "Events" or str(relative[1]) not in resource.linked_events):
+                continue
+            if not _value_matches(signal, value):
+                continue
+            if resource.is_api:
+                at = _api_property_at(api, resource, relative)
+            shown = tuple(str(step) for step in relative)
+            yield at, f"{_describe(shown, value, signal)} of {label}"
+
+
+# --- detection ----------------------------------------------------------------------------------------
+
+
+def detect_features(api: Api, only: Iterable[str] | None = None) -> list[FeatureUse]:
+    """Every use of a feature in the API: one entry per feature and place, in table order.
+
+    ``only`` limits the search to some feature ids (unknown ids raise :class:`KeyError`).
+    """
+    index = feature_index()
+    if only is None:
+        features: Iterable[Feature] = load_features()
+    else:
+        wanted = list(only)
+        missing = [i for i in wanted if i not in index]
+        if missing:
+            raise KeyError(f"unknown feature id(s): {', '.join(missing)}")
+        features = [f for f in load_features() if f.id in set(wanted)]
+    walker = _Walker(api)
+    places = _OpenApiPlaces(api) if api.document is not None else None
+    resources: list[_Resource] | None = None
+    uses: list[FeatureUse] = []
+    for feature in features:
+        seen: set[tuple[str, tuple[Any, ...]]] = set()
+        for signal in feature.signals:
+            if signal.kind == "openapi":
+                if places is None:
+                    continue
+                found = _openapi_uses(signal, places, walker)
+            else:
+                if resources is None:
+                    resources = _template_resources(api)
+                found = _template_uses(api, signal, resources, walker)
+            for at, message in found:
+                key = (at.source.display, at.path)
+                if key in seen:
+                    continue
+                seen.add(key)
+                uses.append(FeatureUse(feature.id, feature.title, dict(feature.supported), at, message))
+    return uses
+
+
+__all__ = ["Feature", "FeatureUse", "FeaturesFileError", "Signal", "detect_features", "feature_index",
+           "load_features", "unknown_feature_ids"]
