@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from apilint.model import INTEGRATION, Api, Pointer
 from apilint.rules import Violation, rules_dir
@@ -46,7 +47,7 @@ def extension_names() -> frozenset[str]:
     return frozenset(name for name in _schemas() if name.startswith(PREFIX))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str) -> Any:
     """A validator for one extension's schema, with every schema registered for ``$ref``."""
     import jsonschema
