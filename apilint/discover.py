@@ -17,9 +17,9 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 CANDIDATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template"})
 #: Folders never walked: hidden ones (``.git``, ``.venv``) and dependency or cache folders.
@@ -89,9 +89,7 @@ def compile_pattern(line: str, base: Path) -> IgnorePattern | None:
     if not text or text.startswith("#"):
         return None
     negated = text.startswith("!")
-    if negated:
-        text = text[1:]
-    elif text.startswith(("\\!", "\\#")):
+    if negated or text.startswith(("\\!", "\\#")):  # "\\!" and "\\#" escape a literal first character
         text = text[1:]
     folders_only = text.endswith("/")
     text = text.rstrip("/")

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from apilint import __version__
 from apilint.baseline import BaselineError, filter_new, read_baseline, write_baseline
-from apilint.config import Config, ConfigError, find_config, load_config, resolve_file_options
+from apilint.config import (
+    Config,
+    ConfigError,
+    find_config,
+    load_config,
+    resolve_file_options,
+)
 from apilint.discover import discover_files
 from apilint.engine import FileResult, RunOptions, UsageProblem, enabled_codes
 from apilint.finding import Finding, Severity

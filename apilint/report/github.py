@@ -6,7 +6,7 @@ annotations of each level per step; the SARIF upload and the Markdown job summar
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from apilint.finding import Finding, Severity
 from apilint.report import ReportContext, summary

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from typing import Sequence
+from collections.abc import Sequence
 
 from apilint.finding import Finding, Severity
 from apilint.report import ReportContext

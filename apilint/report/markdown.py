@@ -8,7 +8,7 @@ keeps at most 1 MiB of summary per step); SARIF and JSON always hold all of them
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 from tabulate import tabulate
 

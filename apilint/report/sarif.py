@@ -9,8 +9,9 @@ line-independent identity as baselines, so a finding keeps its alert when lines 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 from urllib.parse import quote
 
 from apilint.baseline import fingerprint

@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -113,7 +112,8 @@ class ActionRun:
             script = self.temp / f"{step_id}.sh"
             script.write_text(self.expand(step["run"]), encoding="utf-8")
             completed = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
-                                       cwd=self.workspace, env=env, capture_output=True, text=True, timeout=300)
+                                       cwd=self.workspace, env=env, capture_output=True, text=True, timeout=300,
+                                       check=False)
             self.logs[step_id] = completed
             self.step_outputs[step_id] = _read_outputs(output_file)
             if completed.returncode != 0:

@@ -80,7 +80,7 @@ def _try_repo(hook_repo: tuple[Path, dict[str, str]], project: Path, *files: str
     clone, env = hook_repo
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(clone), "apilint", "--verbose", "--files", *files],
-        cwd=project, env=env, capture_output=True, text=True, timeout=900,
+        cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False,
     )
 
 

@@ -184,8 +184,7 @@ def test_markdown_summary_counts_links_and_lists(project: Path):
     rule_rows = [line for line in text.splitlines() if line.startswith("| [AG")]
     assert rule_rows[0].startswith(f"| [AG201]({rule_docs_url('AG201')}) | integration-timeout-out-of-range ")
     assert rule_rows[0].rstrip(" |").endswith("4")
-    finding_rows = [line.split("|")[1:5] for line in text.splitlines() if line.startswith("| error ")
-                    or line.startswith("| warning ")]
+    finding_rows = [line.split("|")[1:5] for line in text.splitlines() if line.startswith(("| error ", "| warning "))]
     locations = [(row[1].strip(), row[2].strip().split("]")[0][1:]) for row in finding_rows if "`" in row[1]]
     assert locations == [(f"`{f}:{line}:{col}`", code) for f, line, col, code, _ in ALL_FINDINGS]
     assert "### Cost" not in text
