@@ -81,7 +81,7 @@ def check(
     output_format: Optional[List[str]] = typer.Option(
         None, "--format", "-f", metavar="FORMAT[=PATH]",
         help="Report format: text, json, sarif, github, junit or markdown; FORMAT=PATH writes it to a file. "
-        "Repeat for several reports [default: text; github when GITHUB_ACTIONS=true].",
+        "Repeat for several reports. Default: text, or github when GITHUB_ACTIONS=true.",
         show_default=False),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
     output_dir: Optional[Path] = typer.Option(
