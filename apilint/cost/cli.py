@@ -188,9 +188,11 @@ def _attach_blockers(
             notes.append(f"Current type {merged.current_type.value.upper()} as the definitions show.")
         return (api,), {api.name: merged}
     resolved = {str(Path(path).resolve()): entry for path, entry in by_path.items()}
+    # A usage file names definitions relative to itself.
+    base = request.usage_file.parent
     blockers = {}
     for api in apis:
-        entry = resolved.get(str(Path(api.definition).resolve())) if api.definition else None
+        entry = resolved.get(str((base / api.definition).resolve())) if api.definition else None
         if entry is not None:
             blockers[api.name] = entry
         else:

@@ -235,9 +235,10 @@ def _projection_notes(api: ApiUsage) -> list[str]:
         )
     else:
         origin = "given" if "connection_minutes_per_request" in projection.given else "default"
+        minutes = projection.connection_minutes_per_request
         notes.append(
-            f"{api.name} as a WebSocket API: clients stay connected "
-            f"{plain(projection.connection_minutes_per_request)} minute(s) per request ({origin}); give "
-            "connection minutes or clients and session lengths for long-lived connections."
+            f"{api.name} as a WebSocket API: clients stay connected {plain(minutes)} "
+            f"minute{'' if minutes == 1 else 's'} per request ({origin}); give connection minutes or clients and "
+            "session lengths for long-lived connections."
         )
     return notes

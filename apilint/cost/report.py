@@ -6,7 +6,7 @@ They only present what the estimate decided; amounts are rounded to cents here a
 from __future__ import annotations
 
 import json
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any, Callable, Iterator
 
 from apilint.cost.advisor import RouteSplit
@@ -416,7 +416,7 @@ def mermaid_chart(chart: Chart) -> list[str]:
     labels = ", ".join(f'"{_axis_label(value, chart.axis)}"' for value in chart.traffic)
     top = max([to_cents(v) for t in priced for v in chart.series[t] if v is not None] or [Decimal(1)])
     lines = ["```mermaid", "xychart-beta", '    title "Monthly cost by API type"',
-             f'    x-axis "{chart.axis}" [{labels}]', f'    y-axis "USD per month" 0 --> {_number(top.to_integral_value() + 1)}']
+             f'    x-axis "{chart.axis}" [{labels}]', f'    y-axis "USD per month" 0 --> {_number(top.to_integral_value(rounding=ROUND_CEILING))}']
     lines.extend(f"    line [{', '.join(str(to_cents(v)) for v in chart.series[t])}]" for t in priced)
     lines.append("```")
     lines.extend(["", "Lines in order: " + ", ".join(f"{i + 1}. {TITLES[t]}" for i, t in enumerate(priced)) + ".", ""])

@@ -467,6 +467,10 @@ def _websocket(
     return usage, projection, tuple(derivations)
 
 
+def _plural(number: Decimal, word: str) -> str:
+    return f"{number} {word}" + ("" if number == 1 else "s")
+
+
 def _from_clients(
     clients: Mapping[str, Any], path: list[str | int], messages: Decimal | None, minutes: Decimal | None, api_name: str
 ) -> tuple[Decimal | None, Decimal, list[str]]:
@@ -478,8 +482,8 @@ def _from_clients(
         raise _At(path, "clients: give connection_minutes or clients, not both", on_key=True)
     minutes = count * sessions * session * days
     derivations = [
-        f"{api_name}: connection minutes = {count:,} clients x {sessions} sessions a day x {session} minutes "
-        f"x {days} days = {minutes:,}"
+        f"{api_name}: connection minutes = {count:,} clients x {_plural(sessions, 'session')} a day x "
+        f"{_plural(session, 'minute')} x {_plural(days, 'day')} = {minutes:,}."
     ]
     sent = _maybe(parse_quantity, clients, "messages_sent_per_day", path, whole=False)
     received = _maybe(parse_quantity, clients, "messages_received_per_day", path, whole=False)
@@ -490,6 +494,6 @@ def _from_clients(
         messages = count * per_day * days
         derivations.append(
             f"{api_name}: messages = ({sent or 0} sent + {received or 0} received a day) x {count:,} clients "
-            f"x {days} days = {messages:,}"
+            f"x {_plural(days, 'day')} = {messages:,}."
         )
     return messages, minutes, derivations

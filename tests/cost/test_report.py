@@ -1,0 +1,88 @@
+"""What users see: the text, JSON and Markdown reports, pinned as snapshots, and --output.
+
+Run with APILINT_UPDATE_SNAPSHOTS=1 to rewrite the snapshots after an intended change, then review the diff.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from apilint.cost import blockers as blockers_module
+from tests.cost.cost_support import run_cost
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+SCENARIOS = {
+    "rest-5m": ["--region", "us-east-1", "--requests", "5M", "--response-size-kb", "3"],
+    "chat": ["--region", "us-east-1", "--api-type", "websocket", "--messages", "18M", "--message-size-kb", "3",
+             "--connection-minutes", "21.6M"],
+    "review": ["--usage", "fixtures/cost/usage/review.yaml", "fixtures/cost/usage/orders.yaml"],
+    "free-tier": ["--region", "us-east-1", "--requests", "20M", "--cache-size-gb", "6", "--free-tier"],
+}
+SUFFIXES = {"text": "txt", "json": "json", "markdown": "md"}
+VALIDATION = {"feature": "request-validation", "message": "HTTP APIs do not validate requests",
+              "file": "fixtures/cost/usage/orders.yaml", "line": 17}
+
+
+@pytest.fixture(autouse=True)
+def _core_blockers(monkeypatch: pytest.MonkeyPatch) -> None:
+    def hook(paths):
+        return {str(path): {"api_types": {"http": [VALIDATION]}, "routes": {"POST /orders": [VALIDATION]}}
+                for path in paths}
+
+    monkeypatch.setattr(blockers_module, "blockers_for_paths", hook)
+
+
+@pytest.mark.parametrize("output_format", sorted(SUFFIXES))
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_snapshot(scenario: str, output_format: str) -> None:
+    run = run_cost(*SCENARIOS[scenario], "--format", output_format)
+    assert (run.exit_code, run.stderr) == (0, "")
+    path = SNAPSHOTS / f"{scenario}.{SUFFIXES[output_format]}"
+    if os.environ.get("APILINT_UPDATE_SNAPSHOTS"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(run.stdout)
+    assert run.stdout == path.read_text()
+
+
+def test_json_shape() -> None:
+    report = json.loads((SNAPSHOTS / "rest-5m.json").read_text())
+    assert {"region", "prices_as_of", "assumptions", "estimates"} <= set(report)
+    assert [e["api_type"] for e in report["estimates"]] == ["rest", "http", "websocket"]
+    for estimate in report["estimates"]:
+        assert {"api_type", "monthly_usd", "available", "blocked_by", "line_items"} <= set(estimate)
+        for item in estimate["line_items"]:
+            assert {"item", "quantity", "unit", "usd"} <= set(item)
+            assert item["item"] in {"requests", "data_transfer_out", "cache", "messages", "connection_minutes"}
+
+
+def test_markdown_has_a_mermaid_chart_of_the_three_types() -> None:
+    markdown = (SNAPSHOTS / "rest-5m.md").read_text()
+    start = markdown.index("```mermaid")
+    chart = markdown[start:markdown.index("```", start + 3) + 3].splitlines()
+    assert chart == [
+        "```mermaid",
+        "xychart-beta",
+        '    title "Monthly cost by API type"',
+        '    x-axis "requests per month" ["0", "1.25M", "2.5M", "3.75M", "5M", "6.25M", "7.5M", "8.75M", "10M"]',
+        '    y-axis "USD per month" 0 --> 38',
+        "    line [0.00, 4.70, 9.39, 14.09, 18.79, 23.48, 28.18, 32.88, 37.57]",
+        "    line [0.00, 1.57, 3.14, 4.72, 6.29, 7.86, 9.43, 11.00, 12.57]",
+        "    line [0.00, 2.81, 5.63, 8.44, 11.25, 14.06, 16.88, 19.69, 22.50]",
+        "```",
+    ]
+
+
+def test_unconfirmed_prices_are_marked() -> None:
+    text = (SNAPSHOTS / "free-tier.txt").read_text()
+    assert "UNCONFIRMED price used: cache 6.1 GB at $0.20 per hour (Undated secondary notes only.)" in text
+
+
+def test_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "cost.md"
+    run = run_cost(*SCENARIOS["rest-5m"], "--format", "markdown", "--output", str(target))
+    assert (run.exit_code, run.stdout, run.stderr) == (0, "", "")
+    assert target.read_text() == (SNAPSHOTS / "rest-5m.md").read_text()
