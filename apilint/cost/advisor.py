@@ -3,9 +3,9 @@ running the two side by side would cost."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Mapping, Sequence
 
 from apilint.cost.blockers import Blocker
 from apilint.cost.estimate import EstimateOptions, Priced, price_quantities
@@ -45,13 +45,25 @@ def split_routes(
     endpoint type, cache and VPC endpoint, which stay with the REST part while it keeps any route.
     Both parts are priced together, as one account shares data-transfer tiers.
     """
-    base = replace(template or ApiUsage(name="API"), current_type=ApiType.REST, websocket=WebSocketUsage(), by_route=True)
+    base = replace(
+        template or ApiUsage(name="API"), current_type=ApiType.REST, websocket=WebSocketUsage(), by_route=True
+    )
     movable = tuple(route for route in routes if not blockers_by_route.get(route.route))
-    staying = tuple((route, tuple(blockers_by_route[route.route])) for route in routes if blockers_by_route.get(route.route))
+    staying = tuple(
+        (route, tuple(blockers_by_route[route.route]))
+        for route in routes
+        if blockers_by_route.get(route.route)
+    )
     hours = options.hours_per_month
     rest_only = workload(replace(base, routes=tuple(routes)), ApiType.REST, book.rules, hours)
-    rest_part = workload(replace(base, routes=tuple(r for r, _ in staying)), ApiType.REST, book.rules, hours) if staying else Workload()
-    http_part = workload(replace(base, routes=movable), ApiType.HTTP, book.rules, hours) if movable else Workload()
+    rest_part = (
+        workload(replace(base, routes=tuple(r for r, _ in staying)), ApiType.REST, book.rules, hours)
+        if staying
+        else Workload()
+    )
+    http_part = (
+        workload(replace(base, routes=movable), ApiType.HTTP, book.rules, hours) if movable else Workload()
+    )
     return RouteSplit(
         movable=movable,
         staying=staying,

@@ -6,9 +6,10 @@ and the hook through which ``apilint cost`` asks for them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from apilint.cost.errors import CostError
 from apilint.model import ApiType
@@ -26,12 +27,14 @@ class Blocker:
     line: int | None = None
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Blocker":
+    def from_dict(cls, data: Mapping[str, Any]) -> Blocker:
         """From ``{"feature", "message", "file", "line"}`` (file and line may be missing or None)."""
         if not isinstance(data, Mapping) or "feature" not in data or "message" not in data:
             raise CostError(f"a blocker needs 'feature' and 'message', got {data!r}")
         line = data.get("line")
-        return cls(str(data["feature"]), str(data["message"]), data.get("file"), None if line is None else int(line))
+        return cls(
+            str(data["feature"]), str(data["message"]), data.get("file"), None if line is None else int(line)
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {"feature": self.feature, "message": self.message, "file": self.file, "line": self.line}
@@ -67,15 +70,17 @@ class ApiBlockers:
     current_type: ApiType | None = None
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "ApiBlockers":
+    def from_dict(cls, data: Mapping[str, Any]) -> ApiBlockers:
         """From the hook's per-definition dict (see :func:`blockers_for_paths`)."""
         by_type = {ApiType(name): blockers_of(items) for name, items in (data.get("api_types") or {}).items()}
         routes = data.get("routes")
-        by_route = None if routes is None else {str(route): blockers_of(items) for route, items in routes.items()}
+        by_route = (
+            None if routes is None else {str(route): blockers_of(items) for route, items in routes.items()}
+        )
         current = data.get("current_type")
         return cls(by_type, by_route, ApiType(current) if current else None)
 
-    def merged(self, other: "ApiBlockers") -> "ApiBlockers":
+    def merged(self, other: ApiBlockers) -> ApiBlockers:
         """Both sets of blockers, as for several definitions priced as one API."""
         types = set(self.by_type) | set(other.by_type)
         by_type = {t: blockers_of([*self.by_type.get(t, ()), *other.by_type.get(t, ())]) for t in types}
@@ -83,7 +88,9 @@ class ApiBlockers:
             by_route = self.by_route if other.by_route is None else other.by_route
         else:
             routes = set(self.by_route) | set(other.by_route)
-            by_route = {r: blockers_of([*self.by_route.get(r, ()), *other.by_route.get(r, ())]) for r in routes}
+            by_route = {
+                r: blockers_of([*self.by_route.get(r, ()), *other.by_route.get(r, ())]) for r in routes
+            }
         return ApiBlockers(by_type, by_route, self.current_type or other.current_type)
 
 
@@ -109,12 +116,16 @@ def blockers_for_paths(paths: Sequence[Path]) -> dict[str, Any]:
 def collect_blockers(paths: Sequence[Path]) -> tuple[dict[str, ApiBlockers], list[str]]:
     """Blockers per definition path, and what the report should say about how they were found."""
     if not paths:
-        return {}, ["No definition given: blocking features were not checked; every API type counts as available."]
+        return {}, [
+            "No definition given: blocking features were not checked; every API type counts as available."
+        ]
     try:
         raw = blockers_for_paths(paths)
     except ImportError:
         return {}, [
-            "Definitions were given, but this apilint cannot derive blocking features yet "
-            f"({CORE_HOOK} is not available): no blockers were applied."
+            (
+                "Definitions were given, but this apilint cannot derive blocking features yet "
+                f"({CORE_HOOK} is not available): no blockers were applied."
+            )
         ]
     return {str(path): ApiBlockers.from_dict(entry) for path, entry in raw.items()}, []

@@ -7,10 +7,11 @@ without prices), reported in one line per problem on stderr.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Sequence
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
@@ -32,7 +33,7 @@ class CostRequest:
     paths: tuple[Path, ...] = ()
     usage_file: Path | None = None
     region: str | None = None
-    flags: "UsageFlags | None" = None
+    flags: UsageFlags | None = None
     free_tier: bool | None = None
     hours_per_month: str | None = None
     price_list: Path | None = None
@@ -41,29 +42,70 @@ class CostRequest:
 
 
 def cost_command(
-    paths: Optional[List[Path]] = typer.Argument(
-        None, help="OpenAPI definitions or templates, to find features that block a move to another type.",
+    paths: Optional[list[Path]] = typer.Argument(
+        None,
+        help="OpenAPI definitions or templates, to find features that block a move to another type.",
         show_default=False,
     ),
-    usage: Optional[Path] = typer.Option(None, "--usage", help="Usage file (YAML): several APIs, traffic per route."),
-    region: Optional[str] = typer.Option(None, "--region", help="AWS region [default: usage file, AWS_REGION, us-east-1]."),
-    api_type: Optional[str] = typer.Option(None, "--api-type", help="Current type when no definition says: rest, http or websocket [default: rest]."),
-    requests: Optional[str] = typer.Option(None, "--requests", help="Calls per month: 5000000, 432M, 1.08M, 15B."),
-    request_size_kb: Optional[str] = typer.Option(None, "--request-size-kb", help="Average request payload in KB."),
-    response_size_kb: Optional[str] = typer.Option(None, "--response-size-kb", help="Average response payload in KB."),
-    cache_size_gb: Optional[str] = typer.Option(None, "--cache-size-gb", help="REST stage cache in GB (rounded up to an offered size)."),
-    messages: Optional[str] = typer.Option(None, "--messages", help="WebSocket messages per month, sent plus received."),
-    message_size_kb: Optional[str] = typer.Option(None, "--message-size-kb", help="Average WebSocket message in KB."),
-    connection_minutes: Optional[str] = typer.Option(None, "--connection-minutes", help="WebSocket connection minutes per month."),
-    messages_per_request: Optional[str] = typer.Option(None, "--messages-per-request", help="As WebSocket: messages per request [default: 2]."),
-    connection_minutes_per_request: Optional[str] = typer.Option(
-        None, "--connection-minutes-per-request", help="As WebSocket: connection minutes per request [default: 1]."
+    usage: Optional[Path] = typer.Option(
+        None, "--usage", help="Usage file (YAML): several APIs, traffic per route."
     ),
-    endpoint_type: Optional[str] = typer.Option(None, "--endpoint-type", help="edge, regional or private (private REST APIs pay no data transfer out)."),
-    vpc_endpoint_azs: Optional[str] = typer.Option(None, "--vpc-endpoint-azs", help="Private APIs: Availability Zones of the VPC endpoint, to add PrivateLink."),
-    free_tier: Optional[bool] = typer.Option(None, "--free-tier/--no-free-tier", help="Apply the 12-month free tier [default: off]."),
-    hours_per_month: Optional[str] = typer.Option(None, "--hours-per-month", help="Hours billed for caches and VPC endpoints [default: 730]."),
-    price_list: Optional[Path] = typer.Option(None, "--price-list", help="AWS Price List offer file for AmazonApiGateway (JSON)."),
+    region: Optional[str] = typer.Option(
+        None, "--region", help="AWS region [default: usage file, AWS_REGION, us-east-1]."
+    ),
+    api_type: Optional[str] = typer.Option(
+        None,
+        "--api-type",
+        help="Current type when no definition says: rest, http or websocket [default: rest].",
+    ),
+    requests: Optional[str] = typer.Option(
+        None, "--requests", help="Calls per month: 5000000, 432M, 1.08M, 15B."
+    ),
+    request_size_kb: Optional[str] = typer.Option(
+        None, "--request-size-kb", help="Average request payload in KB."
+    ),
+    response_size_kb: Optional[str] = typer.Option(
+        None, "--response-size-kb", help="Average response payload in KB."
+    ),
+    cache_size_gb: Optional[str] = typer.Option(
+        None, "--cache-size-gb", help="REST stage cache in GB (rounded up to an offered size)."
+    ),
+    messages: Optional[str] = typer.Option(
+        None, "--messages", help="WebSocket messages per month, sent plus received."
+    ),
+    message_size_kb: Optional[str] = typer.Option(
+        None, "--message-size-kb", help="Average WebSocket message in KB."
+    ),
+    connection_minutes: Optional[str] = typer.Option(
+        None, "--connection-minutes", help="WebSocket connection minutes per month."
+    ),
+    messages_per_request: Optional[str] = typer.Option(
+        None, "--messages-per-request", help="As WebSocket: messages per request [default: 2]."
+    ),
+    connection_minutes_per_request: Optional[str] = typer.Option(
+        None,
+        "--connection-minutes-per-request",
+        help="As WebSocket: connection minutes per request [default: 1].",
+    ),
+    endpoint_type: Optional[str] = typer.Option(
+        None,
+        "--endpoint-type",
+        help="edge, regional or private (private REST APIs pay no data transfer out).",
+    ),
+    vpc_endpoint_azs: Optional[str] = typer.Option(
+        None,
+        "--vpc-endpoint-azs",
+        help="Private APIs: Availability Zones of the VPC endpoint, to add PrivateLink.",
+    ),
+    free_tier: Optional[bool] = typer.Option(
+        None, "--free-tier/--no-free-tier", help="Apply the 12-month free tier [default: off]."
+    ),
+    hours_per_month: Optional[str] = typer.Option(
+        None, "--hours-per-month", help="Hours billed for caches and VPC endpoints [default: 730]."
+    ),
+    price_list: Optional[Path] = typer.Option(
+        None, "--price-list", help="AWS Price List offer file for AmazonApiGateway (JSON)."
+    ),
     output_format: str = typer.Option("text", "--format", "-f", help="text, json or markdown."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
 ) -> None:
@@ -71,15 +113,28 @@ def cost_command(
     from apilint.cost.usage import UsageFlags
 
     flags = UsageFlags(
-        api_type=api_type, requests=requests, request_size_kb=request_size_kb, response_size_kb=response_size_kb,
-        cache_size_gb=cache_size_gb, messages=messages, message_size_kb=message_size_kb,
-        connection_minutes=connection_minutes, messages_per_request=messages_per_request,
-        connection_minutes_per_request=connection_minutes_per_request, endpoint_type=endpoint_type,
+        api_type=api_type,
+        requests=requests,
+        request_size_kb=request_size_kb,
+        response_size_kb=response_size_kb,
+        cache_size_gb=cache_size_gb,
+        messages=messages,
+        message_size_kb=message_size_kb,
+        connection_minutes=connection_minutes,
+        messages_per_request=messages_per_request,
+        connection_minutes_per_request=connection_minutes_per_request,
+        endpoint_type=endpoint_type,
         vpc_endpoint_azs=vpc_endpoint_azs,
     )
     request = CostRequest(
-        paths=tuple(paths or ()), usage_file=usage, region=region, flags=flags, free_tier=free_tier,
-        hours_per_month=hours_per_month, price_list=price_list, output_format=output_format,
+        paths=tuple(paths or ()),
+        usage_file=usage,
+        region=region,
+        flags=flags,
+        free_tier=free_tier,
+        hours_per_month=hours_per_month,
+        price_list=price_list,
+        output_format=output_format,
         environment=dict(os.environ),
     )
     try:
@@ -129,24 +184,28 @@ def run_cost(request: CostRequest) -> str:
     return REPORTERS[request.output_format](result)
 
 
-def _usage(request: CostRequest) -> tuple[tuple["ApiUsage", ...], "UsageProfile"]:
+def _usage(request: CostRequest) -> tuple[tuple[ApiUsage, ...], UsageProfile]:
     from apilint.cost.usage import UsageProfile, load_usage_file, usage_from_flags
 
     flags = request.flags
     if request.usage_file is not None:
         given = flags.given() if flags is not None else []
         if given:
-            raise CostError(f"{', '.join(given)} cannot be combined with --usage; describe the traffic in the usage file")
+            raise CostError(
+                f"{', '.join(given)} cannot be combined with --usage; describe the traffic in the usage file"
+            )
         profile = load_usage_file(request.usage_file)
         return profile.apis, profile
     if flags is None or not flags.given():
-        raise CostError("no usage given: pass --requests (or --messages for a WebSocket API), or --usage FILE")
+        raise CostError(
+            "no usage given: pass --requests (or --messages for a WebSocket API), or --usage FILE"
+        )
     name = request.paths[0].name if len(request.paths) == 1 else "API"
     api = usage_from_flags(flags, name=name)
     return (api,), UsageProfile(apis=(api,))
 
 
-def _region(request: CostRequest, settings: "UsageProfile", notes: list[str]) -> str:
+def _region(request: CostRequest, settings: UsageProfile, notes: list[str]) -> str:
     environment = request.environment
     for value, origin in (
         (request.region, None),
@@ -162,7 +221,7 @@ def _region(request: CostRequest, settings: "UsageProfile", notes: list[str]) ->
     return DEFAULT_REGION
 
 
-def _hours(request: CostRequest, settings: "UsageProfile") -> Decimal:
+def _hours(request: CostRequest, settings: UsageProfile) -> Decimal:
     from apilint.cost.usage import DEFAULT_HOURS_PER_MONTH, parse_number
 
     if request.hours_per_month is not None:
@@ -171,8 +230,8 @@ def _hours(request: CostRequest, settings: "UsageProfile") -> Decimal:
 
 
 def _attach_blockers(
-    apis: tuple["ApiUsage", ...], by_path: dict[str, "ApiBlockers"], request: CostRequest, notes: list[str]
-) -> tuple[tuple["ApiUsage", ...], dict[str, "ApiBlockers"]]:
+    apis: tuple[ApiUsage, ...], by_path: dict[str, ApiBlockers], request: CostRequest, notes: list[str]
+) -> tuple[tuple[ApiUsage, ...], dict[str, ApiBlockers]]:
     """Blockers per API name: a usage-file API gets those of its ``definition``; flag usage gets all."""
     from apilint.cost.blockers import ApiBlockers
 
@@ -196,11 +255,13 @@ def _attach_blockers(
         if entry is not None:
             blockers[api.name] = entry
         else:
-            notes.append(f"{api.name}: no definition of it was passed, so its blocking features were not checked.")
+            notes.append(
+                f"{api.name}: no definition of it was passed, so its blocking features were not checked."
+            )
     return apis, blockers
 
 
-def _require_some_price(result: "EstimateResult", region: str) -> None:
+def _require_some_price(result: EstimateResult, region: str) -> None:
     from apilint.cost.prices import OFFER_URL
 
     comparisons = [result.total] + [api.comparison for api in result.apis]
@@ -220,7 +281,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
     app.command(name="cost")(cost_command)
     try:
-        code = app(args=list(argv) if argv is not None else None, prog_name="apilint cost", standalone_mode=False)
+        code = app(
+            args=list(argv) if argv is not None else None, prog_name="apilint cost", standalone_mode=False
+        )
     except click.ClickException as error:
         typer.echo(f"apilint: error: {error.format_message()}", err=True)
         return EXIT_USAGE

@@ -8,9 +8,10 @@ price it alone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, localcontext
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from apilint.cost.blockers import ApiBlockers, Blocker, blockers_of
 from apilint.cost.metering import ChargeKey, Workload, describe, workload
@@ -55,8 +56,14 @@ DESCRIPTIONS = {
 }
 # Line items in the order reports show them; the first meter of each type is shown even when zero.
 _ORDER = (
-    Meter.REST_REQUESTS, Meter.HTTP_REQUESTS, Meter.WEBSOCKET_MESSAGES, Meter.WEBSOCKET_MINUTES,
-    Meter.DATA_TRANSFER_OUT, Meter.CACHE, Meter.VPC_ENDPOINT_HOURS, Meter.VPC_ENDPOINT_DATA,
+    Meter.REST_REQUESTS,
+    Meter.HTTP_REQUESTS,
+    Meter.WEBSOCKET_MESSAGES,
+    Meter.WEBSOCKET_MINUTES,
+    Meter.DATA_TRANSFER_OUT,
+    Meter.CACHE,
+    Meter.VPC_ENDPOINT_HOURS,
+    Meter.VPC_ENDPOINT_DATA,
 )
 _ALWAYS_SHOWN = (Meter.REST_REQUESTS, Meter.HTTP_REQUESTS, Meter.WEBSOCKET_MESSAGES, Meter.WEBSOCKET_MINUTES)
 #: The traffic axis when APIs of several current types are priced together: multiples of today's traffic.
@@ -144,8 +151,15 @@ def price_tiers(price: TieredPrice, quantity: Decimal) -> tuple[TierCharge, ...]
         inside = upper - tier.begin
         if inside <= 0:
             break
-        charges.append(TierCharge(tier_label(tier, price.unit), inside, tier.usd_per_unit,
-                                  inside * tier.usd_per_unit, tier.provenance))
+        charges.append(
+            TierCharge(
+                tier_label(tier, price.unit),
+                inside,
+                tier.usd_per_unit,
+                inside * tier.usd_per_unit,
+                tier.provenance,
+            )
+        )
     return tuple(charges)
 
 
@@ -153,7 +167,9 @@ def _missing(book: PriceBook, what: str) -> str:
     return f"no {what} price for {book.region} in {book.origin}"
 
 
-def price_line(book: PriceBook, key: ChargeKey, quantity: Decimal, options: EstimateOptions) -> LineItem | str:
+def price_line(
+    book: PriceBook, key: ChargeKey, quantity: Decimal, options: EstimateOptions
+) -> LineItem | str:
     """One line item, or why it cannot be priced."""
     meter, size = key
     if meter is Meter.CACHE:
@@ -164,7 +180,9 @@ def price_line(book: PriceBook, key: ChargeKey, quantity: Decimal, options: Esti
     free = min(quantity, book.rules.free_tier.get(meter, Decimal(0))) if options.free_tier else Decimal(0)
     billable = quantity - free
     if price.known_up_to is not None and billable > price.known_up_to:
-        known = tier_label(Tier(Decimal(0), price.known_up_to, Decimal(0), price.tiers[0].provenance), price.unit)
+        known = tier_label(
+            Tier(Decimal(0), price.known_up_to, Decimal(0), price.tiers[0].provenance), price.unit
+        )
         return _missing(book, f"{DESCRIPTIONS[meter]} beyond the {known} a month")
     charges = price_tiers(price, billable)
     usd = sum((charge.usd for charge in charges), Decimal(0))
@@ -179,7 +197,9 @@ def _price_cache(book: PriceBook, size: str, hours: Decimal) -> LineItem | str:
     return LineItem(Meter.CACHE, f"cache ({size} GB)", hours, charge.usd, (charge,))
 
 
-def price_quantities(book: PriceBook, quantities: Mapping[ChargeKey, Decimal], options: EstimateOptions) -> Priced:
+def price_quantities(
+    book: PriceBook, quantities: Mapping[ChargeKey, Decimal], options: EstimateOptions
+) -> Priced:
     """Price every billed quantity; zero quantities are left out except the main meter of a type."""
     items: list[LineItem] = []
     missing: list[str] = []
@@ -273,7 +293,8 @@ def compare(
 ) -> Comparison:
     """Price each type's workload, pick the cheapest available one, and look for break-even traffic."""
     estimates = tuple(
-        TypeEstimate(t, price_quantities(book, workloads[t].at(), options), blocked_by.get(t, ())) for t in API_TYPES
+        TypeEstimate(t, price_quantities(book, workloads[t].at(), options), blocked_by.get(t, ()))
+        for t in API_TYPES
     )
     current_usd = price_quantities(book, current.at(), options).total
     cheapest = cheapest_type(estimates)
@@ -322,8 +343,11 @@ def _crossing(k1: Decimal, d1: Decimal, k2: Decimal, d2: Decimal) -> Decimal | N
 
 
 def _break_even_pair(
-    book: PriceBook, first: tuple[ApiType, Workload], second: tuple[ApiType, Workload],
-    options: EstimateOptions, base: Decimal,
+    book: PriceBook,
+    first: tuple[ApiType, Workload],
+    second: tuple[ApiType, Workload],
+    options: EstimateOptions,
+    base: Decimal,
 ) -> list[BreakEven]:
     (type_a, load_a), (type_b, load_b) = first, second
     kinks = sorted(_kinks(book, load_a, options) | _kinks(book, load_b, options) | {Decimal(0)})
@@ -347,8 +371,12 @@ def _break_even_pair(
 
 
 def _beyond(
-    book: PriceBook, first: tuple[ApiType, Workload], second: tuple[ApiType, Workload],
-    points: list[Decimal], options: EstimateOptions, base: Decimal,
+    book: PriceBook,
+    first: tuple[ApiType, Workload],
+    second: tuple[ApiType, Workload],
+    points: list[Decimal],
+    options: EstimateOptions,
+    base: Decimal,
 ) -> list[BreakEven]:
     """A crossing on the straight stretch after the last kink."""
     (type_a, load_a), (type_b, load_b) = first, second
@@ -366,8 +394,14 @@ def _beyond(
 
 
 def _break_even_at(
-    book: PriceBook, type_a: ApiType, load_a: Workload, type_b: ApiType, difference_below: Decimal,
-    factor: Decimal, options: EstimateOptions, base: Decimal,
+    book: PriceBook,
+    type_a: ApiType,
+    load_a: Workload,
+    type_b: ApiType,
+    difference_below: Decimal,
+    factor: Decimal,
+    options: EstimateOptions,
+    base: Decimal,
 ) -> BreakEven:
     below, above = (type_b, type_a) if difference_below > 0 else (type_a, type_b)
     cost = _cost(book, load_a, factor, options) or Decimal(0)
@@ -380,8 +414,12 @@ def find_break_even(
     """Traffic levels, up to ``BREAK_EVEN_RANGE`` times today's, where two priced types cost the same."""
     found: list[BreakEven] = []
     for index, type_a in enumerate(API_TYPES):
-        for type_b in API_TYPES[index + 1:]:
-            found.extend(_break_even_pair(book, (type_a, workloads[type_a]), (type_b, workloads[type_b]), options, base))
+        for type_b in API_TYPES[index + 1 :]:
+            found.extend(
+                _break_even_pair(
+                    book, (type_a, workloads[type_a]), (type_b, workloads[type_b]), options, base
+                )
+            )
     in_range = [point for point in found if point.factor <= BREAK_EVEN_RANGE]
     return tuple(sorted(in_range, key=lambda b: (b.factor, API_TYPES.index(b.cheaper_below))))
 
@@ -390,7 +428,11 @@ def find_break_even(
 
 
 def cost_chart(
-    book: PriceBook, workloads: Mapping[ApiType, Workload], options: EstimateOptions, axis: str, base: Decimal,
+    book: PriceBook,
+    workloads: Mapping[ApiType, Workload],
+    options: EstimateOptions,
+    axis: str,
+    base: Decimal,
     break_even: Sequence[BreakEven] = (),
 ) -> Chart:
     """Monthly cost of each type from no traffic to twice today's (further when a break-even lies beyond)."""
@@ -411,7 +453,7 @@ class ApiEstimate:
     name: str
     usage: ApiUsage
     comparison: Comparison
-    route_split: "RouteSplit | None" = None
+    route_split: RouteSplit | None = None
 
 
 @dataclass(frozen=True)
@@ -479,13 +521,22 @@ def estimate_api(
     workloads = {t: workload(api, t, rules, options.hours_per_month) for t in API_TYPES}
     blocked_by = merged_blockers(api, blockers)
     comparison = compare(
-        book, workloads, workloads[api.current_type], api.current_type, blocked_by, options, traffic_axis([api])
+        book,
+        workloads,
+        workloads[api.current_type],
+        api.current_type,
+        blocked_by,
+        options,
+        traffic_axis([api]),
     )
     split = None
     if api.current_type is ApiType.REST and api.by_route:
         route_blockers = dict(blockers.by_route or {}) if blockers is not None else {}
         api_wide = usage_blockers(api).get(ApiType.HTTP, ())
-        per_route = {route.route: blockers_of([*route_blockers.get(route.route, ()), *api_wide]) for route in api.routes}
+        per_route = {
+            route.route: blockers_of([*route_blockers.get(route.route, ()), *api_wide])
+            for route in api.routes
+        }
         split = split_routes(api.routes, per_route, book, options, template=api)
     return ApiEstimate(api.name, api, comparison, split)
 
@@ -505,17 +556,21 @@ def estimate(
     blockers = blockers or {}
     per_api = tuple(estimate_api(book, api, options, blockers.get(api.name)) for api in apis)
     rules = book.rules
-    workloads = {
-        t: _sum(workload(api, t, rules, options.hours_per_month) for api in apis) for t in API_TYPES
-    }
+    workloads = {t: _sum(workload(api, t, rules, options.hours_per_month) for api in apis) for t in API_TYPES}
     current = _sum(workload(api, api.current_type, rules, options.hours_per_month) for api in apis)
     current_types = {api.current_type for api in apis}
     blocked_by = {
-        t: blockers_of([b for estimate_ in per_api for b in estimate_.comparison.of(t).blocked_by]) for t in API_TYPES
+        t: blockers_of([b for estimate_ in per_api for b in estimate_.comparison.of(t).blocked_by])
+        for t in API_TYPES
     }
     total = compare(
-        book, workloads, current, current_types.pop() if len(current_types) == 1 else None,
-        blocked_by, options, traffic_axis(apis),
+        book,
+        workloads,
+        current,
+        current_types.pop() if len(current_types) == 1 else None,
+        blocked_by,
+        options,
+        traffic_axis(apis),
     )
     notes = [*assumptions, *general_assumptions(book, options)]
     for api in apis:
@@ -537,7 +592,13 @@ def _route_notes(api: ApiUsage, blockers: ApiBlockers | None) -> list[str]:
     if api.current_type is not ApiType.REST or not api.by_route:
         return []
     if blockers is None or blockers.by_route is None:
-        return [f"{api.name}: no blocking features are known per route, so the route split counts every route as movable."]
+        return [
+            (
+                f"{api.name}: no blocking features are known per route, so the route split counts every "
+                "route "
+                "as movable."
+            )
+        ]
     return []
 
 
@@ -548,8 +609,10 @@ def general_assumptions(book: PriceBook, options: EstimateOptions) -> list[str]:
     if options.free_tier:
         free_tier = (
             f"Free tier applied: the first {format_quantity(free[Meter.REST_REQUESTS])} REST calls, "
-            f"{format_quantity(free[Meter.HTTP_REQUESTS])} HTTP calls, {format_quantity(free[Meter.WEBSOCKET_MESSAGES])} "
-            f"messages and {format_quantity(free[Meter.WEBSOCKET_MINUTES])} connection minutes of the month are free "
+            f"{format_quantity(free[Meter.HTTP_REQUESTS])} HTTP calls, "
+            f"{format_quantity(free[Meter.WEBSOCKET_MESSAGES])} "
+            f"messages and {format_quantity(free[Meter.WEBSOCKET_MINUTES])} connection minutes of the month "
+            "are free "
             "(a 12-month offer for accounts opened before 2025-07-15)."
         )
     else:
@@ -559,20 +622,42 @@ def general_assumptions(book: PriceBook, options: EstimateOptions) -> list[str]:
         )
     return [
         f"Prices: {book.origin} for {book.region} ({book.location}), as of {book.as_of}.",
-        f"A month has {plain(options.hours_per_month)} hours for caches and VPC endpoints; counts are per month.",
+        (
+            f"A month has {plain(options.hours_per_month)} hours for caches and VPC endpoints; counts are "
+            "per "
+            "month."
+        ),
         free_tier,
-        "Tiers are graduated and count only the volume in this estimate; AWS counts the account's whole monthly "
-        "volume in the region, and the data transfer tiers also count other services' traffic.",
-        f"Data transfer out = calls x response size (1 GB = {format_quantity(rules.kb_per_gb)} KB) at the EC2 "
-        "internet rates, for REST and HTTP APIs; payloads sent to the API are free. WebSocket APIs are priced by "
-        "messages and connection minutes only, as in AWS's WebSocket example; if a bill shows data transfer for "
-        "one, the HTTP estimate's data transfer line is the amount to add.",
-        f"HTTP calls are metered in {plain(rules.http_unit_kb)} KB units of the request payload (a 4.5 MB upload "
-        f"is 9 requests); WebSocket messages in {plain(rules.websocket_unit_kb)} KB units.",
-        "Amounts are exact and rounded half up to cents only for display; a total is rounded from the exact sum, "
-        "so shown line items may differ from it by a cent.",
-        f"Break-even points are searched from no traffic up to {plain(BREAK_EVEN_RANGE)} times today's, scaling "
-        "calls, messages and data transfer; caches, VPC endpoint hours and given connection minutes stay fixed.",
+        (
+            "Tiers are graduated and count only the volume in this estimate; AWS counts the account's whole "
+            "monthly "
+            "volume in the region, and the data transfer tiers also count other services' traffic."
+        ),
+        (
+            f"Data transfer out = calls x response size (1 GB = {format_quantity(rules.kb_per_gb)} KB) at "
+            "the EC2 "
+            "internet rates, for REST and HTTP APIs; payloads sent to the API are free. WebSocket APIs are "
+            "priced by "
+            "messages and connection minutes only, as in AWS's WebSocket example; if a bill shows data "
+            "transfer for "
+            "one, the HTTP estimate's data transfer line is the amount to add."
+        ),
+        (
+            f"HTTP calls are metered in {plain(rules.http_unit_kb)} KB units of the request payload (a 4.5 "
+            "MB upload "
+            f"is 9 requests); WebSocket messages in {plain(rules.websocket_unit_kb)} KB units."
+        ),
+        (
+            "Amounts are exact and rounded half up to cents only for display; a total is rounded from the "
+            "exact sum, "
+            "so shown line items may differ from it by a cent."
+        ),
+        (
+            f"Break-even points are searched from no traffic up to {plain(BREAK_EVEN_RANGE)} times today's, "
+            "scaling "
+            "calls, messages and data transfer; caches, VPC endpoint hours and given connection minutes "
+            "stay fixed."
+        ),
     ]
 
 

@@ -8,9 +8,9 @@ that the estimate can scale traffic for break-even points and charts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
-from typing import Mapping
 
 from apilint.cost.money import format_quantity, plain
 from apilint.cost.prices import Meter, PricingRules
@@ -35,7 +35,7 @@ class Workload:
             quantities[key] = quantities.get(key, Decimal(0)) + quantity * factor
         return quantities
 
-    def __add__(self, other: "Workload") -> "Workload":
+    def __add__(self, other: Workload) -> Workload:
         return Workload(_add(self.variable, other.variable), _add(self.fixed, other.fixed))
 
 
@@ -80,7 +80,8 @@ def workload(api: ApiUsage, api_type: ApiType, rules: PricingRules, hours_per_mo
 
 def _gb(routes: tuple[RouteUsage, ...], kb_per_gb: Decimal, with_requests: bool = False) -> Decimal:
     kilobytes = sum(
-        (r.requests * (r.response_size_kb + (r.request_size_kb if with_requests else 0)) for r in routes), Decimal(0)
+        (r.requests * (r.response_size_kb + (r.request_size_kb if with_requests else 0)) for r in routes),
+        Decimal(0),
     )
     return kilobytes / kb_per_gb
 
@@ -103,9 +104,13 @@ def _rest(api: ApiUsage, rules: PricingRules, hours: Decimal) -> Workload:
 
 def _http(api: ApiUsage, rules: PricingRules) -> Workload:
     routes = request_routes(api)
-    units = sum((r.requests * units_per_call(r.request_size_kb, rules.http_unit_kb) for r in routes), Decimal(0))
+    units = sum(
+        (r.requests * units_per_call(r.request_size_kb, rules.http_unit_kb) for r in routes), Decimal(0)
+    )
     # HTTP APIs have no private endpoint: as an HTTP API the traffic leaves through a Regional one.
-    return Workload({(Meter.HTTP_REQUESTS, ""): units, (Meter.DATA_TRANSFER_OUT, ""): _gb(routes, rules.kb_per_gb)})
+    return Workload(
+        {(Meter.HTTP_REQUESTS, ""): units, (Meter.DATA_TRANSFER_OUT, ""): _gb(routes, rules.kb_per_gb)}
+    )
 
 
 def _websocket(api: ApiUsage, rules: PricingRules) -> Workload:
@@ -169,8 +174,10 @@ def _endpoint_notes(api: ApiUsage) -> list[str]:
     if api.endpoint_type is not EndpointType.PRIVATE:
         return []
     notes = [
-        f"{api.name}: private endpoint: as a REST API it pays no data transfer out. HTTP APIs offer no "
-        "private endpoint, and the HTTP and WebSocket estimates assume a Regional endpoint that does."
+        (
+            f"{api.name}: private endpoint: as a REST API it pays no data transfer out. HTTP APIs offer no "
+            "private endpoint, and the HTTP and WebSocket estimates assume a Regional endpoint that does."
+        )
     ]
     if not api.vpc_endpoint_azs:
         notes.append(
@@ -190,7 +197,10 @@ def _cache_notes(api: ApiUsage, rules: PricingRules) -> list[str]:
             f"{api.name}: a {plain(api.cache_size_gb)} GB cache is provisioned as {plain(size)} GB, "
             "the next size API Gateway offers."
         )
-    notes.append(f"{api.name}: HTTP and WebSocket APIs have no API Gateway cache, so their estimates have no cache line.")
+    notes.append(
+        f"{api.name}: HTTP and WebSocket APIs have no API Gateway cache, so their estimates have no cache "
+        "line."
+    )
     return notes
 
 
@@ -215,7 +225,10 @@ def _projection_notes(api: ApiUsage) -> list[str]:
     projection = api.projection
     notes = []
     if api.websocket.messages is not None:
-        notes.append(f"{api.name} as a WebSocket API: {format_quantity(api.websocket.messages)} messages a month, as given.")
+        notes.append(
+            f"{api.name} as a WebSocket API: {format_quantity(api.websocket.messages)} messages a month, as "
+            "given."
+        )
     else:
         origin = "given" if "messages_per_request" in projection.given else "default"
         size = api.websocket.message_size_kb
@@ -238,7 +251,8 @@ def _projection_notes(api: ApiUsage) -> list[str]:
         minutes = projection.connection_minutes_per_request
         notes.append(
             f"{api.name} as a WebSocket API: clients stay connected {plain(minutes)} "
-            f"minute{'' if minutes == 1 else 's'} per request ({origin}); give connection minutes or clients and "
+            f"minute{'' if minutes == 1 else 's'} per request ({origin}); give connection minutes or "
+            "clients and "
             "session lengths for long-lived connections."
         )
     return notes

@@ -34,7 +34,7 @@ def format_quantity(number: Decimal) -> str:
 
 
 def compact(number: Decimal) -> str:
-    """A short count for labels: ``432000000`` -> ``"432M"``, ``1080000`` -> ``"1.08M"``, ``750`` -> ``"750"``.
+    """A short count for labels: ``432000000`` -> ``432M``, ``1080000`` -> ``1.08M``, ``750`` -> ``750``.
 
     Falls back to the full number when three decimals cannot show it exactly.
     """

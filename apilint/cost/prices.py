@@ -10,16 +10,19 @@ from __future__ import annotations
 import enum
 import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from apilint.cost.errors import CostError
 
 PRICES_DIR = Path(__file__).resolve().parent.parent / "data" / "prices"
-OFFER_URL = "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonApiGateway/current/{region}/index.json"
+OFFER_URL = (
+    "https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/AmazonApiGateway/current/{region}/index.json"
+)
 REGION_PATTERN = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-[0-9]+$")
 STATUSES = ("confirmed", "single-source", "unconfirmed")
 
@@ -287,7 +290,9 @@ def _offer_tiers(term: Mapping[str, Any], sku: str, provenance: Provenance) -> t
             Tier(
                 begin=_decimal(dimension.get("beginRange", "0"), f"beginRange of {sku}"),
                 end=None if end_text == "Inf" else _decimal(end_text, f"endRange of {sku}"),
-                usd_per_unit=_decimal(dimension.get("pricePerUnit", {}).get("USD"), f"the USD price of {sku}"),
+                usd_per_unit=_decimal(
+                    dimension.get("pricePerUnit", {}).get("USD"), f"the USD price of {sku}"
+                ),
                 provenance=provenance,
             )
         )
@@ -325,7 +330,9 @@ def _canonical_cache_size(text: str, rules: PricingRules, sku: str) -> Decimal:
     size = _decimal(text, f"the cache size of {sku}")
     nearest = min(rules.cache_sizes_gb, key=lambda canonical: abs(canonical - size))
     if abs(nearest - size) > nearest * _CACHE_SIZE_TOLERANCE:
-        raise CostError(f"price list: product {sku} is a {size} GB cache, which is not an API Gateway cache size")
+        raise CostError(
+            f"price list: product {sku} is a {size} GB cache, which is not an API Gateway cache size"
+        )
     return nearest
 
 
@@ -368,12 +375,15 @@ def load_offer_file(path: Path, region: str) -> PriceBook:
     as_of = str(offer.get("publicationDate", ""))[:10] or "undated"
     version = offer.get("version", "unknown")
     provenance = Provenance(
-        "confirmed", (Source("offer-file", f"AWS Price List offer file {path.name}, version {version}", None, as_of),)
+        "confirmed",
+        (Source("offer-file", f"AWS Price List offer file {path.name}, version {version}", None, as_of),),
     )
     terms = offer.get("terms", {})
     tiered: dict[Meter, TieredPrice] = {}
     for meter, suffix in _OFFER_SUFFIXES.items():
-        product = _single([p for p in products if _usage_type_is(p.usage_type, suffix)], f"{suffix} in {region}")
+        product = _single(
+            [p for p in products if _usage_type_is(p.usage_type, suffix)], f"{suffix} in {region}"
+        )
         if product is not None:
             tiers = _offer_tiers(_on_demand_term(terms, product.sku), product.sku, provenance)
             _check_unit(meter, _on_demand_term(terms, product.sku), product.sku)
@@ -389,7 +399,9 @@ def _check_unit(meter: Meter, term: Mapping[str, Any], sku: str) -> None:
         return
     units = {str(dimension.get("unit", "")).upper() for dimension in term["priceDimensions"].values()}
     if units != {"GB"}:
-        raise CostError(f"price list: data transfer product {sku} is priced per {'/'.join(sorted(units))}, not per GB")
+        raise CostError(
+            f"price list: data transfer product {sku} is priced per {'/'.join(sorted(units))}, not per GB"
+        )
 
 
 def _offer_cache(
@@ -423,6 +435,9 @@ def load_price_book(region: str, price_list: Path | None = None) -> PriceBook:
     if region not in bundled_regions():
         return book
     bundled = load_bundled(region)
-    private_link = {meter: price for meter, price in bundled.tiered.items()
-                    if meter in (Meter.VPC_ENDPOINT_HOURS, Meter.VPC_ENDPOINT_DATA)}
+    private_link = {
+        meter: price
+        for meter, price in bundled.tiered.items()
+        if meter in (Meter.VPC_ENDPOINT_HOURS, Meter.VPC_ENDPOINT_DATA)
+    }
     return replace(book, tiered={**book.tiered, **private_link})

@@ -6,13 +6,23 @@ They only present what the estimate decided; amounts are rounded to cents here a
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from decimal import ROUND_CEILING, Decimal
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from apilint.cost.advisor import RouteSplit
 from apilint.cost.blockers import Blocker
 from apilint.cost.estimate import (
-    API_TYPES, MULTIPLE_AXIS, ApiEstimate, BreakEven, Chart, Comparison, EstimateResult, LineItem, Priced, TierCharge,
+    API_TYPES,
+    MULTIPLE_AXIS,
+    ApiEstimate,
+    BreakEven,
+    Chart,
+    Comparison,
+    EstimateResult,
+    LineItem,
+    Priced,
+    TierCharge,
     TypeEstimate,
 )
 from apilint.cost.money import MILLION, compact, format_quantity, format_rate, format_usd, plain, to_cents
@@ -21,8 +31,12 @@ from apilint.model import ApiType
 
 TITLES = {ApiType.REST: "REST", ApiType.HTTP: "HTTP", ApiType.WEBSOCKET: "WebSocket"}
 _PER_MILLION = (Meter.REST_REQUESTS, Meter.HTTP_REQUESTS, Meter.WEBSOCKET_MESSAGES, Meter.WEBSOCKET_MINUTES)
-_PER_UNIT = {Meter.DATA_TRANSFER_OUT: "GB", Meter.CACHE: "hour", Meter.VPC_ENDPOINT_HOURS: "AZ-hour",
-             Meter.VPC_ENDPOINT_DATA: "GB"}
+_PER_UNIT = {
+    Meter.DATA_TRANSFER_OUT: "GB",
+    Meter.CACHE: "hour",
+    Meter.VPC_ENDPOINT_HOURS: "AZ-hour",
+    Meter.VPC_ENDPOINT_DATA: "GB",
+}
 _STATUS_NOTES = {"confirmed": "", "single-source": "single source", "unconfirmed": "UNCONFIRMED"}
 
 
@@ -76,7 +90,8 @@ def verdict(comparison: Comparison) -> str:
         return text + "."
     if comparison.current_type is comparison.cheapest:
         return text + ", the current type."
-    return text + f", saving {format_usd(comparison.savings_usd)} a month against {_type_name(comparison.current_type)} (current)."
+    current = _type_name(comparison.current_type)
+    return text + f", saving {format_usd(comparison.savings_usd)} a month against {current} (current)."
 
 
 def break_even_sentence(point: BreakEven, axis: str) -> str:
@@ -88,7 +103,8 @@ def break_even_sentence(point: BreakEven, axis: str) -> str:
     )
     return (
         f"{TITLES[point.cheaper_below]} and {TITLES[point.cheaper_above]} cost the same, "
-        f"{format_usd(point.monthly_usd)} a month, {where}; below that {TITLES[point.cheaper_below]} is cheaper, "
+        f"{format_usd(point.monthly_usd)} a month, {where}; below that {TITLES[point.cheaper_below]} is "
+        "cheaper, "
         f"above it {TITLES[point.cheaper_above]}."
     )
 
@@ -165,7 +181,9 @@ def _sections(result: EstimateResult) -> list[tuple[str, Comparison, ApiEstimate
     """What to show: the one API, or each API and then all of them together."""
     if len(result.apis) == 1:
         return [(result.apis[0].name, result.total, result.apis[0])]
-    return [(api.name, api.comparison, api) for api in result.apis] + [("All APIs together", result.total, None)]
+    return [(api.name, api.comparison, api) for api in result.apis] + [
+        ("All APIs together", result.total, None)
+    ]
 
 
 # --------------------------------------------------------------------------- text
@@ -177,13 +195,27 @@ def _item_rows(estimate: TypeEstimate) -> list[list[str]]:
         note = _status_note(item.charges)
         if len(item.charges) == 1:
             charge = item.charges[0]
-            rows.append([_item_name(item), _quantity(item), f"{rate(item.meter, charge)} ({charge.label})",
-                         format_usd(item.usd), note])
+            rows.append(
+                [
+                    _item_name(item),
+                    _quantity(item),
+                    f"{rate(item.meter, charge)} ({charge.label})",
+                    format_usd(item.usd),
+                    note,
+                ]
+            )
             continue
         rows.append([_item_name(item), _quantity(item), "", format_usd(item.usd), note])
         for charge in item.charges:
-            rows.append([f"- {charge.label}", format_quantity(charge.quantity), rate(item.meter, charge),
-                         format_usd(charge.usd), _STATUS_NOTES[charge.provenance.status]])
+            rows.append(
+                [
+                    f"- {charge.label}",
+                    format_quantity(charge.quantity),
+                    rate(item.meter, charge),
+                    format_usd(charge.usd),
+                    _STATUS_NOTES[charge.provenance.status],
+                ]
+            )
     rows.extend([["not priced", message, "", "", ""] for message in estimate.priced.missing])
     rows.append(["total", "", "", _monthly(estimate), ""])
     return rows
@@ -210,13 +242,27 @@ def _text_comparison(title: str, comparison: Comparison, api: ApiEstimate | None
     lines = [f"== {title} ==", ""]
     for estimate in comparison.estimates:
         lines.append(_heading(comparison, estimate))
-        table = tabulate(_item_rows(estimate), headers=["item", "quantity", "price", "USD", "note"], tablefmt="simple",
-                         colalign=("left", "right", "left", "right", "left"), disable_numparse=True)
+        table = tabulate(
+            _item_rows(estimate),
+            headers=["item", "quantity", "price", "USD", "note"],
+            tablefmt="simple",
+            colalign=("left", "right", "left", "right", "left"),
+            disable_numparse=True,
+        )
         lines.extend([table.rstrip(), ""])
-    summary = [[TITLES[e.api_type], _monthly(e), "yes" if e.available else "no", _versus(comparison, e)]
-               for e in comparison.estimates]
-    lines.append(tabulate(summary, headers=["API type", "monthly", "available", "vs current"], tablefmt="simple",
-                          colalign=("left", "right", "left", "right"), disable_numparse=True))
+    summary = [
+        [TITLES[e.api_type], _monthly(e), "yes" if e.available else "no", _versus(comparison, e)]
+        for e in comparison.estimates
+    ]
+    lines.append(
+        tabulate(
+            summary,
+            headers=["API type", "monthly", "available", "vs current"],
+            tablefmt="simple",
+            colalign=("left", "right", "left", "right"),
+            disable_numparse=True,
+        )
+    )
     lines.extend(["", verdict(comparison)])
     lines.extend(break_even_sentence(point, comparison.axis) for point in comparison.break_even)
     if api is not None and api.route_split is not None:
@@ -231,8 +277,10 @@ def _text_split(split: RouteSplit) -> list[str]:
     lines.extend(f"  move to HTTP: {route.route}" for route in split.movable)
     for route, blockers in split.staying:
         lines.append(f"  stay on REST: {route.route} ({'; '.join(blocker_line(b) for b in blockers)})")
-    lines.append(f"  all routes on REST: {_total(split.rest_only)}; split: {_total(split.split)}; "
-                 f"saving: {'not priced' if split.savings_usd is None else format_usd(split.savings_usd)} a month")
+    lines.append(
+        f"  all routes on REST: {_total(split.rest_only)}; split: {_total(split.split)}; "
+        f"saving: {'not priced' if split.savings_usd is None else format_usd(split.savings_usd)} a month"
+    )
     return lines
 
 
@@ -257,13 +305,29 @@ def text_report(result: EstimateResult) -> str:
         lines.extend(_text_comparison(title, comparison, api))
     lines.append("Assumptions:")
     lines.extend(f"  - {note}" for note in [*_price_warnings(result), *result.assumptions])
-    rows = [[p["item"], p["tier"], p["rate"], _STATUS_NOTES[p["status"]] or "confirmed",
-             ", ".join(f"{s['key']} ({s['read']})" for s in p["sources"])]
-            for p in prices_used(result)]
+    rows = [
+        [
+            p["item"],
+            p["tier"],
+            p["rate"],
+            _STATUS_NOTES[p["status"]] or "confirmed",
+            ", ".join(f"{s['key']} ({s['read']})" for s in p["sources"]),
+        ]
+        for p in prices_used(result)
+    ]
     if rows:
-        lines.extend(["", "Prices used:",
-                      tabulate(rows, headers=["item", "tier", "price", "status", "sources (read)"], tablefmt="simple",
-                               disable_numparse=True)])
+        lines.extend(
+            [
+                "",
+                "Prices used:",
+                tabulate(
+                    rows,
+                    headers=["item", "tier", "price", "status", "sources (read)"],
+                    tablefmt="simple",
+                    disable_numparse=True,
+                ),
+            ]
+        )
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -288,8 +352,13 @@ def _line_item_dict(item: LineItem) -> dict[str, Any]:
         "usd_exact": plain(item.usd),
         "free_quantity": _number(item.free_quantity),
         "tiers": [
-            {"tier": c.label, "quantity": _number(c.quantity), "usd_per_unit": plain(c.usd_per_unit),
-             "usd": _usd(c.usd), "status": c.provenance.status}
+            {
+                "tier": c.label,
+                "quantity": _number(c.quantity),
+                "usd_per_unit": plain(c.usd_per_unit),
+                "usd": _usd(c.usd),
+                "status": c.provenance.status,
+            }
             for c in item.charges
         ],
     }
@@ -329,9 +398,14 @@ def _comparison_dict(comparison: Comparison) -> dict[str, Any]:
         "cheapest": None if comparison.cheapest is None else comparison.cheapest.value,
         "savings": savings,
         "break_even": [
-            {"cheaper_below": b.cheaper_below.value, "cheaper_above": b.cheaper_above.value,
-             "traffic": _traffic_number(b.traffic, comparison.axis), "axis": comparison.axis,
-             "factor": float(round(b.factor, 4)), "monthly_usd": _usd(b.monthly_usd)}
+            {
+                "cheaper_below": b.cheaper_below.value,
+                "cheaper_above": b.cheaper_above.value,
+                "traffic": _traffic_number(b.traffic, comparison.axis),
+                "axis": comparison.axis,
+                "factor": float(round(b.factor, 4)),
+                "monthly_usd": _usd(b.monthly_usd),
+            }
             for b in comparison.break_even
         ],
         "chart": _chart_dict(comparison.chart),
@@ -344,7 +418,8 @@ def _split_dict(split: RouteSplit | None) -> dict[str, Any] | None:
     return {
         "movable_routes": [route.route for route in split.movable],
         "staying_routes": [
-            {"route": route.route, "blocked_by": [b.to_dict() for b in blockers]} for route, blockers in split.staying
+            {"route": route.route, "blocked_by": [b.to_dict() for b in blockers]}
+            for route, blockers in split.staying
         ],
         "rest_only_monthly_usd": _usd(split.rest_only.total),
         "split_monthly_usd": _usd(split.split.total),
@@ -365,7 +440,11 @@ def json_report(result: EstimateResult) -> str:
         "assumptions": [*_price_warnings(result), *result.assumptions],
         **_comparison_dict(result.total),
         "apis": [
-            {"name": api.name, **_comparison_dict(api.comparison), "route_split": _split_dict(api.route_split)}
+            {
+                "name": api.name,
+                **_comparison_dict(api.comparison),
+                "route_split": _split_dict(api.route_split),
+            }
             for api in result.apis
         ],
         "prices": prices_used(result),
@@ -389,19 +468,51 @@ def _md_table(rows: list[list[str]], headers: list[str], align: tuple[str, ...])
 
 def _md_comparison(title: str, comparison: Comparison, api: ApiEstimate | None, level: str) -> list[str]:
     lines = [f"{level} {title}", ""]
-    summary = [[f"{TITLES[e.api_type]}{' (current)' if comparison.current_type is e.api_type else ''}",
-                _monthly(e), "yes" if e.available else "**no**", _versus(comparison, e)] for e in comparison.estimates]
-    lines.extend([_md_table(summary, ["API type", "Monthly", "Available", "vs current"],
-                            ("left", "right", "left", "right")), "", f"**{verdict(comparison)}**", ""])
+    summary = [
+        [
+            f"{TITLES[e.api_type]}{' (current)' if comparison.current_type is e.api_type else ''}",
+            _monthly(e),
+            "yes" if e.available else "**no**",
+            _versus(comparison, e),
+        ]
+        for e in comparison.estimates
+    ]
+    lines.extend(
+        [
+            _md_table(
+                summary,
+                ["API type", "Monthly", "Available", "vs current"],
+                ("left", "right", "left", "right"),
+            ),
+            "",
+            f"**{verdict(comparison)}**",
+            "",
+        ]
+    )
     lines.extend(f"- {break_even_sentence(point, comparison.axis)}" for point in comparison.break_even)
     if comparison.break_even:
         lines.append("")
     for estimate in comparison.estimates:
         lines.extend([f"{level}# {_heading(comparison, estimate)}", ""])
-        lines.extend([_md_table(_item_rows(estimate), ["Item", "Quantity", "Price", "USD", "Note"],
-                                ("left", "right", "left", "right", "left")), ""])
+        lines.extend(
+            [
+                _md_table(
+                    _item_rows(estimate),
+                    ["Item", "Quantity", "Price", "USD", "Note"],
+                    ("left", "right", "left", "right", "left"),
+                ),
+                "",
+            ]
+        )
     if api is not None and api.route_split is not None:
-        lines.extend([f"{level}# Route split", "", *[f"- {line.strip()}" for line in _text_split(api.route_split)[1:]], ""])
+        lines.extend(
+            [
+                f"{level}# Route split",
+                "",
+                *[f"- {line.strip()}" for line in _text_split(api.route_split)[1:]],
+                "",
+            ]
+        )
     blockers = _text_blockers(comparison)
     if blockers:
         lines.extend([f"{level}# Blockers", "", *[f"- {line.strip()}" for line in blockers[2:]], ""])
@@ -415,32 +526,55 @@ def mermaid_chart(chart: Chart) -> list[str]:
     priced = [t for t in API_TYPES if all(value is not None for value in chart.series[t])]
     labels = ", ".join(f'"{_axis_label(value, chart.axis)}"' for value in chart.traffic)
     top = max([to_cents(v) for t in priced for v in chart.series[t] if v is not None] or [Decimal(1)])
-    lines = ["```mermaid", "xychart-beta", '    title "Monthly cost by API type"',
-             f'    x-axis "{chart.axis}" [{labels}]', f'    y-axis "USD per month" 0 --> {_number(top.to_integral_value(rounding=ROUND_CEILING))}']
+    lines = [
+        "```mermaid",
+        "xychart-beta",
+        '    title "Monthly cost by API type"',
+        f'    x-axis "{chart.axis}" [{labels}]',
+        f'    y-axis "USD per month" 0 --> {_number(top.to_integral_value(rounding=ROUND_CEILING))}',
+    ]
     lines.extend(f"    line [{', '.join(str(to_cents(v)) for v in chart.series[t])}]" for t in priced)
     lines.append("```")
-    lines.extend(["", "Lines in order: " + ", ".join(f"{i + 1}. {TITLES[t]}" for i, t in enumerate(priced)) + ".", ""])
-    rows = [[_axis_label(value, chart.axis)] + ["" if chart.series[t][i] is None else format_usd(chart.series[t][i])
-                                                    for t in API_TYPES]
-            for i, value in enumerate(chart.traffic)]
-    lines.append(_md_table(rows, [chart.axis] + [TITLES[t] for t in API_TYPES], ("right", "right", "right", "right")))
+    lines.extend(
+        ["", "Lines in order: " + ", ".join(f"{i + 1}. {TITLES[t]}" for i, t in enumerate(priced)) + ".", ""]
+    )
+    rows = [
+        [_axis_label(value, chart.axis)]
+        + ["" if chart.series[t][i] is None else format_usd(chart.series[t][i]) for t in API_TYPES]
+        for i, value in enumerate(chart.traffic)
+    ]
+    lines.append(
+        _md_table(rows, [chart.axis] + [TITLES[t] for t in API_TYPES], ("right", "right", "right", "right"))
+    )
     return lines
 
 
 def markdown_report(result: EstimateResult) -> str:
     """A report for a pull-request comment or an architecture review."""
-    lines = [f"## API Gateway cost estimate: {result.region}", "",
-             f"Prices as of {result.prices_as_of} ({result.price_origin}); amounts in USD per month.", ""]
+    lines = [
+        f"## API Gateway cost estimate: {result.region}",
+        "",
+        f"Prices as of {result.prices_as_of} ({result.price_origin}); amounts in USD per month.",
+        "",
+    ]
     level = "###"
     for title, comparison, api in _sections(result):
         lines.extend(_md_comparison(title, comparison, api, level))
     lines.extend([f"{level} Assumptions", ""])
     lines.extend(f"- {note}" for note in [*_price_warnings(result), *result.assumptions])
-    rows = [[p["item"], p["tier"], p["rate"], _STATUS_NOTES[p["status"]] or "confirmed", p["read"]]
-            for p in prices_used(result)]
+    rows = [
+        [p["item"], p["tier"], p["rate"], _STATUS_NOTES[p["status"]] or "confirmed", p["read"]]
+        for p in prices_used(result)
+    ]
     if rows:
-        lines.extend(["", f"{level} Prices used", "",
-                      _md_table(rows, ["Item", "Tier", "Price", "Status", "Read"], ("left",) * 5)])
+        lines.extend(
+            [
+                "",
+                f"{level} Prices used",
+                "",
+                _md_table(rows, ["Item", "Tier", "Price", "Status", "Read"], ("left",) * 5),
+            ]
+        )
     return "\n".join(lines).rstrip() + "\n"
 
 

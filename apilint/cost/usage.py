@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from apilint.cost.errors import CostError, Problem, UsageFileError
 from apilint.model import ApiType, EndpointType
@@ -22,7 +23,9 @@ DEFAULT_HOURS_PER_MONTH = Decimal(730)
 DEFAULT_MESSAGES_PER_REQUEST = Decimal(2)
 DEFAULT_CONNECTION_MINUTES_PER_REQUEST = Decimal(1)
 QUANTITY_EXAMPLES = "a count such as 5000000, 432M, 1.08M or 15B"
-_QUANTITY = re.compile(r"^(?P<number>[0-9]+(?:[,_][0-9]{3})*(?:\.[0-9]+)?|\.[0-9]+)\s*(?P<suffix>[KkMmBbTt]?)$")
+_QUANTITY = re.compile(
+    r"^(?P<number>[0-9]+(?:[,_][0-9]{3})*(?:\.[0-9]+)?|\.[0-9]+)\s*(?P<suffix>[KkMmBbTt]?)$"
+)
 _SUFFIXES = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "t": 10**12}
 _NUMBER = re.compile(r"^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _ROUTE = re.compile(r"^(?P<method>[A-Za-z]+) (?P<path>/\S*)$")
@@ -143,7 +146,7 @@ def parse_route(text: str, what: str) -> str:
     return f"{match.group('method').upper()} {match.group('path')}"
 
 
-def parse_choice(value: str, what: str, choices: type[ApiType] | type[EndpointType]) -> Any:
+def parse_choice(value: str, what: str, choices: type[ApiType | EndpointType]) -> Any:
     """An enum member from its value, with the choices in the error."""
     try:
         return choices(value.strip().lower())
@@ -200,18 +203,23 @@ def usage_from_flags(flags: UsageFlags, name: str = "API") -> ApiUsage:
     websocket = WebSocketUsage(
         messages=_optional(flags.messages, parse_quantity, "--messages"),
         message_size_kb=_optional(flags.message_size_kb, parse_number, "--message-size-kb"),
-        connection_minutes=_optional(flags.connection_minutes, parse_quantity, "--connection-minutes", whole=False),
+        connection_minutes=_optional(
+            flags.connection_minutes, parse_quantity, "--connection-minutes", whole=False
+        ),
     )
     api = ApiUsage(
         name=name,
         current_type=current,
         routes=routes,
-        endpoint_type=parse_choice(flags.endpoint_type, "--endpoint-type", EndpointType) if flags.endpoint_type else None,
+        endpoint_type=parse_choice(flags.endpoint_type, "--endpoint-type", EndpointType)
+        if flags.endpoint_type
+        else None,
         cache_size_gb=_optional(flags.cache_size_gb, parse_number, "--cache-size-gb", positive=True),
         vpc_endpoint_azs=int(_optional(flags.vpc_endpoint_azs, parse_quantity, "--vpc-endpoint-azs") or 0),
         websocket=websocket,
         projection=_projection_from(
-            flags.messages_per_request, flags.connection_minutes_per_request,
+            flags.messages_per_request,
+            flags.connection_minutes_per_request,
             ("--messages-per-request", "--connection-minutes-per-request"),
         ),
     )
@@ -220,14 +228,18 @@ def usage_from_flags(flags: UsageFlags, name: str = "API") -> ApiUsage:
     return api
 
 
-def _projection_from(messages_per_request: Any, minutes_per_request: Any, names: tuple[str, str]) -> Projection:
+def _projection_from(
+    messages_per_request: Any, minutes_per_request: Any, names: tuple[str, str]
+) -> Projection:
     given = set()
     messages = DEFAULT_MESSAGES_PER_REQUEST
     minutes = DEFAULT_CONNECTION_MINUTES_PER_REQUEST
     if messages_per_request is not None:
         messages = parse_number(messages_per_request, names[0])
         if messages < 1:
-            raise CostError(f"{names[0]}: expected at least 1 (the message that carries the request), got {messages}")
+            raise CostError(
+                f"{names[0]}: expected at least 1 (the message that carries the request), got {messages}"
+            )
         given.add("messages_per_request")
     if minutes_per_request is not None:
         minutes = parse_number(minutes_per_request, names[1])
@@ -317,9 +329,13 @@ def _load_yaml(path: Path) -> Any:
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise UsageFileError([Problem(str(path), line, column, f"YAML: {error.problem or error.context}")]) from None
+        raise UsageFileError(
+            [Problem(str(path), line, column, f"YAML: {error.problem or error.context}")]
+        ) from None
     if document is None:
-        raise UsageFileError([Problem(str(path), 1, 1, "the usage file is empty; expected a mapping with 'apis'")])
+        raise UsageFileError(
+            [Problem(str(path), 1, 1, "the usage file is empty; expected a mapping with 'apis'")]
+        )
     return document
 
 
@@ -331,7 +347,9 @@ def _position(document: Any, path: Sequence[str | int], on_key: bool) -> tuple[i
         if isinstance(node, dict) and step in node and hasattr(node, "lc"):
             line, column = node.lc.key(step) if (on_key or not last) else node.lc.value(step)
             node = node[step]
-        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node) and hasattr(node, "lc"):
+        elif (
+            isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node) and hasattr(node, "lc")
+        ):
             line, column = node.lc.item(step)
             node = node[step]
         else:
@@ -378,13 +396,18 @@ def _profile(document: Mapping[str, Any]) -> UsageProfile:
     seen: dict[str, int] = {}
     for index, api in enumerate(apis):
         if api.name in seen:
-            raise _At(["apis", index, "name"], f"name: API {api.name!r} is already described (apis item {seen[api.name] + 1})")
+            raise _At(
+                ["apis", index, "name"],
+                f"name: API {api.name!r} is already described (apis item {seen[api.name] + 1})",
+            )
         seen[api.name] = index
     hours = document.get("hours_per_month")
     return UsageProfile(
         apis=apis,
         region=document.get("region"),
-        hours_per_month=None if hours is None else _value(parse_number, hours, ["hours_per_month"], positive=True),
+        hours_per_month=None
+        if hours is None
+        else _value(parse_number, hours, ["hours_per_month"], positive=True),
         free_tier=document.get("free_tier"),
     )
 
@@ -404,9 +427,15 @@ def _api(item: Mapping[str, Any], path: list[str | int]) -> ApiUsage:
     request_kb = _maybe(parse_number, item, "request_size_kb", path) or Decimal(0)
     response_kb = _maybe(parse_number, item, "response_size_kb", path) or Decimal(0)
     if "routes" in item and "requests" in item:
-        raise _At(path + ["requests"], "requests: give requests per route or for the whole API, not both", on_key=True)
+        raise _At(
+            path + ["requests"],
+            "requests: give requests per route or for the whole API, not both",
+            on_key=True,
+        )
     routes = _routes(item, path, request_kb, response_kb)
-    websocket, projection, derivations = _websocket(item.get("websocket") or {}, path + ["websocket"], str(item["name"]))
+    websocket, projection, derivations = _websocket(
+        item.get("websocket") or {}, path + ["websocket"], str(item["name"])
+    )
     api = ApiUsage(
         name=str(item["name"]),
         current_type=ApiType(item.get("type", "rest")),
@@ -425,7 +454,9 @@ def _api(item: Mapping[str, Any], path: list[str | int]) -> ApiUsage:
     return api
 
 
-def _routes(item: Mapping[str, Any], path: list[str | int], request_kb: Decimal, response_kb: Decimal) -> tuple[RouteUsage, ...]:
+def _routes(
+    item: Mapping[str, Any], path: list[str | int], request_kb: Decimal, response_kb: Decimal
+) -> tuple[RouteUsage, ...]:
     if "requests" in item:
         requests = _value(parse_quantity, item["requests"], path + ["requests"])
         return (RouteUsage("(all routes)", requests, request_kb, response_kb),)
@@ -454,14 +485,21 @@ def _websocket(
     derivations: list[str] = []
     clients = block.get("clients")
     if clients is not None:
-        messages, minutes, derivations = _from_clients(clients, path + ["clients"], messages, minutes, api_name)
+        messages, minutes, derivations = _from_clients(
+            clients, path + ["clients"], messages, minutes, api_name
+        )
     try:
         projection = _projection_from(
-            block.get("messages_per_request"), block.get("connection_minutes_per_request"),
+            block.get("messages_per_request"),
+            block.get("connection_minutes_per_request"),
             ("messages_per_request", "connection_minutes_per_request"),
         )
     except CostError as error:
-        key = "messages_per_request" if "messages_per_request" in str(error) else "connection_minutes_per_request"
+        key = (
+            "messages_per_request"
+            if "messages_per_request" in str(error)
+            else "connection_minutes_per_request"
+        )
         raise _At(path + [key], str(error)) from None
     usage = WebSocketUsage(messages, _maybe(parse_number, block, "message_size_kb", path), minutes)
     return usage, projection, tuple(derivations)
@@ -472,7 +510,11 @@ def _plural(number: Decimal, word: str) -> str:
 
 
 def _from_clients(
-    clients: Mapping[str, Any], path: list[str | int], messages: Decimal | None, minutes: Decimal | None, api_name: str
+    clients: Mapping[str, Any],
+    path: list[str | int],
+    messages: Decimal | None,
+    minutes: Decimal | None,
+    api_name: str,
 ) -> tuple[Decimal | None, Decimal, list[str]]:
     count = _value(parse_quantity, clients["count"], path + ["count"])
     session = _value(parse_number, clients["session_minutes"], path + ["session_minutes"])
@@ -482,8 +524,10 @@ def _from_clients(
         raise _At(path, "clients: give connection_minutes or clients, not both", on_key=True)
     minutes = count * sessions * session * days
     derivations = [
-        f"{api_name}: connection minutes = {count:,} clients x {_plural(sessions, 'session')} a day x "
-        f"{_plural(session, 'minute')} x {_plural(days, 'day')} = {minutes:,}."
+        (
+            f"{api_name}: connection minutes = {count:,} clients x {_plural(sessions, 'session')} a day x "
+            f"{_plural(session, 'minute')} x {_plural(days, 'day')} = {minutes:,}."
+        )
     ]
     sent = _maybe(parse_quantity, clients, "messages_sent_per_day", path, whole=False)
     received = _maybe(parse_quantity, clients, "messages_received_per_day", path, whole=False)

@@ -10,8 +10,12 @@ import pytest
 from apilint.cost import blockers as blockers_module
 from tests.cost.cost_support import estimate_of, run_cost
 
-VALIDATION = {"feature": "request-validation", "message": "HTTP APIs do not validate requests",
-              "file": "fixtures/cost/usage/orders.yaml", "line": 17}
+VALIDATION = {
+    "feature": "request-validation",
+    "message": "HTTP APIs do not validate requests",
+    "file": "fixtures/cost/usage/orders.yaml",
+    "line": 17,
+}
 
 
 def fake_core(result: dict[str, Any]):
@@ -30,9 +34,11 @@ def test_without_definitions_nothing_is_blocked() -> None:
     report = run_cost("--requests", "5M", "-f", "json").json()
     assert [e["available"] for e in report["estimates"]] == [True, True, True]
     assert report["assumptions"][0] == (
-        "No region given (--region, usage file, AWS_REGION): us-east-1 is priced.")
+        "No region given (--region, usage file, AWS_REGION): us-east-1 is priced."
+    )
     assert report["assumptions"][1] == (
-        "No definition given: blocking features were not checked; every API type counts as available.")
+        "No definition given: blocking features were not checked; every API type counts as available."
+    )
 
 
 def test_definitions_without_the_core_hook(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,18 +46,29 @@ def test_definitions_without_the_core_hook(monkeypatch: pytest.MonkeyPatch) -> N
         raise ImportError("no blockers_for_paths")
 
     monkeypatch.setattr(blockers_module, "blockers_for_paths", missing)
-    report = run_cost("--requests", "5M", "--region", "us-east-1", "fixtures/cost/usage/orders.yaml", "-f", "json").json()
+    report = run_cost(
+        "--requests", "5M", "--region", "us-east-1", "fixtures/cost/usage/orders.yaml", "-f", "json"
+    ).json()
     assert report["assumptions"][0] == (
         "Definitions were given, but this apilint cannot derive blocking features yet "
-        "(apilint.features.blockers_for_paths is not available): no blockers were applied.")
+        "(apilint.features.blockers_for_paths is not available): no blockers were applied."
+    )
     assert [e["blocked_by"] for e in report["estimates"]] == [[], [], []]
 
 
 def test_flags_with_a_definition_take_its_blockers_and_type(monkeypatch: pytest.MonkeyPatch) -> None:
-    hook = fake_core({"fixtures/cost/usage/orders.yaml": {
-        "current_type": "http", "api_types": {"rest": [], "websocket": [VALIDATION]}}})
+    hook = fake_core(
+        {
+            "fixtures/cost/usage/orders.yaml": {
+                "current_type": "http",
+                "api_types": {"rest": [], "websocket": [VALIDATION]},
+            }
+        }
+    )
     monkeypatch.setattr(blockers_module, "blockers_for_paths", hook)
-    report = run_cost("--requests", "5M", "--region", "us-east-1", "fixtures/cost/usage/orders.yaml", "-f", "json").json()
+    report = run_cost(
+        "--requests", "5M", "--region", "us-east-1", "fixtures/cost/usage/orders.yaml", "-f", "json"
+    ).json()
     assert hook.seen == [[Path("fixtures/cost/usage/orders.yaml")]]
     assert report["current_type"] == "http"
     websocket = estimate_of(report, "websocket")
@@ -60,9 +77,21 @@ def test_flags_with_a_definition_take_its_blockers_and_type(monkeypatch: pytest.
 
 
 def test_usage_file_routes_with_blockers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(blockers_module, "blockers_for_paths", fake_core({"fixtures/cost/usage/orders.yaml": {
-        "api_types": {"http": [VALIDATION]}, "routes": {"POST /orders": [VALIDATION], "GET /orders": []}}}))
-    report = run_cost("--usage", "fixtures/cost/usage/review.yaml", "fixtures/cost/usage/orders.yaml", "-f", "json").json()
+    monkeypatch.setattr(
+        blockers_module,
+        "blockers_for_paths",
+        fake_core(
+            {
+                "fixtures/cost/usage/orders.yaml": {
+                    "api_types": {"http": [VALIDATION]},
+                    "routes": {"POST /orders": [VALIDATION], "GET /orders": []},
+                }
+            }
+        ),
+    )
+    report = run_cost(
+        "--usage", "fixtures/cost/usage/review.yaml", "fixtures/cost/usage/orders.yaml", "-f", "json"
+    ).json()
     orders, notifications = report["apis"]
     assert estimate_of(orders, "http")["available"] is False
     assert orders["cheapest"] == "websocket"
@@ -70,9 +99,15 @@ def test_usage_file_routes_with_blockers(monkeypatch: pytest.MonkeyPatch) -> Non
     assert split["movable_routes"] == ["GET /orders", "GET /orders/{id}"]
     assert split["staying_routes"] == [{"route": "POST /orders", "blocked_by": [VALIDATION]}]
     assert (split["rest_only_monthly_usd"], split["split_monthly_usd"], split["savings_monthly_usd"]) == (
-        2566.85, 1776.95, 789.90)
+        2566.85,
+        1776.95,
+        789.90,
+    )
     assert notifications["route_split"] is None
-    assert "notifications: no definition of it was passed, so its blocking features were not checked." in report["assumptions"]
+    assert (
+        "notifications: no definition of it was passed, so its blocking features were not checked."
+        in report["assumptions"]
+    )
     # A type blocked for one API is blocked for all of them together.
     assert estimate_of(report, "http")["blocked_by"] == [VALIDATION]
     assert report["current_monthly_usd"] == 2590.25

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from apilint.cost.advisor import split_routes
 from apilint.cost.blockers import ApiBlockers, Blocker
 from apilint.cost.estimate import (
-    API_TYPES, EstimateOptions, TieredPrice, estimate, estimate_api, price_quantities, price_tiers,
+    API_TYPES,
+    EstimateOptions,
+    TieredPrice,
+    estimate,
+    estimate_api,
+    price_quantities,
+    price_tiers,
 )
 from apilint.cost.metering import units_per_call, workload
 from apilint.cost.prices import Meter, Provenance, Tier, load_bundled
@@ -24,20 +30,41 @@ D = Decimal
 
 
 def test_tiers_are_graduated_like_infracosts_buckets() -> None:
-    # Infracost: "150 requests with tiers [first 10, next 90] should return [10, 90, 50] ... 99 ... [10, 89, 0]".
+    # Infracost's tier buckets: 150 requests with tiers [first 10, next 90] give [10, 90, 50];
+    # 99 requests give [10, 89, 0].
     provenance = Provenance("confirmed", ())
-    price = TieredPrice(Meter.REST_REQUESTS, "request", (
-        Tier(D(0), D(10), D(3), provenance), Tier(D(10), D(100), D(2), provenance), Tier(D(100), None, D(1), provenance)))
+    price = TieredPrice(
+        Meter.REST_REQUESTS,
+        "request",
+        (
+            Tier(D(0), D(10), D(3), provenance),
+            Tier(D(10), D(100), D(2), provenance),
+            Tier(D(100), None, D(1), provenance),
+        ),
+    )
     assert [(c.label, c.quantity, c.usd) for c in price_tiers(price, D(150))] == [
-        ("first 10", 10, 30), ("next 90", 90, 180), ("over 100", 50, 50)]
+        ("first 10", 10, 30),
+        ("next 90", 90, 180),
+        ("over 100", 50, 50),
+    ]
     assert [c.quantity for c in price_tiers(price, D(99))] == [10, 89]
     assert price_tiers(price, D(0)) == ()
 
 
 @pytest.mark.parametrize(
     ("size_kb", "unit_kb", "units"),
-    [(0, 512, 1), (12, 512, 1), (512, 512, 1), (513, 512, 2), (4608, 512, 9), (3, 32, 1), (32, 32, 1), (33, 32, 2),
-     (128, 32, 4), (D("0.3"), 32, 1)],
+    [
+        (0, 512, 1),
+        (12, 512, 1),
+        (512, 512, 1),
+        (513, 512, 2),
+        (4608, 512, 9),
+        (3, 32, 1),
+        (32, 32, 1),
+        (33, 32, 2),
+        (128, 32, 4),
+        (D("0.3"), 32, 1),
+    ],
 )
 def test_units_per_call(size_kb: object, unit_kb: int, units: int) -> None:
     assert units_per_call(D(size_kb), D(unit_kb)) == units
@@ -62,15 +89,25 @@ def test_quantities_beyond_known_tiers_are_not_priced() -> None:
     http = result.total.of(ApiType.HTTP)
     assert http.monthly_usd is None
     assert http.priced.missing == (
-        "no HTTP API requests beyond the first 300M a month price for eu-west-3 in bundled price data (eu-west-3.json)",)
+        (
+            "no HTTP API requests beyond the first 300M a month price for eu-west-3 in bundled price data "
+            "(eu-west-3.json)"
+        ),
+    )
     assert result.total.of(ApiType.REST).priced.missing == (
-        "no REST API requests price for eu-west-3 in bundled price data (eu-west-3.json)",)
+        "no REST API requests price for eu-west-3 in bundled price data (eu-west-3.json)",
+    )
     assert result.total.cheapest is None
 
 
 def test_blocked_type_is_unavailable_and_never_cheapest() -> None:
     api = ApiUsage("orders", routes=(RouteUsage("(all routes)", D(5_000_000), D(0), D(3)),))
-    blocker = {"feature": "api-keys", "message": "HTTP APIs have no API keys", "file": "orders.yaml", "line": 12}
+    blocker = {
+        "feature": "api-keys",
+        "message": "HTTP APIs have no API keys",
+        "file": "orders.yaml",
+        "line": 12,
+    }
     blockers = {"orders": ApiBlockers.from_dict({"api_types": {"http": [blocker]}})}
     result = estimate(BOOK, [api], OPTIONS, blockers)
     http = result.total.of(ApiType.HTTP)
@@ -81,15 +118,20 @@ def test_blocked_type_is_unavailable_and_never_cheapest() -> None:
 
 
 def test_private_endpoint_blocks_http_and_drops_data_transfer() -> None:
-    api = ApiUsage("internal", endpoint_type=EndpointType.PRIVATE,
-                   routes=(RouteUsage("(all routes)", D(5_000_000), D("0.3"), D(3)),))
+    api = ApiUsage(
+        "internal",
+        endpoint_type=EndpointType.PRIVATE,
+        routes=(RouteUsage("(all routes)", D(5_000_000), D("0.3"), D(3)),),
+    )
     result = estimate(BOOK, [api], OPTIONS)
     rest, http = result.total.of(ApiType.REST), result.total.of(ApiType.HTTP)
     assert [item.item for item in rest.priced.line_items] == ["requests"]
     assert [b.feature for b in http.blocked_by] == ["private-endpoint"]
     assert [item.item for item in http.priced.line_items] == ["requests", "data_transfer_out"]
-    assert "internal: PrivateLink (VPC endpoint) charges are not included; give the endpoint's Availability " \
-           "Zones (--vpc-endpoint-azs, or vpc_endpoint_azs) to add them." in result.assumptions
+    assert (
+        "internal: PrivateLink (VPC endpoint) charges are not included; give the endpoint's Availability "
+        "Zones (--vpc-endpoint-azs, or vpc_endpoint_azs) to add them." in result.assumptions
+    )
 
 
 def test_projection_onto_websocket() -> None:
@@ -103,15 +145,19 @@ def test_break_even_of_the_chat_example() -> None:
     chat = ApiUsage("chat", ApiType.WEBSOCKET, websocket=WebSocketUsage(D(18_000_000), D(3), D(21_600_000)))
     points = estimate(BOOK, [chat], OPTIONS).total.break_even
     # REST: 67.634857...k dollars, HTTP: 22.634857...k, WebSocket: 18k + 5.40 (fixed connection minutes).
-    assert [(p.cheaper_below, p.cheaper_above, p.traffic.to_integral_value(), p.monthly_usd.quantize(D("0.01")))
-            for p in points] == [
+    assert [
+        (p.cheaper_below, p.cheaper_above, p.traffic.to_integral_value(), p.monthly_usd.quantize(D("0.01")))
+        for p in points
+    ] == [
         (ApiType.REST, ApiType.WEBSOCKET, 1_958_301, D("7.36")),
         (ApiType.HTTP, ApiType.WEBSOCKET, 20_971_520, D("26.37")),
     ]
 
 
 def test_no_break_even_when_one_type_is_always_cheaper() -> None:
-    api = ApiUsage("orders", routes=(RouteUsage("(all routes)", D(5_000_000), D(0), D(3)),), cache_size_gb=D("0.5"))
+    api = ApiUsage(
+        "orders", routes=(RouteUsage("(all routes)", D(5_000_000), D(0), D(3)),), cache_size_gb=D("0.5")
+    )
     points = estimate_api(BOOK, api, OPTIONS).comparison.break_even
     assert [(p.cheaper_below, p.cheaper_above) for p in points] == []
 
@@ -124,17 +170,25 @@ def test_no_break_even_when_one_type_is_always_cheaper() -> None:
     cache=st.sampled_from([None, D("0.5"), D("237")]),
 )
 def test_break_even_points_are_where_costs_meet(requests: int, response_kb: int, minutes: int, cache) -> None:
-    api = ApiUsage("api", routes=(RouteUsage("(all routes)", D(requests), D(1), D(response_kb)),), cache_size_gb=cache,
-                   websocket=WebSocketUsage(connection_minutes=D(minutes)))
+    api = ApiUsage(
+        "api",
+        routes=(RouteUsage("(all routes)", D(requests), D(1), D(response_kb)),),
+        cache_size_gb=cache,
+        websocket=WebSocketUsage(connection_minutes=D(minutes)),
+    )
     loads = {t: workload(api, t, BOOK.rules, D(730)) for t in API_TYPES}
     for point in estimate_api(BOOK, api, OPTIONS).comparison.break_even:
         below = price_quantities(BOOK, loads[point.cheaper_below].at(point.factor), OPTIONS).total
         above = price_quantities(BOOK, loads[point.cheaper_above].at(point.factor), OPTIONS).total
         assert abs(below - above) < D("0.000001")
         nudge = point.factor * D("0.001")
-        cost = lambda t, k: price_quantities(BOOK, loads[t].at(k), OPTIONS).total  # noqa: E731
-        assert cost(point.cheaper_below, point.factor - nudge) <= cost(point.cheaper_above, point.factor - nudge)
-        assert cost(point.cheaper_above, point.factor + nudge) <= cost(point.cheaper_below, point.factor + nudge)
+        cost = lambda t, k: price_quantities(BOOK, loads[t].at(k), OPTIONS).total
+        assert cost(point.cheaper_below, point.factor - nudge) <= cost(
+            point.cheaper_above, point.factor - nudge
+        )
+        assert cost(point.cheaper_above, point.factor + nudge) <= cost(
+            point.cheaper_below, point.factor + nudge
+        )
 
 
 ROUTES = (

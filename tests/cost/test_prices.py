@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +11,13 @@ import pytest
 
 from apilint.cost.errors import CostError
 from apilint.cost.prices import (
-    PRICES_DIR, Meter, bundled_regions, load_bundled, load_offer_file, load_price_book, load_sources,
+    PRICES_DIR,
+    Meter,
+    bundled_regions,
+    load_bundled,
+    load_offer_file,
+    load_price_book,
+    load_sources,
 )
 from tests.cost.cost_support import OFFER_FILE, run_cost
 
@@ -18,14 +25,24 @@ REGION_FILES = sorted(path for path in PRICES_DIR.glob("*-*-*.json") if not path
 
 
 def _tiers(book, meter: Meter) -> list[tuple[str, str | None, str]]:
-    return [(str(t.begin), None if t.end is None else str(t.end), str(t.usd_per_unit.normalize()))
-            for t in book.tiered[meter].tiers]
+    return [
+        (str(t.begin), None if t.end is None else str(t.end), str(t.usd_per_unit.normalize()))
+        for t in book.tiered[meter].tiers
+    ]
 
 
 def test_bundled_regions() -> None:
     assert bundled_regions() == [
-        "ap-northeast-1", "ap-northeast-2", "ap-south-1", "eu-central-1", "eu-west-1", "eu-west-3", "sa-east-1",
-        "us-east-1", "us-east-2", "us-west-2",
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-south-1",
+        "eu-central-1",
+        "eu-west-1",
+        "eu-west-3",
+        "sa-east-1",
+        "us-east-1",
+        "us-east-2",
+        "us-west-2",
     ]
 
 
@@ -46,7 +63,8 @@ def test_region_file_is_valid_and_every_price_has_provenance(path: Path) -> None
             cited.update(price["sources"])
         if name != "cache":
             bounds = [(tier["begin"], tier["end"]) for tier in entry["tiers"]]
-            assert bounds[0][0] == "0" and all(end == begin for (_, end), (begin, _) in zip(bounds, bounds[1:]))
+            assert bounds[0][0] == "0"
+            assert all(end == begin for (_, end), (begin, _) in itertools.pairwise(bounds))
     dated = [sources[key].read for key in cited if sources[key].read != "undated"]
     assert data["as_of"] == max(dated), "as_of is the newest date a price in the file was read"
 
@@ -54,24 +72,46 @@ def test_region_file_is_valid_and_every_price_has_provenance(path: Path) -> None
 def test_us_east_1_is_complete() -> None:
     book = load_bundled("us-east-1")
     assert _tiers(book, Meter.REST_REQUESTS) == [
-        ("0", "333000000", "0.0000035"), ("333000000", "1000000000", "0.0000028"),
-        ("1000000000", "20000000000", "0.00000238"), ("20000000000", None, "0.00000151")]
+        ("0", "333000000", "0.0000035"),
+        ("333000000", "1000000000", "0.0000028"),
+        ("1000000000", "20000000000", "0.00000238"),
+        ("20000000000", None, "0.00000151"),
+    ]
     assert _tiers(book, Meter.HTTP_REQUESTS) == [("0", "300000000", "0.000001"), ("300000000", None, "9E-7")]
-    assert _tiers(book, Meter.WEBSOCKET_MESSAGES) == [("0", "1000000000", "0.000001"), ("1000000000", None, "8E-7")]
+    assert _tiers(book, Meter.WEBSOCKET_MESSAGES) == [
+        ("0", "1000000000", "0.000001"),
+        ("1000000000", None, "8E-7"),
+    ]
     assert _tiers(book, Meter.WEBSOCKET_MINUTES) == [("0", None, "2.5E-7")]
     assert _tiers(book, Meter.DATA_TRANSFER_OUT) == [
-        ("0", "10240", "0.09"), ("10240", "51200", "0.085"), ("51200", "153600", "0.07"), ("153600", None, "0.05")]
+        ("0", "10240", "0.09"),
+        ("10240", "51200", "0.085"),
+        ("51200", "153600", "0.07"),
+        ("153600", None, "0.05"),
+    ]
     assert {str(size): str(price.usd_per_hour) for size, price in book.cache.items()} == {
-        "0.5": "0.020", "1.6": "0.038", "6.1": "0.200", "13.5": "0.250", "28.4": "0.500", "58.2": "1.000",
-        "118": "1.900", "237": "3.800"}
-    unconfirmed = sorted(str(size) for size, price in book.cache.items() if price.provenance.status == "unconfirmed")
+        "0.5": "0.020",
+        "1.6": "0.038",
+        "6.1": "0.200",
+        "13.5": "0.250",
+        "28.4": "0.500",
+        "58.2": "1.000",
+        "118": "1.900",
+        "237": "3.800",
+    }
+    unconfirmed = sorted(
+        str(size) for size, price in book.cache.items() if price.provenance.status == "unconfirmed"
+    )
     assert unconfirmed == ["118", "13.5", "28.4", "58.2", "6.1"]
     assert book.as_of == "2026-08-21"
     rules = book.rules
     assert (rules.http_unit_kb, rules.websocket_unit_kb, rules.kb_per_gb) == (512, 32, 1048576)
     assert {meter.value: int(value) for meter, value in rules.free_tier.items()} == {
-        "rest_requests": 1000000, "http_requests": 1000000, "websocket_messages": 1000000,
-        "websocket_connection_minutes": 750000}
+        "rest_requests": 1000000,
+        "http_requests": 1000000,
+        "websocket_messages": 1000000,
+        "websocket_connection_minutes": 750000,
+    }
 
 
 def test_unknown_region_says_how_to_get_an_offer_file() -> None:
@@ -79,9 +119,12 @@ def test_unknown_region_says_how_to_get_an_offer_file() -> None:
         load_bundled("eu-north-1")
     assert str(error.value) == (
         "no bundled prices for region eu-north-1 (bundled: ap-northeast-1, ap-northeast-2, ap-south-1, "
-        "eu-central-1, eu-west-1, eu-west-3, sa-east-1, us-east-1, us-east-2, us-west-2); download its AWS Price "
-        "List offer file, e.g. `curl -o apigateway-eu-north-1.json https://pricing.us-east-1.amazonaws.com/offers/"
-        "v1.0/aws/AmazonApiGateway/current/eu-north-1/index.json`, and pass --price-list apigateway-eu-north-1.json"
+        "eu-central-1, eu-west-1, eu-west-3, sa-east-1, us-east-1, us-east-2, us-west-2); download its AWS "
+        "Price "
+        "List offer file, e.g. `curl -o apigateway-eu-north-1.json "
+        "https://pricing.us-east-1.amazonaws.com/offers/"
+        "v1.0/aws/AmazonApiGateway/current/eu-north-1/index.json`, and pass --price-list "
+        "apigateway-eu-north-1.json"
     )
     run = run_cost("--region", "eu-north-1", "--requests", "5M")
     assert (run.exit_code, run.stderr) == (2, f"apilint: error: {error.value}\n")
@@ -89,7 +132,10 @@ def test_unknown_region_says_how_to_get_an_offer_file() -> None:
 
 def test_not_a_region() -> None:
     run = run_cost("--region", "Virginia", "--requests", "5M")
-    assert run.stderr == "apilint: error: 'Virginia' is not an AWS region code (expected something like us-east-1)\n"
+    assert (
+        run.stderr
+        == "apilint: error: 'Virginia' is not an AWS region code (expected something like us-east-1)\n"
+    )
 
 
 # --------------------------------------------------------------------------- offer files
@@ -100,27 +146,43 @@ def test_offer_file_matches_region_and_usage_type_and_sorts_tiers() -> None:
     assert (book.location, book.as_of) == ("US East (N. Virginia)", "2025-10-01")
     assert book.origin == "AWS Price List offer file AmazonApiGateway-fixture.json (version 20251001000000)"
     assert _tiers(book, Meter.REST_REQUESTS) == [
-        ("0", "333000000", "0.0000035"), ("333000000", "1000000000", "0.0000028"),
-        ("1000000000", "20000000000", "0.00000238"), ("20000000000", None, "0.00000151")]
+        ("0", "333000000", "0.0000035"),
+        ("333000000", "1000000000", "0.0000028"),
+        ("1000000000", "20000000000", "0.00000238"),
+        ("20000000000", None, "0.00000151"),
+    ]
     assert _tiers(book, Meter.HTTP_REQUESTS) == [("0", "300000000", "0.000001"), ("300000000", None, "9E-7")]
     assert _tiers(book, Meter.WEBSOCKET_MINUTES) == [("0", None, "2.5E-7")]
     # Inbound and inter-region transfer products of us-east-1 are decoys.
     assert _tiers(book, Meter.DATA_TRANSFER_OUT) == [
-        ("0", "10240", "0.09"), ("10240", "51200", "0.085"), ("51200", "153600", "0.07"), ("153600", None, "0.05")]
+        ("0", "10240", "0.09"),
+        ("10240", "51200", "0.085"),
+        ("51200", "153600", "0.07"),
+        ("153600", None, "0.05"),
+    ]
     # cacheMemorySizeGb "1.55" is the 1.6 GB size; eu-west-1's 0.5 GB cache is a decoy.
     assert {str(size): str(price.usd_per_hour.normalize()) for size, price in book.cache.items()} == {
-        "0.5": "0.02", "1.6": "0.038", "237": "3.8"}
+        "0.5": "0.02",
+        "1.6": "0.038",
+        "237": "3.8",
+    }
     assert {price.provenance.status for price in book.cache.values()} == {"confirmed"}
 
 
 def test_offer_file_other_regions() -> None:
     ireland = load_offer_file(OFFER_FILE, "eu-west-1")
-    assert _tiers(ireland, Meter.REST_REQUESTS) == [("0", "333000000", "0.0000099"), ("333000000", None, "0.0000098")]
+    assert _tiers(ireland, Meter.REST_REQUESTS) == [
+        ("0", "333000000", "0.0000099"),
+        ("333000000", None, "0.0000098"),
+    ]
     assert sorted(meter.value for meter in ireland.tiered) == ["http_requests", "rest_requests"]
     tokyo = load_offer_file(OFFER_FILE, "ap-northeast-1")
     assert list(tokyo.tiered) == [Meter.HTTP_REQUESTS]
     stockholm = load_offer_file(OFFER_FILE, "eu-north-1")
-    assert _tiers(stockholm, Meter.REST_REQUESTS) == [("0", "333000000", "0.000004"), ("333000000", None, "0.000003")]
+    assert _tiers(stockholm, Meter.REST_REQUESTS) == [
+        ("0", "333000000", "0.000004"),
+        ("333000000", None, "0.000003"),
+    ]
 
 
 def test_offer_file_book_keeps_bundled_privatelink_prices() -> None:
@@ -134,15 +196,29 @@ def test_region_missing_from_offer_file() -> None:
         load_offer_file(OFFER_FILE, "ca-central-1")
     assert str(error.value) == (
         f"price list {OFFER_FILE} has no products for region ca-central-1 "
-        "(regions in it: ap-northeast-1, eu-north-1, eu-west-1, us-east-1)")
+        "(regions in it: ap-northeast-1, eu-north-1, eu-west-1, us-east-1)"
+    )
 
 
 def test_region_priced_only_by_offer_file_through_the_command() -> None:
-    report = run_cost("--region", "eu-north-1", "--price-list", str(OFFER_FILE), "--requests", "400M",
-                      "--response-size-kb", "1", "-f", "json").json()
+    report = run_cost(
+        "--region",
+        "eu-north-1",
+        "--price-list",
+        str(OFFER_FILE),
+        "--requests",
+        "400M",
+        "--response-size-kb",
+        "1",
+        "-f",
+        "json",
+    ).json()
     rest = next(e for e in report["estimates"] if e["api_type"] == "rest")
     # Made-up fixture prices: 333M x $4.00/M + 67M x $3.00/M, and 381.47 GB x $0.10.
-    assert [(i["item"], i["usd"]) for i in rest["line_items"]] == [("requests", 1533.0), ("data_transfer_out", 38.15)]
+    assert [(i["item"], i["usd"]) for i in rest["line_items"]] == [
+        ("requests", 1533.0),
+        ("data_transfer_out", 38.15),
+    ]
     assert report["prices_as_of"] == "2025-10-01"
 
 
@@ -164,22 +240,40 @@ def test_offer_file_errors(tmp_path: Path) -> None:
             load_offer_file(_write(tmp_path, offer), "us-east-1")
         return str(error.value).replace(str(tmp_path), "TMP")
 
-    assert message(_offer_with(offerCode="AmazonEC2")) == "price list TMP/offer.json is the offer file of AmazonEC2, not AmazonApiGateway"
-    assert message([]) == "price list TMP/offer.json is not an AWS Price List offer file (no 'products' object)"
+    assert (
+        message(_offer_with(offerCode="AmazonEC2"))
+        == "price list TMP/offer.json is the offer file of AmazonEC2, not AmazonApiGateway"
+    )
+    assert (
+        message([]) == "price list TMP/offer.json is not an AWS Price List offer file (no 'products' object)"
+    )
 
     gap = _offer_with()
-    dimensions = gap["terms"]["OnDemand"]["FC2TWT2UEPTBKVBX"]["FC2TWT2UEPTBKVBX.JRTCKXETXF"]["priceDimensions"]
+    dimensions = gap["terms"]["OnDemand"]["FC2TWT2UEPTBKVBX"]["FC2TWT2UEPTBKVBX.JRTCKXETXF"][
+        "priceDimensions"
+    ]
     next(d for d in dimensions.values() if d["beginRange"] == "300000000")["beginRange"] = "400000000"
-    assert message(gap) == "price list: the tiers of product FC2TWT2UEPTBKVBX leave a gap or overlap at 400000000"
+    assert (
+        message(gap)
+        == "price list: the tiers of product FC2TWT2UEPTBKVBX leave a gap or overlap at 400000000"
+    )
 
     twice = _offer_with()
     twice["products"]["COPYOFHTTP"] = dict(twice["products"]["FC2TWT2UEPTBKVBX"], sku="COPYOFHTTP")
-    assert message(twice) == "price list: 2 products match ApiGatewayHttpRequest in us-east-1 (COPYOFHTTP, FC2TWT2UEPTBKVBX); expected one"
+    assert (
+        message(twice) == "price list: 2 products match ApiGatewayHttpRequest in us-east-1 "
+        "(COPYOFHTTP, FC2TWT2UEPTBKVBX); expected one"
+    )
 
     bytes_unit = _offer_with()
-    for dimension in bytes_unit["terms"]["OnDemand"]["HQEH3ZWJVT46JHRG"]["HQEH3ZWJVT46JHRG.JRTCKXETXF"]["priceDimensions"].values():
+    for dimension in bytes_unit["terms"]["OnDemand"]["HQEH3ZWJVT46JHRG"]["HQEH3ZWJVT46JHRG.JRTCKXETXF"][
+        "priceDimensions"
+    ].values():
         dimension["unit"] = "Bytes"
-    assert message(bytes_unit) == "price list: data transfer product HQEH3ZWJVT46JHRG is priced per BYTES, not per GB"
+    assert (
+        message(bytes_unit)
+        == "price list: data transfer product HQEH3ZWJVT46JHRG is priced per BYTES, not per GB"
+    )
 
     not_json = tmp_path / "offer.json"
     not_json.write_text("{")

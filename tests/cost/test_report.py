@@ -17,21 +17,37 @@ from tests.cost.cost_support import run_cost
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 SCENARIOS = {
     "rest-5m": ["--region", "us-east-1", "--requests", "5M", "--response-size-kb", "3"],
-    "chat": ["--region", "us-east-1", "--api-type", "websocket", "--messages", "18M", "--message-size-kb", "3",
-             "--connection-minutes", "21.6M"],
+    "chat": [
+        "--region",
+        "us-east-1",
+        "--api-type",
+        "websocket",
+        "--messages",
+        "18M",
+        "--message-size-kb",
+        "3",
+        "--connection-minutes",
+        "21.6M",
+    ],
     "review": ["--usage", "fixtures/cost/usage/review.yaml", "fixtures/cost/usage/orders.yaml"],
     "free-tier": ["--region", "us-east-1", "--requests", "20M", "--cache-size-gb", "6", "--free-tier"],
 }
 SUFFIXES = {"text": "txt", "json": "json", "markdown": "md"}
-VALIDATION = {"feature": "request-validation", "message": "HTTP APIs do not validate requests",
-              "file": "fixtures/cost/usage/orders.yaml", "line": 17}
+VALIDATION = {
+    "feature": "request-validation",
+    "message": "HTTP APIs do not validate requests",
+    "file": "fixtures/cost/usage/orders.yaml",
+    "line": 17,
+}
 
 
 @pytest.fixture(autouse=True)
 def _core_blockers(monkeypatch: pytest.MonkeyPatch) -> None:
     def hook(paths):
-        return {str(path): {"api_types": {"http": [VALIDATION]}, "routes": {"POST /orders": [VALIDATION]}}
-                for path in paths}
+        return {
+            str(path): {"api_types": {"http": [VALIDATION]}, "routes": {"POST /orders": [VALIDATION]}}
+            for path in paths
+        }
 
     monkeypatch.setattr(blockers_module, "blockers_for_paths", hook)
 
@@ -56,18 +72,27 @@ def test_json_shape() -> None:
         assert {"api_type", "monthly_usd", "available", "blocked_by", "line_items"} <= set(estimate)
         for item in estimate["line_items"]:
             assert {"item", "quantity", "unit", "usd"} <= set(item)
-            assert item["item"] in {"requests", "data_transfer_out", "cache", "messages", "connection_minutes"}
+            assert item["item"] in {
+                "requests",
+                "data_transfer_out",
+                "cache",
+                "messages",
+                "connection_minutes",
+            }
 
 
 def test_markdown_has_a_mermaid_chart_of_the_three_types() -> None:
     markdown = (SNAPSHOTS / "rest-5m.md").read_text()
     start = markdown.index("```mermaid")
-    chart = markdown[start:markdown.index("```", start + 3) + 3].splitlines()
+    chart = markdown[start : markdown.index("```", start + 3) + 3].splitlines()
     assert chart == [
         "```mermaid",
         "xychart-beta",
         '    title "Monthly cost by API type"',
-        '    x-axis "requests per month" ["0", "1.25M", "2.5M", "3.75M", "5M", "6.25M", "7.5M", "8.75M", "10M"]',
+        (
+            '    x-axis "requests per month" '
+            '["0", "1.25M", "2.5M", "3.75M", "5M", "6.25M", "7.5M", "8.75M", "10M"]'
+        ),
         '    y-axis "USD per month" 0 --> 38',
         "    line [0.00, 4.70, 9.39, 14.09, 18.79, 23.48, 28.18, 32.88, 37.57]",
         "    line [0.00, 1.57, 3.14, 4.72, 6.29, 7.86, 9.43, 11.00, 12.57]",

@@ -19,9 +19,19 @@ from tests.cost.cost_support import FIXTURES, REPO, run_cost
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("5000000", 5_000_000), ("5,000,000", 5_000_000), ("5_000_000", 5_000_000), ("432M", 432_000_000),
-        ("1.08M", 1_080_000), ("15B", 15_000_000_000), ("750K", 750_000), ("21.6M", 21_600_000),
-        (" 2T ", 2_000_000_000_000), ("432m", 432_000_000), (".5M", 500_000), (0, 0), (1.5e6, 1_500_000),
+        ("5000000", 5_000_000),
+        ("5,000,000", 5_000_000),
+        ("5_000_000", 5_000_000),
+        ("432M", 432_000_000),
+        ("1.08M", 1_080_000),
+        ("15B", 15_000_000_000),
+        ("750K", 750_000),
+        ("21.6M", 21_600_000),
+        (" 2T ", 2_000_000_000_000),
+        ("432m", 432_000_000),
+        (".5M", 500_000),
+        (0, 0),
+        (1.5e6, 1_500_000),
     ],
 )
 def test_counts(text: object, expected: int) -> None:
@@ -76,7 +86,10 @@ def test_review_usage_file() -> None:
     assert notifications.current_type is ApiType.WEBSOCKET
     assert notifications.websocket == WebSocketUsage(Decimal(18_000_000), Decimal(3), Decimal(21_600_000))
     assert notifications.derivations == (
-        "notifications: connection minutes = 1,000 clients x 1 session a day x 720 minutes x 30 days = 21,600,000.",
+        (
+            "notifications: connection minutes = 1,000 clients x 1 session a day x 720 minutes x 30 days = "
+            "21,600,000."
+        ),
         "notifications: messages = (100 sent + 500 received a day) x 1,000 clients x 30 days = 18,000,000.",
     )
     assert orders.requests == Decimal(432_000_000)
@@ -88,7 +101,8 @@ BAD_FILES = sorted((FIXTURES / "usage" / "bad").glob("*.yaml"))
 
 @pytest.mark.parametrize("path", BAD_FILES, ids=[path.stem for path in BAD_FILES])
 def test_bad_usage_files_name_the_line(path) -> None:
-    """Each file in fixtures/cost/usage/bad says what apilint must report with ``# expect: line:col: message``."""
+    """Each file in fixtures/cost/usage/bad says what apilint must report with ``# expect: line:col: "
+    "message``."""
     relative = path.relative_to(REPO)
     expected = [
         f"apilint: error: {relative}:{match.group(1)}"
@@ -102,27 +116,61 @@ def test_bad_usage_files_name_the_line(path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--requests", "12X"], "--requests: expected a count such as 5000000, 432M, 1.08M or 15B, got '12X'"),
-        (["--requests", "5M", "--api-type", "graphql"], "--api-type: expected one of rest, http, websocket, got 'graphql'"),
-        (["--requests", "5M", "--endpoint-type", "public"],
-         "--endpoint-type: expected one of edge, regional, private, got 'public'"),
-        (["--requests", "5M", "--request-size-kb", "20000"],
-         "API: request size 20000 KB of (all routes) is over the 10240 KB (10 MB) payload limit of REST and HTTP APIs"),
-        (["--api-type", "websocket", "--messages", "5M", "--message-size-kb", "129"],
-         "API: message size 129 KB is over the 128 KB limit of WebSocket messages"),
+        (
+            ["--requests", "12X"],
+            "--requests: expected a count such as 5000000, 432M, 1.08M or 15B, got '12X'",
+        ),
+        (
+            ["--requests", "5M", "--api-type", "graphql"],
+            "--api-type: expected one of rest, http, websocket, got 'graphql'",
+        ),
+        (
+            ["--requests", "5M", "--endpoint-type", "public"],
+            "--endpoint-type: expected one of edge, regional, private, got 'public'",
+        ),
+        (
+            ["--requests", "5M", "--request-size-kb", "20000"],
+            (
+                "API: request size 20000 KB of (all routes) is over the 10240 KB (10 MB) payload limit of "
+                "REST "
+                "and HTTP APIs"
+            ),
+        ),
+        (
+            ["--api-type", "websocket", "--messages", "5M", "--message-size-kb", "129"],
+            "API: message size 129 KB is over the 128 KB limit of WebSocket messages",
+        ),
         (["--response-size-kb", "3"], "--request-size-kb and --response-size-kb need --requests"),
-        (["--cache-size-gb", "300"], "API: cache size 300 GB is larger than the largest API Gateway cache (237 GB)"),
+        (
+            ["--cache-size-gb", "300"],
+            "API: cache size 300 GB is larger than the largest API Gateway cache (237 GB)",
+        ),
         (["--cache-size-gb", "0"], "--cache-size-gb: expected a positive number, got '0'"),
-        (["--requests", "5M", "--request-size-kb", "big"], "--request-size-kb: expected a number such as 12 or 0.5, got 'big'"),
-        (["--requests", "5M", "--messages-per-request", "0.5"],
-         "--messages-per-request: expected at least 1 (the message that carries the request), got 0.5"),
-        (["--requests", "5M", "--hours-per-month", "0"], "--hours-per-month: expected a positive number, got '0'"),
+        (
+            ["--requests", "5M", "--request-size-kb", "big"],
+            "--request-size-kb: expected a number such as 12 or 0.5, got 'big'",
+        ),
+        (
+            ["--requests", "5M", "--messages-per-request", "0.5"],
+            "--messages-per-request: expected at least 1 (the message that carries the request), got 0.5",
+        ),
+        (
+            ["--requests", "5M", "--hours-per-month", "0"],
+            "--hours-per-month: expected a positive number, got '0'",
+        ),
         ([], "no usage given: pass --requests (or --messages for a WebSocket API), or --usage FILE"),
-        (["--usage", "fixtures/cost/usage/aws-chat.yaml", "--requests", "5M", "--api-type", "rest"],
-         "--api-type, --requests cannot be combined with --usage; describe the traffic in the usage file"),
-        (["--usage", "fixtures/cost/usage/missing.yaml"],
-         "cannot read usage file fixtures/cost/usage/missing.yaml: No such file or directory"),
-        (["--requests", "5M", "--format", "xml"], "--format: expected one of text, json, markdown, got 'xml'"),
+        (
+            ["--usage", "fixtures/cost/usage/aws-chat.yaml", "--requests", "5M", "--api-type", "rest"],
+            "--api-type, --requests cannot be combined with --usage; describe the traffic in the usage file",
+        ),
+        (
+            ["--usage", "fixtures/cost/usage/missing.yaml"],
+            "cannot read usage file fixtures/cost/usage/missing.yaml: No such file or directory",
+        ),
+        (
+            ["--requests", "5M", "--format", "xml"],
+            "--format: expected one of text, json, markdown, got 'xml'",
+        ),
         (["--requests", "5M", "missing.yaml"], "missing.yaml: no such file or directory"),
     ],
 )

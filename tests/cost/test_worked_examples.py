@@ -27,8 +27,20 @@ def test_http_example_1_serverless_web_application(prices: list[str]) -> None:
     http = estimate_of(report, "http")
     assert http["monthly_usd"] == 418.80
     assert http["line_items"][0]["tiers"] == [
-        {"tier": "first 300M", "quantity": 300000000, "usd_per_unit": "0.000001", "usd": 300.00, "status": "confirmed"},
-        {"tier": "over 300M", "quantity": 132000000, "usd_per_unit": "0.0000009", "usd": 118.80, "status": "confirmed"},
+        {
+            "tier": "first 300M",
+            "quantity": 300000000,
+            "usd_per_unit": "0.000001",
+            "usd": 300.00,
+            "status": "confirmed",
+        },
+        {
+            "tier": "over 300M",
+            "quantity": 132000000,
+            "usd_per_unit": "0.0000009",
+            "usd": 118.80,
+            "status": "confirmed",
+        },
     ]
     assert report["current_type"] == "http" and report["cheapest"] == "http"
 
@@ -65,8 +77,19 @@ def test_rest_example_2_fifteen_billion_calls_follow_the_transfer_tiers(prices: 
 
 def test_rest_example_3_private_api_pays_privatelink_not_data_transfer(prices: list[str]) -> None:
     report = cost_json(
-        prices, "--endpoint-type", "private", "--requests", "5M", "--request-size-kb", "0.3",
-        "--response-size-kb", "3", "--vpc-endpoint-azs", "1", "--hours-per-month", "720",
+        prices,
+        "--endpoint-type",
+        "private",
+        "--requests",
+        "5M",
+        "--request-size-kb",
+        "0.3",
+        "--response-size-kb",
+        "3",
+        "--vpc-endpoint-azs",
+        "1",
+        "--hours-per-month",
+        "720",
     )
     rest = estimate_of(report, "rest")
     assert items(rest) == {"requests": 17.50, "vpc_endpoint_hours": 7.20, "vpc_endpoint_data": 0.16}
@@ -78,14 +101,28 @@ def test_rest_example_4_cache_for_a_day_and_a_month(prices: list[str]) -> None:
     # "If your API needs 1.5 GB of cache ... provision a 1.6 GB cache at $0.038/hr. $0.038 * 24 = $0.912/day"
     day = estimate_of(cost_json(prices, "--cache-size-gb", "1.5", "--hours-per-month", "24"), "rest")
     cache = day["line_items"][1]
-    assert (cache["label"], cache["quantity"], cache["usd_exact"], cache["usd"]) == ("cache (1.6 GB)", 24, "0.912", 0.91)
+    assert (cache["label"], cache["quantity"], cache["usd_exact"], cache["usd"]) == (
+        "cache (1.6 GB)",
+        24,
+        "0.912",
+        0.91,
+    )
     month = estimate_of(cost_json(prices, "--cache-size-gb", "1.6"), "rest")
     assert items(month)["cache (1.6 GB)"] == 27.74
 
 
 def test_websocket_chat_example(prices: list[str]) -> None:
-    report = cost_json(prices, "--api-type", "websocket", "--messages", "18M", "--message-size-kb", "3",
-                       "--connection-minutes", "21.6M")
+    report = cost_json(
+        prices,
+        "--api-type",
+        "websocket",
+        "--messages",
+        "18M",
+        "--message-size-kb",
+        "3",
+        "--connection-minutes",
+        "21.6M",
+    )
     websocket = estimate_of(report, "websocket")
     assert items(websocket) == {"messages": 18.00, "connection_minutes": 5.40}
     assert websocket["monthly_usd"] == 23.40
@@ -95,14 +132,20 @@ def test_websocket_chat_example_from_clients_in_a_usage_file(prices: list[str]) 
     report = cost_json(prices, "--usage", "fixtures/cost/usage/aws-chat.yaml")
     websocket = estimate_of(report, "websocket")
     assert [(i["item"], i["quantity"], i["usd"]) for i in websocket["line_items"]] == [
-        ("messages", 18000000, 18.00), ("connection_minutes", 21600000, 5.40)]
+        ("messages", 18000000, 18.00),
+        ("connection_minutes", 21600000, 5.40),
+    ]
     assert report["current_monthly_usd"] == 23.40
 
 
 def test_infracost_rest_api_golden_21_billion_requests(prices: list[str]) -> None:
     rest = estimate_of(cost_json(prices, "--requests", "21000000000"), "rest")
     assert [(t["tier"], t["usd"]) for t in rest["line_items"][0]["tiers"]] == [
-        ("first 333M", 1165.50), ("next 667M", 1867.60), ("next 19B", 45220.00), ("over 20B", 1510.00)]
+        ("first 333M", 1165.50),
+        ("next 667M", 1867.60),
+        ("next 19B", 45220.00),
+        ("over 20B", 1510.00),
+    ]
     assert rest["monthly_usd"] == 49763.10
 
 
@@ -144,11 +187,15 @@ def test_other_published_figures(prices: list[str], args: list[str], api_type: s
 
 def test_seoul_websocket_tiers() -> None:
     # A unit test over the Seoul price list: 1.1B messages = 1,000 x $1.14 + 100 x $0.94 = $1,234.
-    report = run_cost("--region", "ap-northeast-2", "--api-type", "websocket", "--messages", "1.1B", "-f", "json").json()
+    report = run_cost(
+        "--region", "ap-northeast-2", "--api-type", "websocket", "--messages", "1.1B", "-f", "json"
+    ).json()
     assert estimate_of(report, "websocket")["monthly_usd"] == 1234.00
 
 
 def test_us_west_2_cache_bill() -> None:
     # A Cost and Usage Report line: USW2-ApiGatewayCacheUsage:0.5GB, 743.93 hours, $14.88.
-    report = run_cost("--region", "us-west-2", "--cache-size-gb", "0.5", "--hours-per-month", "743.93", "-f", "json").json()
+    report = run_cost(
+        "--region", "us-west-2", "--cache-size-gb", "0.5", "--hours-per-month", "743.93", "-f", "json"
+    ).json()
     assert items(estimate_of(report, "rest"))["cache (0.5 GB)"] == 14.88
