@@ -1,0 +1,240 @@
+"""API-type mismatches: features, authorizers, versions and security the API's type does not support.
+
+Which API types support a feature is written once, in ``rules/features.yaml``; the checks here report
+the uses :func:`apilint.features.detect_features` finds that the API's type does not support.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from apilint.features import FeatureUse, detect_features, feature_index
+from apilint.finding import Severity
+from apilint.model import Api, ApiType, EndpointType, Operation, Pointer, has_placeholder, is_intrinsic
+from apilint.rules import Violation
+
+AUTHORIZER = "x-amazon-apigateway-authorizer"
+AUTHTYPE = "x-amazon-apigateway-authtype"
+ENDPOINT_CONFIGURATION = "x-amazon-apigateway-endpoint-configuration"
+OPERATION_AUTH = "x-amazon-apigateway-auth"
+
+
+# --- feature-driven rules (AG102-AG105, AG107-AG109, part of AG110) ---------------------------------
+
+
+def unsupported_uses(api: Api, feature_ids: list[str]) -> Iterator[FeatureUse]:
+    """Uses of these features that the API's type does not support (``"unconfirmed"`` is not reported)."""
+    for use in detect_features(api, feature_ids):
+        if use.supported.get(api.api_type.value) is False:
+            yield use
+
+
+def _type_phrase(api: Api) -> str:
+    """``a REST API`` with the reason when the type was inferred from the document."""
+    article = "an" if api.api_type is ApiType.HTTP else "a"
+    phrase = f"{article} {api.api_type.title} API"
+    return phrase if api.api_type_explicit else f"{phrase} ({api.api_type_reason})"
+
+
+def unsupported_features(api: Api, run: Any) -> Iterator[Violation]:
+    """Every use of the rule's features (option ``features``) that the API's type does not support."""
+    features = feature_index()
+    uses = sorted(unsupported_uses(api, list(run.options["features"])), key=lambda u: len(u.at.path))
+    whole = {api.doc_at, api.resource_at}
+    reported: list[Pointer] = []
+    for use in uses:
+        # one finding per place: responses.default.responseTemplates is inside a reported `responses`
+        if any(at.source is use.at.source and use.at.path[:len(at.path)] == at.path for at in reported):
+            continue
+        if use.at not in whole and not (len(use.at.path) <= 2 and use.at.path[:1] == ("Resources",)):
+            reported.append(use.at)  # a whole document or resource hides nothing inside it
+        reason = features[use.feature_id].blocks_migration_message
+        yield Violation(use.at, f"{use.message}, in {_type_phrase(api)}: {reason}")
+
+
+# --- AG106 authorizer types ---------------------------------------------------------------------------
+
+
+def _kind(value: Any) -> str | None:
+    if isinstance(value, str) and not has_placeholder(value):
+        return value.strip().lower()
+    return None
+
+
+def authorizer_types(api: Api, run: Any) -> Iterator[Violation]:
+    """Authorizer types the API type does not offer, and WebSocket authorization off ``$connect``."""
+    allowed: dict[str, list[str]] = run.options["allowed"]
+    unconfirmed: dict[str, list[str]] = run.options["unconfirmed"]
+    kind_key = api.api_type.value
+    for name, (scheme, at) in api.security_schemes().items():
+        if AUTHORIZER not in scheme:
+            continue
+        authorizer, authorizer_at = api.deref(scheme[AUTHORIZER], at.child(AUTHORIZER))
+        if not isinstance(authorizer, dict) or "type" not in authorizer:
+            continue
+        kind = _kind(authorizer["type"])
+        if kind is None or kind in allowed[kind_key]:
+            continue
+        accepted = ", ".join(allowed[kind_key])
+        if kind in unconfirmed.get(kind_key, []):
+            yield Violation(authorizer_at.child("type"),
+                            f"authorizer {name!r} has type {kind}: {api.api_type.title} API authorizers are "
+                            f"{accepted}; JWT authorizers for REST APIs are newly documented, but how an OpenAPI "
+                            "definition declares one is UNCONFIRMED (the import may reject it)", Severity.WARNING)
+        else:
+            yield Violation(authorizer_at.child("type"),
+                            f"authorizer {name!r} has type {kind}, which {api.api_type.title} APIs do not offer "
+                            f"(they take {accepted})")
+    related = api.template_context.get("related", {})
+    if api.api_type is not ApiType.REST:
+        for logical_id, props, at in related.get("AWS::ApiGatewayV2::Authorizer", []):
+            kind = _kind(props.get("AuthorizerType"))
+            if kind is not None and kind not in allowed[kind_key]:
+                yield Violation(at.child("AuthorizerType"),
+                                f"authorizer {logical_id} has type {kind.upper()}, which {api.api_type.title} "
+                                f"APIs do not offer (they take {', '.join(k.upper() for k in allowed[kind_key])})")
+    if api.api_type is ApiType.WEBSOCKET:
+        for logical_id, props, at in related.get("AWS::ApiGatewayV2::Route", []):
+            route_key, authorization = props.get("RouteKey"), _kind(props.get("AuthorizationType"))
+            if (isinstance(route_key, str) and route_key != "$connect" and authorization is not None
+                    and authorization != "none"):
+                yield Violation(at.child("AuthorizationType"),
+                                f"route {logical_id} ({route_key}) has authorization {authorization.upper()}: a "
+                                "WebSocket API authorizes only its $connect route")
+
+
+# --- AG109 endpoint types -----------------------------------------------------------------------------
+
+
+def endpoint_types(api: Api, run: Any) -> Iterator[Violation]:
+    """Endpoint types the API type does not offer; VPC endpoint ids on a REST API that is not private."""
+    yield from unsupported_features(api, run)
+    if api.api_type is not ApiType.REST or api.endpoint_type in (None, EndpointType.PRIVATE):
+        return
+    doc, at = api.root()
+    places: list[tuple[Any, Pointer]] = [(doc.get(ENDPOINT_CONFIGURATION), at.child(ENDPOINT_CONFIGURATION))]
+    servers = doc.get("servers")
+    if isinstance(servers, list):
+        for index, server in enumerate(servers):
+            if isinstance(server, dict):
+                places.append((server.get(ENDPOINT_CONFIGURATION), at.child("servers", index, ENDPOINT_CONFIGURATION)))
+    for config, config_at in places:
+        if isinstance(config, dict) and "vpcEndpointIds" in config and config["vpcEndpointIds"] not in (None, []):
+            yield Violation(config_at.child("vpcEndpointIds"),
+                            f"vpcEndpointIds apply only to private REST APIs, and this one is {api.endpoint_type.value} "
+                            f"({api.endpoint_reason})")
+
+
+# --- AG110 OpenAPI versions ---------------------------------------------------------------------------
+
+
+def openapi_version(api: Api, run: Any) -> Iterator[Violation]:
+    """Definitions API Gateway does not import: Swagger for HTTP APIs, any OpenAPI for WebSocket APIs,
+    versions other than 2.0 and 3.0."""
+    reported = False
+    for violation in unsupported_features(api, run):
+        reported = True
+        yield violation
+    doc, at = api.root()
+    if reported or api.document is None:
+        return
+    if "swagger" in doc:
+        value, key = doc["swagger"], "swagger"
+    elif "openapi" in doc:
+        value, key = doc["openapi"], "openapi"
+    else:
+        return
+    if is_intrinsic(value) or has_placeholder(value) or not isinstance(value, (str, int, float)):
+        return
+    text = str(value).strip()
+    if key == "swagger":
+        if text not in ("2.0", "2"):
+            yield Violation(at.child(key), f"swagger: {text} is not a version API Gateway imports (OpenAPI 2.0 is "
+                                           "written swagger: \"2.0\")")
+        return
+    major, _, rest = text.partition(".")
+    minor = rest.partition(".")[0]
+    if major == "3" and minor in ("0", ""):
+        return
+    if major == "3":
+        yield Violation(at.child(key), f"openapi: {text}: API Gateway documents imports of OpenAPI 2.0 and 3.0 only; "
+                                       "OpenAPI 3.1 definitions were rejected with \"Invalid OpenAPI input\" (whether "
+                                       "that still holds is UNCONFIRMED); write the definition as OpenAPI 3.0",
+                        Severity.WARNING)
+        return
+    hint = " (OpenAPI 2.0 is written swagger: \"2.0\")" if major == "2" else ""
+    yield Violation(at.child(key), f"openapi: {text} is not a version API Gateway imports: it takes OpenAPI 2.0 "
+                                   f"and 3.0{hint}")
+
+
+# --- AG111, AG112 security requirements ---------------------------------------------------------------
+
+
+def _authorization_schemes(api: Api) -> set[str]:
+    """Security schemes that are an API Gateway authorization: an authorizer, or IAM (awsSigv4)."""
+    names = set()
+    for name, (scheme, _) in api.security_schemes().items():
+        authtype = scheme.get(AUTHTYPE)
+        if AUTHORIZER in scheme or (isinstance(authtype, str) and authtype.lower() == "awssigv4"):
+            names.add(name)
+    return names
+
+
+def _named(requirements: Any) -> list[str]:
+    names: list[str] = []
+    if isinstance(requirements, list):
+        for requirement in requirements:
+            if isinstance(requirement, dict):
+                names.extend(str(name) for name in requirement if str(name) not in names)
+    return names
+
+
+def multiple_auth(api: Api, run: Any) -> Iterator[Violation]:
+    """HTTP API operations whose security requirements name more than one authorization."""
+    schemes = _authorization_schemes(api)
+    if len(schemes) < 2:
+        return
+    doc, doc_at = api.root()
+    inherited: list[str] = []
+    for operation in api.operations():
+        if "security" not in operation.data:
+            inherited.append(operation.label)
+            continue
+        mechanisms = [name for name in _named(operation.data["security"]) if name in schemes]
+        if len(mechanisms) > 1:
+            yield Violation(operation.at.child("security"), _multiple(operation.label, mechanisms))
+    mechanisms = [name for name in _named(doc.get("security")) if name in schemes]
+    if inherited and len(mechanisms) > 1:
+        who = inherited[0] if len(inherited) == 1 else f"{len(inherited)} operations, {inherited[0]} first,"
+        yield Violation(doc_at.child("security"), _multiple(f"the root security (inherited by {who})", mechanisms))
+
+
+def _multiple(label: str, mechanisms: list[str]) -> str:
+    return (f"{label} names {len(mechanisms)} authorizations ({', '.join(mechanisms)}); an HTTP API operation takes "
+            "one of IAM, a Lambda authorizer or a JWT authorizer, and the import fails otherwise")
+
+
+def _secured_on_its_own(operation: Operation) -> bool:
+    auth = operation.data.get(OPERATION_AUTH)
+    return "security" in operation.data or isinstance(auth, dict)
+
+
+def root_security_ignored(api: Api, run: Any) -> Iterator[Violation]:
+    """REST APIs that rely on root-level security, which API Gateway does not apply."""
+    doc, at = api.root()
+    requirements = doc.get("security")
+    if not _named(requirements):
+        return
+    auth = api.properties.get("Auth") if api.resource_type == "AWS::Serverless::Api" else None
+    if isinstance(auth, dict) and any(auth.get(key) not in (None, False) for key in ("DefaultAuthorizer", "ApiKeyRequired")):
+        return  # SAM writes the default authorization into every operation
+    open_operations = [op.label for op in api.operations()
+                       if op.method != "options" and not _secured_on_its_own(op)]
+    if not open_operations:
+        return
+    shown = ", ".join(open_operations[:3]) + (f" and {len(open_operations) - 3} more" if len(open_operations) > 3 else "")
+    yield Violation(at.child("security"),
+                    f"API Gateway ignores root-level security in REST APIs, so {shown} "
+                    f"{'has' if len(open_operations) == 1 else 'have'} no authorization; repeat the requirement "
+                    "in each operation")
