@@ -303,11 +303,11 @@ def _offer_tiers(term: Mapping[str, Any], sku: str, provenance: Provenance) -> t
 
 
 def _check_contiguous(tiers: list[Tier], sku: str) -> None:
-    expected = Decimal(0)
+    expected: Decimal | None = Decimal(0)
     for tier in tiers:
         if expected is None or tier.begin != expected:
             raise CostError(f"price list: the tiers of product {sku} leave a gap or overlap at {tier.begin}")
-        expected = tier.end  # type: ignore[assignment]
+        expected = tier.end
 
 
 def _offer_products(offer: Mapping[str, Any], region: str) -> list[_OfferProduct]:
@@ -379,19 +379,27 @@ def load_offer_file(path: Path, region: str) -> PriceBook:
         (Source("offer-file", f"AWS Price List offer file {path.name}, version {version}", None, as_of),),
     )
     terms = offer.get("terms", {})
-    tiered: dict[Meter, TieredPrice] = {}
-    for meter, suffix in _OFFER_SUFFIXES.items():
-        product = _single(
-            [p for p in products if _usage_type_is(p.usage_type, suffix)], f"{suffix} in {region}"
-        )
-        if product is not None:
-            tiers = _offer_tiers(_on_demand_term(terms, product.sku), product.sku, provenance)
-            _check_unit(meter, _on_demand_term(terms, product.sku), product.sku)
-            tiered[meter] = TieredPrice(meter, _UNITS[meter], tiers)
+    tiered = _offer_tiered(products, terms, region, provenance)
     cache = _offer_cache(products, terms, rules, provenance)
     location = next((str(p.attributes["location"]) for p in products if "location" in p.attributes), region)
     origin = f"AWS Price List offer file {path.name} (version {version})"
     return PriceBook(region, location, as_of, origin, tiered, cache, rules)
+
+
+def _offer_tiered(
+    products: list[_OfferProduct], terms: Mapping[str, Any], region: str, provenance: Provenance
+) -> dict[Meter, TieredPrice]:
+    """The tiered prices of the region's products, one product per usage-type suffix."""
+    tiered: dict[Meter, TieredPrice] = {}
+    for meter, suffix in _OFFER_SUFFIXES.items():
+        matching = [product for product in products if _usage_type_is(product.usage_type, suffix)]
+        product = _single(matching, f"{suffix} in {region}")
+        if product is None:
+            continue
+        term = _on_demand_term(terms, product.sku)
+        _check_unit(meter, term, product.sku)
+        tiered[meter] = TieredPrice(meter, _UNITS[meter], _offer_tiers(term, product.sku, provenance))
+    return tiered
 
 
 def _check_unit(meter: Meter, term: Mapping[str, Any], sku: str) -> None:
