@@ -18,7 +18,7 @@ from apilint.config import (
     load_config,
     resolve_file_options,
 )
-from apilint.discover import discover_files
+from apilint.discover import discover_files, repository_top
 from apilint.engine import FileResult, RunOptions, UsageProblem, enabled_codes
 from apilint.finding import Finding, Severity
 from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ReadError
@@ -269,6 +269,7 @@ def run_check(request: CheckRequest) -> int:
         rules=load_rules(),
         files_ignored=outcome.files_ignored,
         baselined=baselined,
+        repository_root=str(repository_top(outcome.root) or outcome.root),
         cost_markdown=cost_summary_markdown(request.usage_file, request, outcome) if request.usage_file else None,
     )
     if request.verbose and not any(t.path is None and t.format == "text" for t in targets):

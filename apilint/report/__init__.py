@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from apilint.finding import Finding, Severity
@@ -65,6 +66,24 @@ class ReportContext:
     baselined: int | None = None
     #: The cost section for the Markdown report, rendered by the cost engine; None when not asked for.
     cost_markdown: str | None = None
+    #: The git work tree around ``root`` (else ``root``): SARIF and GitHub paths are relative to it.
+    repository_root: str | None = None
+
+
+def repository_path(file: str, context: ReportContext) -> str:
+    """A finding's file relative to the repository root, with ``/`` (absolute if outside it).
+
+    Findings name files relative to the run's root (the working directory); code scanning and
+    annotations need them relative to the repository, which differs when apilint runs in a sub-folder.
+    """
+    path = Path(file)
+    if context.repository_root is None or path.is_absolute():
+        return path.as_posix()
+    absolute = Path(context.root) / path
+    try:
+        return absolute.resolve().relative_to(Path(context.repository_root).resolve()).as_posix()
+    except ValueError:
+        return absolute.resolve().as_posix()
 
 
 def summary(findings: Sequence[Finding]) -> dict[str, int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from apilint.finding import Finding, Severity
-from apilint.report import ReportContext, summary
+from apilint.report import ReportContext, repository_path, summary
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -24,15 +24,15 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(finding: Finding) -> str:
-    """The workflow command for one finding."""
+def annotation(finding: Finding, context: ReportContext | None = None) -> str:
+    """The workflow command for one finding (paths relative to the repository, as GitHub wants)."""
     end_line = max(finding.end_line, finding.line)
     # GitHub's end column is inclusive; apilint's points just past the last character.
     end_column = max(finding.end_column - 1, 1)
     if end_line == finding.line:
         end_column = max(end_column, finding.column)
     properties = {
-        "file": finding.file.replace("\\", "/"),
+        "file": repository_path(finding.file, context) if context else finding.file.replace("\\", "/"),
         "line": str(finding.line),
         "col": str(finding.column),
         "endLine": str(end_line),
@@ -44,7 +44,7 @@ def annotation(finding: Finding) -> str:
 
 
 def render(findings: Sequence[Finding], context: ReportContext) -> str:
-    lines = [annotation(finding) for finding in findings]
+    lines = [annotation(finding, context) for finding in findings]
     counts = summary(findings)
     if counts["total"]:
         lines.append(

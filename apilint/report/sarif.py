@@ -1,7 +1,7 @@
 """SARIF 2.1.0 for GitHub code scanning and other SARIF viewers: one run, every rule, every finding.
 
-Locations are relative to ``%SRCROOT%`` (the run's root, normally the repository root), so code
-scanning can place them. Columns count Unicode code points, as apilint's positions do, and the end
+Locations are relative to ``%SRCROOT%``, the root of the git work tree (else the run's root), so
+code scanning can place them. Columns count Unicode code points, as apilint's positions do, and the end
 column points just past the last character, as SARIF's does. ``partialFingerprints`` carry the same
 line-independent identity as baselines, so a finding keeps its alert when lines move above it.
 """
@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from apilint.baseline import fingerprint
 from apilint.finding import Finding, Severity
-from apilint.report import REPOSITORY_URL, ReportContext, rule_docs_url
+from apilint.report import REPOSITORY_URL, ReportContext, repository_path, rule_docs_url
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -44,7 +44,7 @@ def _rule_descriptor(rule: Any) -> dict[str, Any]:
 
 
 def _uri(file: str) -> tuple[str, bool]:
-    """A URI reference for a display path, and whether it is relative to the source root."""
+    """A URI reference for a repository path, and whether it is relative to the source root."""
     path = Path(file)
     if path.is_absolute():
         return path.as_uri(), False
@@ -60,8 +60,8 @@ def _region(finding: Finding) -> dict[str, int]:
             "endColumn": max(end_column, 1)}
 
 
-def _result(finding: Finding, rule_index: dict[str, int]) -> dict[str, Any]:
-    uri, relative = _uri(finding.file)
+def _result(finding: Finding, rule_index: dict[str, int], context: ReportContext) -> dict[str, Any]:
+    uri, relative = _uri(repository_path(finding.file, context))
     artifact: dict[str, Any] = {"uri": uri}
     if relative:
         artifact["uriBaseId"] = "%SRCROOT%"
@@ -86,7 +86,7 @@ def render(findings: Sequence[Finding], context: ReportContext) -> str:
 
         rules = list(load_rules())
     rule_index = {rule.code: index for index, rule in enumerate(rules)}
-    root = Path(context.root).resolve()
+    root = Path(context.repository_root or context.root).resolve()
     driver: dict[str, Any] = {
         "name": "apilint",
         "informationUri": REPOSITORY_URL,
@@ -100,7 +100,7 @@ def render(findings: Sequence[Finding], context: ReportContext) -> str:
         "originalUriBaseIds": {"%SRCROOT%": {"uri": root.as_uri().rstrip("/") + "/"}},
         "columnKind": "unicodeCodePoints",
         "invocations": [{"executionSuccessful": True}],
-        "results": [_result(finding, rule_index) for finding in findings],
+        "results": [_result(finding, rule_index, context) for finding in findings],
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -254,3 +254,17 @@ def test_reporters_are_pure_functions_of_findings_and_context():
     for name in ("text", "json", "sarif", "github", "junit", "markdown"):
         render = reporter(name)
         assert render([finding], context) == render([finding], context)
+
+
+def test_sarif_and_annotations_name_files_from_the_repository_root(project: Path):
+    """Run from a sub-folder: text keeps paths short, SARIF and annotations need repository paths."""
+    (project / ".git").mkdir()
+    apis = project / "apis"
+    text = run_cli("check", "--select", CORE, "broken.yaml", cwd=apis)
+    assert text.out.startswith("broken.yaml:8:1: error AG001 ")
+    github = run_cli("check", "--select", CORE, "--format", "github", "broken.yaml", cwd=apis)
+    assert github.out.startswith("::error file=apis/broken.yaml,line=8,col=1,")
+    sarif = json.loads(run_cli("check", "--select", CORE, "--format", "sarif", "broken.yaml", cwd=apis).out)
+    run = sarif["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.resolve().as_uri() + "/"
+    assert _sarif_positions(sarif) == BROKEN
