@@ -109,6 +109,7 @@ class SchemaError:
     path: tuple[Any, ...]
     message: str
     unknown_key: bool
+    keyword: str
 
     @property
     def at(self) -> Pointer:
@@ -124,7 +125,7 @@ def schema_errors(api: Api) -> Iterator[SchemaError]:
         for error in _validator(extension.name).iter_errors(extension.value):
             path = tuple(error.absolute_path)
             unknown = _is_unknown_key(error)
-            yield SchemaError(extension, path, _describe(error, unknown), unknown)
+            yield SchemaError(extension, path, _describe(error, unknown), unknown, str(error.validator))
 
 
 def _is_unknown_key(error: Any) -> bool:
@@ -183,17 +184,32 @@ def _in_integration(error: SchemaError) -> bool:
 
 # --- AG401 ------------------------------------------------------------------------------------------
 
+# Limits the schemas encode that dedicated rules report with more context; AG401 leaves them alone.
+# (extension, path of the value, schema keywords)
+_REPORTED_ELSEWHERE = (
+    ("x-amazon-apigateway-minimum-compression-size", (), {"minimum", "maximum"}),  # AG206
+    ("x-amazon-apigateway-authorizer", ("authorizerResultTtlInSeconds",), {"minimum", "maximum"}),  # AG202
+    ("x-amazon-apigateway-authorizer", ("jwtConfiguration", "audience"), {"maxItems"}),  # AG207
+)
+
+
+def _reported_elsewhere(error: SchemaError) -> bool:
+    return any(error.extension.name == name and error.path == path and error.keyword in keywords
+               for name, path, keywords in _REPORTED_ELSEWHERE)
+
 
 def invalid_extension_value(api: Api, run: Any) -> Iterator[Violation]:
     """Extension values that break their schema, each reported at the offending node.
 
-    Unknown keys of integrations (AG403) and unknown gateway response types (AG413) have their own
-    rules and are left to them.
+    Unknown keys of integrations (AG403), unknown gateway response types (AG413) and the limits that
+    AG202, AG206 and AG207 check have their own rules and are left to them.
     """
     for error in schema_errors(api):
         if error.unknown_key and _in_integration(error):
             continue
         if error.unknown_key and error.extension.name == GATEWAY_RESPONSES and len(error.path) == 1:
+            continue
+        if _reported_elsewhere(error):
             continue
         message = error.message
         if error.unknown_key:
