@@ -274,12 +274,18 @@ class Comparison:
         return next(estimate for estimate in self.estimates if estimate.api_type is api_type)
 
 
-def cheapest_type(estimates: Iterable[TypeEstimate]) -> ApiType | None:
-    """The available, priced type with the lowest monthly cost (ties keep REST, HTTP, WebSocket order)."""
+def cheapest_type(estimates: Iterable[TypeEstimate], current: ApiType | None = None) -> ApiType | None:
+    """The available, priced type with the lowest monthly cost.
+
+    On a tie the current type stays (switching would save nothing), then REST, HTTP, WebSocket order.
+    """
     candidates = [e for e in estimates if e.available and e.monthly_usd is not None]
     if not candidates:
         return None
-    return min(candidates, key=lambda e: (e.monthly_usd, API_TYPES.index(e.api_type))).api_type
+    return min(
+        candidates,
+        key=lambda e: (e.monthly_usd, e.api_type is not current, API_TYPES.index(e.api_type)),
+    ).api_type
 
 
 def compare(
@@ -297,7 +303,7 @@ def compare(
         for t in API_TYPES
     )
     current_usd = price_quantities(book, current.at(), options).total
-    cheapest = cheapest_type(estimates)
+    cheapest = cheapest_type(estimates, current_type)
     savings = None
     if cheapest is not None and current_usd is not None:
         savings = current_usd - next(e.monthly_usd for e in estimates if e.api_type is cheapest)  # type: ignore[operator]
