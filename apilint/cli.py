@@ -185,7 +185,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     """Entry point: run the app and map every outcome to a documented exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
-    _register_optional_commands()
+    # Once per process: main() runs many times in one process in tests and embedders.
+    if not any(info.name == "cost" for info in app.registered_commands):
+        _register_optional_commands()
     try:
         code = app(args=args, prog_name="apilint", standalone_mode=False)
     except KeyboardInterrupt:

@@ -95,7 +95,9 @@ def plan_reports(formats: list[str], output: Path | None, output_dir: Path | Non
     fixed name such as ``apilint.sarif``), else to ``--output``, else to standard output; at most
     one report can go to standard output.
     """
-    specs = formats or [default_format(os.environ if environ is None else environ)]
+    # Annotations only make sense on standard output; a report written to a file stays text.
+    to_stdout = output is None and output_dir is None
+    specs = formats or [default_format(os.environ if environ is None else environ) if to_stdout else "text"]
     if output is not None and output_dir is not None:
         raise UsageProblem("--output and --output-dir cannot be used together; give each format a path "
                            "(--format sarif=apilint.sarif) or a folder (--output-dir)")

@@ -126,6 +126,9 @@ def test_github_format_is_the_default_inside_github_actions(project: Path, monke
     assert inside.out.splitlines()[0].startswith("::error file=apis/broken.yaml,line=8,col=1,")
     explicit = run_cli("check", "--select", CORE, "--format", "text", "apis/broken.yaml", cwd=project)
     assert explicit.out.startswith("apis/broken.yaml:8:1: error AG001 ")
+    to_file = run_cli("check", "--select", CORE, "-o", "report.txt", "apis/broken.yaml", cwd=project)
+    assert (project / "report.txt").read_text(encoding="utf-8").startswith("apis/broken.yaml:8:1: error AG001 ")
+    assert to_file.out == ""
     monkeypatch.setenv("GITHUB_ACTIONS", "false")
     outside = run_cli("check", "--select", CORE, "apis/broken.yaml", cwd=project)
     assert outside.out.startswith("apis/broken.yaml:8:1: error AG001 ")
