@@ -404,5 +404,86 @@ def cache_settings(api: Api, run: Any) -> Iterator[Violation]:
         yield from method_settings(stage.get("MethodSettings"), stage_at.child("MethodSettings"), label)
 
 
-__all__ = ["authorizer_ttl", "cache_settings", "definition_size", "jwt_limits", "minimum_compression_size",
-           "resource_policy_length", "too_many_routes"]
+
+
+# --- AG209 ---------------------------------------------------------------------------------------------
+
+
+def _template_texts(value: Any, at: Pointer) -> Iterator[tuple[int, Pointer]]:
+    """Sizes in bytes of a map of mapping templates (content type -> template), least sizes for ``!Sub``."""
+    if not isinstance(value, dict) or is_intrinsic(value):
+        return
+    for content_type, template in value.items():
+        text = template
+        if is_intrinsic(template):
+            inner = template.get("Fn::Sub")
+            text = inner[0] if isinstance(inner, list) and inner else inner
+        if isinstance(text, str):
+            yield len(_PLACEHOLDER.sub("", text).encode("utf-8")), at.child(content_type)
+
+
+def mapping_template_size(api: Api, run: Any) -> Iterator[Violation]:
+    """Mapping templates larger than API Gateway accepts."""
+    limit = run.options["max_bytes"]
+    places: list[tuple[Any, Pointer]] = []
+    for integration in api.integrations():
+        places.append((integration.get("requestTemplates"), integration.at.child("requestTemplates")))
+        responses = integration.get("responses")
+        if isinstance(responses, dict):
+            for key, response in responses.items():
+                if isinstance(response, dict):
+                    places.append((response.get("responseTemplates"),
+                                   integration.at.child("responses", key, "responseTemplates")))
+    for _, props, at in related(api, "AWS::ApiGateway::Method"):
+        integration = props.get("Integration")
+        if not isinstance(integration, dict):
+            continue
+        places.append((integration.get("RequestTemplates"), at.child("Integration", "RequestTemplates")))
+        responses = integration.get("IntegrationResponses")
+        for index, response in enumerate(responses if isinstance(responses, list) else []):
+            if isinstance(response, dict):
+                places.append((response.get("ResponseTemplates"),
+                               at.child("Integration", "IntegrationResponses", index, "ResponseTemplates")))
+    for _, props, at in related(api, "AWS::ApiGatewayV2::Integration"):
+        places.append((props.get("RequestTemplates"), at.child("RequestTemplates")))
+    for _, props, at in related(api, "AWS::ApiGatewayV2::IntegrationResponse"):
+        places.append((props.get("ResponseTemplates"), at.child("ResponseTemplates")))
+    seen: set[tuple[Any, ...]] = set()
+    for value, at in places:
+        for size, template_at in _template_texts(value, at):
+            if size > limit and template_at.path not in seen:
+                seen.add(template_at.path)
+                yield Violation(template_at, f"the mapping template is {size / 1024:,.0f} KB ({size:,} bytes); "
+                                             f"API Gateway takes templates of at most {limit // 1024:,} KB")
+
+
+# --- AG210 ---------------------------------------------------------------------------------------------
+
+
+def too_many_authorizers(api: Api, run: Any) -> Iterator[Violation]:
+    """More authorizers in one API than the default quota."""
+    limit = run.options["max"]
+    doc, at = api.root()
+    defined = [name for name, _, _ in _authorizers(api)]
+    if len(defined) > limit:
+        container = "securityDefinitions" if "securityDefinitions" in doc else ("components", "securitySchemes")
+        where = at.child(*container) if isinstance(container, tuple) else at.child(container)
+        yield Violation(where, _authorizer_count(api, len(defined), "security schemes with an authorizer", limit))
+    for resource_type in ("AWS::ApiGateway::Authorizer", "AWS::ApiGatewayV2::Authorizer"):
+        count = len(related(api, resource_type))
+        if count > limit and api.resource_at is not None:
+            yield Violation(api.resource_at, _authorizer_count(api, count, f"{resource_type} resources", limit))
+    auth = api.properties.get("Auth") if api.resource_type in _SAM_SECTIONS else None
+    authorizers = auth.get("Authorizers") if isinstance(auth, dict) else None
+    if isinstance(authorizers, dict) and len(authorizers) > limit:
+        yield Violation(api_property_at(api, "Auth", "Authorizers"),
+                        _authorizer_count(api, len(authorizers), "SAM authorizers", limit))
+
+
+def _authorizer_count(api: Api, count: int, what: str, limit: int) -> str:
+    return (f"{count} {what}: over the default quota of {limit} authorizers per {api.api_type.title} API; the "
+            "deployment fails unless the account has a quota increase")
+
+
+__all__ = ["authorizer_ttl", "cache_settings", "definition_size", "jwt_limits", "mapping_template_size",
+           "minimum_compression_size", "resource_policy_length", "too_many_authorizers", "too_many_routes"]

@@ -238,3 +238,47 @@ def root_security_ignored(api: Api, run: Any) -> Iterator[Violation]:
                     f"API Gateway ignores root-level security in REST APIs, so {shown} "
                     f"{'has' if len(open_operations) == 1 else 'have'} no authorization; repeat the requirement "
                     "in each operation")
+
+
+# --- AG211 HTTP API integration subtypes ----------------------------------------------------------------
+
+
+def integration_subtypes(api: Api, run: Any) -> Iterator[Violation]:
+    """First-class AWS service integrations of HTTP APIs missing the parameters or the role they need."""
+    required: dict[str, list[str]] = run.options["subtypes"]
+    by_name = {name.lower(): (name, params) for name, params in required.items()}
+    places: list[tuple[str, dict[str, Any], Pointer, tuple[str, str, str]]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for integration in api.integrations():
+        if integration.at.path not in seen:
+            seen.add(integration.at.path)
+            places.append((f"the integration of {integration.operation.label}", integration.data, integration.at,
+                           ("integrationSubtype", "requestParameters", "credentials")))
+    for logical_id, props, at in api.template_context.get("related", {}).get("AWS::ApiGatewayV2::Integration", []):
+        places.append((f"integration {logical_id}", props, at, ("IntegrationSubtype", "RequestParameters",
+                                                                "CredentialsArn")))
+    for label, data, at, (subtype_key, parameters_key, credentials_key) in places:
+        subtype = data.get(subtype_key)
+        if not isinstance(subtype, str) or has_placeholder(subtype):
+            continue
+        known = by_name.get(subtype.strip().lower())
+        if known is None:
+            yield Violation(at.child(subtype_key),
+                            f"{label} has integrationSubtype {subtype}, which is not one of the subtypes AWS documents "
+                            f"({', '.join(required)}); newer subtypes may exist", Severity.WARNING)
+            continue
+        name, needed = known
+        parameters = data.get(parameters_key)
+        if isinstance(parameters, dict) and not is_intrinsic(parameters):
+            given = {str(key).lower() for key in parameters}
+            missing = [p for p in needed if p.lower() not in given]
+            if missing:
+                where = at.child(parameters_key)
+                yield Violation(where, f"{label} ({name}) lacks the required request parameter"
+                                       f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        elif parameters is None:
+            yield Violation(at.child(subtype_key), f"{label} ({name}) has no {parameters_key}; it needs "
+                                                   f"{', '.join(needed)}")
+        if credentials_key not in data:
+            yield Violation(at.child(subtype_key), f"{label} ({name}) has no {credentials_key}: an AWS service "
+                                                   "integration needs a role API Gateway assumes to call the service")
