@@ -51,12 +51,12 @@ def cost_command(
         None, "--usage", help="Usage file (YAML): several APIs, traffic per route."
     ),
     region: Optional[str] = typer.Option(
-        None, "--region", help="AWS region [default: usage file, AWS_REGION, us-east-1]."
+        None, "--region", help="AWS region (default: usage file, AWS_REGION, us-east-1)."
     ),
     api_type: Optional[str] = typer.Option(
         None,
         "--api-type",
-        help="Current type when no definition says: rest, http or websocket [default: rest].",
+        help="Current type when no definition says: rest, http or websocket (default: rest).",
     ),
     requests: Optional[str] = typer.Option(
         None, "--requests", help="Calls per month: 5000000, 432M, 1.08M, 15B."
@@ -80,12 +80,12 @@ def cost_command(
         None, "--connection-minutes", help="WebSocket connection minutes per month."
     ),
     messages_per_request: Optional[str] = typer.Option(
-        None, "--messages-per-request", help="As WebSocket: messages per request [default: 2]."
+        None, "--messages-per-request", help="As WebSocket: messages per request (default: 2)."
     ),
     connection_minutes_per_request: Optional[str] = typer.Option(
         None,
         "--connection-minutes-per-request",
-        help="As WebSocket: connection minutes per request [default: 1].",
+        help="As WebSocket: connection minutes per request (default: 1).",
     ),
     endpoint_type: Optional[str] = typer.Option(
         None,
@@ -98,10 +98,10 @@ def cost_command(
         help="Private APIs: Availability Zones of the VPC endpoint, to add PrivateLink.",
     ),
     free_tier: Optional[bool] = typer.Option(
-        None, "--free-tier/--no-free-tier", help="Apply the 12-month free tier [default: off]."
+        None, "--free-tier/--no-free-tier", help="Apply the 12-month free tier (default: off)."
     ),
     hours_per_month: Optional[str] = typer.Option(
-        None, "--hours-per-month", help="Hours billed for caches and VPC endpoints [default: 730]."
+        None, "--hours-per-month", help="Hours billed for caches and VPC endpoints (default: 730)."
     ),
     price_list: Optional[Path] = typer.Option(
         None, "--price-list", help="AWS Price List offer file for AmazonApiGateway (JSON)."
