@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from apilint.cost.blockers import Blocker
-from apilint.cost.estimate import EstimateOptions, Priced, price_quantities
 from apilint.cost.metering import Workload, workload
 from apilint.cost.prices import PriceBook
+from apilint.cost.pricing import EstimateOptions, Priced, price_quantities
 from apilint.cost.usage import ApiUsage, RouteUsage, WebSocketUsage
 from apilint.model import ApiType
 

@@ -159,8 +159,9 @@ def _write(path: Path, text: str) -> None:
 def run_cost(request: CostRequest) -> str:
     """Load usage and prices, estimate, and render the report; bad input raises :class:`CostError`."""
     from apilint.cost.blockers import collect_blockers
-    from apilint.cost.estimate import EstimateOptions, estimate
+    from apilint.cost.estimate import estimate
     from apilint.cost.prices import load_price_book
+    from apilint.cost.pricing import EstimateOptions
     from apilint.cost.report import REPORTERS
 
     if request.output_format not in REPORTERS:

@@ -19,6 +19,8 @@ from apilint.model import ApiType, EndpointType
 
 #: A billed quantity: the meter and, for caches, the cache size ("" otherwise).
 ChargeKey = tuple[Meter, str]
+#: The three API types, in the order reports show them.
+API_TYPES = (ApiType.REST, ApiType.HTTP, ApiType.WEBSOCKET)
 
 
 @dataclass(frozen=True)

@@ -12,21 +12,12 @@ from typing import Any
 
 from apilint.cost.advisor import RouteSplit
 from apilint.cost.blockers import Blocker
-from apilint.cost.estimate import (
-    API_TYPES,
-    MULTIPLE_AXIS,
-    ApiEstimate,
-    BreakEven,
-    Chart,
-    Comparison,
-    EstimateResult,
-    LineItem,
-    Priced,
-    TierCharge,
-    TypeEstimate,
-)
+from apilint.cost.breakeven import BreakEven, Chart
+from apilint.cost.estimate import MULTIPLE_AXIS, ApiEstimate, Comparison, EstimateResult, TypeEstimate
+from apilint.cost.metering import API_TYPES
 from apilint.cost.money import MILLION, compact, format_quantity, format_rate, format_usd, plain, to_cents
 from apilint.cost.prices import Meter
+from apilint.cost.pricing import LineItem, Priced, TierCharge
 from apilint.model import ApiType
 
 TITLES = {ApiType.REST: "REST", ApiType.HTTP: "HTTP", ApiType.WEBSOCKET: "WebSocket"}

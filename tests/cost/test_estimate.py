@@ -10,17 +10,10 @@ from hypothesis import strategies as st
 
 from apilint.cost.advisor import split_routes
 from apilint.cost.blockers import ApiBlockers, Blocker
-from apilint.cost.estimate import (
-    API_TYPES,
-    EstimateOptions,
-    TieredPrice,
-    estimate,
-    estimate_api,
-    price_quantities,
-    price_tiers,
-)
-from apilint.cost.metering import units_per_call, workload
-from apilint.cost.prices import Meter, Provenance, Tier, load_bundled
+from apilint.cost.estimate import estimate, estimate_api
+from apilint.cost.metering import API_TYPES, units_per_call, workload
+from apilint.cost.prices import Meter, Provenance, Tier, TieredPrice, load_bundled
+from apilint.cost.pricing import EstimateOptions, price_quantities, price_tiers
 from apilint.cost.usage import ApiUsage, RouteUsage, WebSocketUsage
 from apilint.model import ApiType, EndpointType
 
