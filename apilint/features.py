@@ -100,7 +100,9 @@ def _signal(raw: Any, where: str) -> Signal:
     unknown = set(spec) - known
     if unknown:
         raise FeaturesFileError(f"{where}: unknown field(s) {', '.join(sorted(unknown))} in a {kind} signal")
-    place, resources, key = None, (), ()
+    place: str | None = None
+    resources: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()
     if kind == "openapi":
         place = spec.get("at")
         if place not in OPENAPI_PLACES:

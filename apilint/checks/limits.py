@@ -435,11 +435,11 @@ def mapping_template_size(api: Api, run: Any) -> Iterator[Violation]:
                     places.append((response.get("responseTemplates"),
                                    integration.at.child("responses", key, "responseTemplates")))
     for _, props, at in related(api, "AWS::ApiGateway::Method"):
-        integration = props.get("Integration")
-        if not isinstance(integration, dict):
+        method_integration = props.get("Integration")
+        if not isinstance(method_integration, dict):
             continue
-        places.append((integration.get("RequestTemplates"), at.child("Integration", "RequestTemplates")))
-        responses = integration.get("IntegrationResponses")
+        places.append((method_integration.get("RequestTemplates"), at.child("Integration", "RequestTemplates")))
+        responses = method_integration.get("IntegrationResponses")
         for index, response in enumerate(responses if isinstance(responses, list) else []):
             if isinstance(response, dict):
                 places.append((response.get("ResponseTemplates"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from apilint.features import FeatureUse, detect_features, feature_index
+from apilint.features import FeatureUse, detect_features, feature_index, unknown_feature_ids
 from apilint.finding import Severity
 from apilint.model import Api, ApiType, EndpointType, Operation, Pointer, has_placeholder, is_intrinsic
 from apilint.rules import Violation
@@ -37,10 +37,24 @@ def _type_phrase(api: Api) -> str:
     return phrase if api.api_type_explicit else f"{phrase} ({api.api_type_reason})"
 
 
+def _feature_ids(run: Any) -> list[str]:
+    """The rule's ``features`` option, checked against the feature table."""
+    from apilint.engine import UsageProblem  # the engine imports rules, which import checks
+
+    ids = run.options.get("features")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise UsageProblem(f"{run.rule.code} option features: expected a list of feature ids of rules/features.yaml")
+    unknown = unknown_feature_ids(ids)
+    if unknown:
+        raise UsageProblem(f"{run.rule.code} option features: unknown feature id(s) {', '.join(unknown)} "
+                           "(see rules/features.yaml)")
+    return ids
+
+
 def unsupported_features(api: Api, run: Any) -> Iterator[Violation]:
     """Every use of the rule's features (option ``features``) that the API's type does not support."""
     features = feature_index()
-    uses = sorted(unsupported_uses(api, list(run.options["features"])), key=lambda u: len(u.at.path))
+    uses = sorted(unsupported_uses(api, _feature_ids(run)), key=lambda u: len(u.at.path))
     whole = {api.doc_at, api.resource_at}
     reported: list[Pointer] = []
     for use in uses:
