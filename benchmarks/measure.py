@@ -39,6 +39,7 @@ class Sample:
     exit: int | str
     findings: int | None = None
     warmup: bool = False
+    load_1min: float = 0.0  # the machine's load average when the run started
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Measurer:
         time_report = stderr_path.with_suffix(".time")
         if self.use_gnu_time:
             argv = ["/usr/bin/time", "-v", "-o", str(time_report), *argv]
+        load_1min = os.getloadavg()[0]
         with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
             started = time.perf_counter()
             try:
@@ -84,7 +86,14 @@ class Measurer:
 
             timer = threading.Timer(self.timeout_s, kill)
             timer.start()
-            _, status, usage = os.wait4(process.pid, 0)
+            try:
+                _, status, usage = os.wait4(process.pid, 0)
+            except BaseException:
+                # Interrupted (Ctrl-C, SIGTERM): the child runs in its own session, so end it here.
+                timer.cancel()
+                kill()
+                os.wait4(process.pid, 0)
+                raise
             wall = time.perf_counter() - started
             timer.cancel()
             process.returncode = os.waitstatus_to_exitcode(status)
@@ -96,4 +105,4 @@ class Measurer:
             if match:
                 peak_kib = float(match.group(1))
         exit_code: int | str = "timeout" if timed_out.is_set() else process.returncode
-        return Sample(wall, usage.ru_utime + usage.ru_stime, peak_kib / 1024, exit_code)
+        return Sample(wall, usage.ru_utime + usage.ru_stime, peak_kib / 1024, exit_code, load_1min=load_1min)

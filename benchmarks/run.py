@@ -26,6 +26,7 @@ import platform
 import re
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -250,10 +251,15 @@ def run_file(
     runs: int,
     measurer: Measurer,
     skip: Callable[[Tool, SpecFile], str | None],
-) -> list[Series]:
-    """Warm up every tool on one file, then run `runs` rounds, each tool once a round, rotated."""
+    into: list[Series],
+) -> None:
+    """Warm up every tool on one file, then run `runs` rounds, each tool once a round, rotated.
+
+    The series are appended to `into` before the first run, so an interrupted run keeps its samples.
+    """
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     series = {tool.name: Series(f"{tool.name}__{spec.name}", tool.name, spec.name) for tool in tools}
+    into.extend(series.values())
     active: list[Tool] = []
     for tool in tools:
         reason = skip(tool, spec)
@@ -290,7 +296,6 @@ def run_file(
         shift = round_index % len(active)
         for tool in active[shift:] + active[:shift]:
             series[tool.name].samples.append(once(tool, warmup=False))
-    return list(series.values())
 
 
 @dataclass
@@ -412,6 +417,13 @@ def machine_facts() -> dict[str, str]:
     return facts
 
 
+def load_summary(samples: list[Sample]) -> str:
+    if not samples:
+        return "-"
+    loads = [sample.load_1min for sample in samples]
+    return f"median {statistics.median(loads):.2f}, max {max(loads):.2f}"
+
+
 def format_size(size: int) -> str:
     if size >= 1_000_000:
         return f"{size / 1_000_000:.1f} MB"
@@ -431,12 +443,26 @@ def findings_summary(samples: list[Sample]) -> str:
     return "/".join("n/a" if v is None else str(v) for v in values) or "-"
 
 
+# The baseline's columns (docs/performance.md), then what each tool reported and the machine's load.
+TIMING_HEADER = [
+    "run",
+    "median wall s",
+    "min-max wall s",
+    "median cpu s",
+    "median peak RSS MiB",
+    "runs",
+    "exit",
+    "findings",
+    "load",
+]
+
+
 def timing_row(series: Series) -> list[str]:
     measured = series.measured()
     done = series.completed()
     if not done:
         note = series.note or exit_summary(measured)
-        return [series.label, "-", "-", "-", "-", str(len(measured)), note, "-"]
+        return [series.label, "-", "-", "-", "-", str(len(measured)), note, "-", "-"]
     walls = [s.wall_s for s in done]
     return [
         series.label,
@@ -447,6 +473,7 @@ def timing_row(series: Series) -> list[str]:
         str(len(measured)),
         exit_summary(measured),
         findings_summary(done),
+        f"{statistics.median(s.load_1min for s in done):.1f}",
     ]
 
 
@@ -472,8 +499,10 @@ def render_markdown(
         f"Python {facts['python']}, PyYAML {facts['pyyaml']}, Node {facts['node']}."
     )
     out.append(
-        f"Load average before / after: {facts['load average (1, 5, 15 min) before']} / "
-        f"{facts['load average (1, 5, 15 min) after']} (other work on the machine skews timings)."
+        f"Load average (1, 5, 15 min) before / after: {facts['load average (1, 5, 15 min) before']} / "
+        f"{facts['load average (1, 5, 15 min) after']}; 1-minute load when each timed run started: "
+        f"{facts['load average (1 min) at run starts']}. On 2 cores, a load above 1 means other work "
+        "shared the machine and timings are inflated."
     )
     out.append("")
     for name, version in report["tools"].items():
@@ -491,20 +520,11 @@ def render_markdown(
         "",
         "Whole-process wall time, CPU time (user+system, with descendants) and peak resident memory; "
         "medians over the measured rounds (warm-up excluded). `findings` is what the tool reported "
-        "(Redocly: errors + warnings from its totals).",
+        "(Redocly: errors + warnings from its totals); `load` is the median 1-minute load average "
+        "when the runs started.",
         "",
     ]
-    header = [
-        "run",
-        "median wall s",
-        "min-max wall s",
-        "median cpu s",
-        "median peak RSS MiB",
-        "runs",
-        "exit",
-        "findings",
-    ]
-    out.append(markdown_table(header, [timing_row(s) for s in all_series]))
+    out.append(markdown_table(TIMING_HEADER, [timing_row(s) for s in all_series]))
 
     by_key = {(s.tool, s.file): s for s in all_series}
     tool_names = list(report["tools"])
@@ -547,24 +567,13 @@ def render_markdown(
         out += ["", "## Corpus-wide parallelism (apilint --jobs)", ""]
         out.append(
             f"{parallel.files} files from the shared corpus (openapi/ and templates/) in one "
-            f"`apilint check` call. Status: {parallel.status}."
+            f"`apilint check` call. Status: {parallel.status}. Peak RSS is that of the largest single "
+            "process (the kernel reports the maximum, not the sum, over a process and its workers)."
         )
         if parallel.series:
             out += [
                 "",
-                markdown_table(
-                    [
-                        "run",
-                        "median wall s",
-                        "min-max wall s",
-                        "median cpu s",
-                        "median peak RSS MiB",
-                        "runs",
-                        "exit",
-                        "findings",
-                    ],
-                    [timing_row(s) for s in parallel.series],
-                ),
+                markdown_table(TIMING_HEADER, [timing_row(s) for s in parallel.series]),
             ]
         if parallel.speedup is not None:
             out += ["", f"Speed-up of --jobs 2 over --jobs 1: {parallel.speedup:.2f}x."]
@@ -706,25 +715,36 @@ def main(argv: list[str] | None = None) -> int:
             return "skipped (--skip-slow)"
         return None
 
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     load_before = os.getloadavg()
     all_series: list[Series] = []
-    for spec in specs:
-        log(f"{spec.name} ({format_size(spec.path.stat().st_size)})")
-        all_series += run_file(spec, tools, arguments.runs, measurer, skip)
+    parallel = None
+    try:
+        for spec in specs:
+            log(f"{spec.name} ({format_size(spec.path.stat().st_size)})")
+            run_file(spec, tools, arguments.runs, measurer, skip, all_series)
+        if "apilint" in tool_names and not arguments.skip_corpus:
+            parallel = run_corpus_parallel(arguments.corpus, apilint_command, arguments.runs, measurer)
+    except KeyboardInterrupt:
+        notes.append("interrupted: the report holds only what was measured before the interruption")
+        log(notes[-1])
 
     apilint_tool = next((tool for tool in tools if tool.name == "apilint"), None)
     if apilint_tool is not None and apilint_tool.version.startswith("unavailable"):
         apilint_tool.version = version_from_output(apilint_tool.version)
-
-    parallel = None
-    if "apilint" in tool_names and not arguments.skip_corpus:
-        parallel = run_corpus_parallel(arguments.corpus, apilint_command, arguments.runs, measurer)
 
     report: dict[str, Any] = {
         "machine": {
             **machine_facts(),
             "load average (1, 5, 15 min) before": " ".join(f"{v:.2f}" for v in load_before),
             "load average (1, 5, 15 min) after": " ".join(f"{v:.2f}" for v in os.getloadavg()),
+            "load average (1 min) at run starts": load_summary(
+                [sample for series in all_series for sample in series.measured()]
+                + [sample for series in (parallel.series if parallel else []) for sample in series.measured()]
+            ),
         },
         "tools": {
             tool.name: tool.version
