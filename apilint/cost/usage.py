@@ -223,8 +223,9 @@ def usage_from_flags(flags: UsageFlags, name: str = "API") -> ApiUsage:
             ("--messages-per-request", "--connection-minutes-per-request"),
         ),
     )
-    for message in check_api(api):
-        raise CostError(message)
+    problems = check_api(api)
+    if problems:
+        raise CostError("\n".join(problems))
     return api
 
 
@@ -258,8 +259,8 @@ def check_api(api: ApiUsage) -> list[str]:
     )
     if not has_traffic and api.cache_size_gb is None:
         problems.append(
-            f"{api.name}: no traffic given; give requests (--requests), WebSocket messages (--messages) "
-            "or connection minutes, or a cache size"
+            f"{api.name}: no traffic given; give requests, WebSocket messages or connection minutes, "
+            "or a cache size"
         )
     for route in api.routes:
         if route.request_size_kb > rules.payload_limit_kb:
@@ -449,8 +450,9 @@ def _api(item: Mapping[str, Any], path: list[str | int]) -> ApiUsage:
         definition=item.get("definition"),
         derivations=derivations,
     )
-    for message in check_api(api):
-        raise _At(path, message)
+    problems = check_api(api)
+    if problems:
+        raise _At(path, problems[0])
     return api
 
 

@@ -179,6 +179,8 @@ def test_infracost_apigatewayv2_golden(prices: list[str]) -> None:
         # The 1B-request bands quoted for REST and HTTP in terrapod's pricing generator.
         (["--requests", "1B"], "rest", 3033.10),
         (["--requests", "1B", "--api-type", "http"], "http", 930.00),
+        # An older HTTP example quoted by a third party (5,000 calls a minute for 30 days), not on AWS's page.
+        (["--requests", "216M", "--api-type", "http"], "http", 216.00),
     ],
 )
 def test_other_published_figures(prices: list[str], args: list[str], api_type: str, expected: float) -> None:
