@@ -329,3 +329,35 @@ def test_where_on_the_api_resource_itself(tmp_path):
     [use] = detect_features(api, ["edge-endpoint"])
     assert use.at.path == ("Resources", "Legacy")
     assert "EndpointConfiguration: unset" in use.message
+
+
+# --- the rules that read the table ------------------------------------------------------------------
+
+
+def test_a_rule_reports_only_what_the_api_type_lacks_for_sure(tmp_path):
+    from apilint.checks.mismatch import unsupported_uses
+
+    [api] = apis(tmp_path, """\
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          Chat:
+            Type: AWS::ApiGatewayV2::Api
+            Properties: {Name: chat, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action}
+          Validator:
+            Type: AWS::ApiGateway::RequestValidator
+            Properties: {RestApiId: !Ref Chat, ValidateRequestBody: true}
+        """)
+    assert api.api_type is ApiType.WEBSOCKET
+    assert uses(api, "request-validation") == [("request-validation", ("Resources", "Validator"))]
+    assert list(unsupported_uses(api, ["request-validation"])) == []  # "unconfirmed" for WebSocket APIs
+
+
+def test_an_unknown_feature_id_in_the_configuration_is_a_usage_error(tmp_path):
+    from tests.conftest import run_cli
+
+    (tmp_path / ".apilint.yaml").write_text("options:\n  AG102:\n    features: [request-validaton]\n")
+    (tmp_path / "api.yaml").write_text("openapi: 3.0.1\ninfo: {title: t, version: '1'}\n"
+                                       "x-amazon-apigateway-importexport-version: '1.0'\npaths: {}\n")
+    result = run_cli("check", "--select", "AG102", "api.yaml", cwd=tmp_path)
+    assert result.code == 2
+    assert "AG102 option features: unknown feature id(s) request-validaton" in result.err
