@@ -454,7 +454,7 @@ def _md_table(rows: list[list[str]], headers: list[str], align: tuple[str, ...])
     from tabulate import tabulate
 
     cleaned = [[_md_escape(cell) for cell in row] for row in rows]
-    return tabulate(cleaned, headers=headers, tablefmt="github", colalign=align, disable_numparse=True)
+    return tabulate(cleaned, headers=headers, tablefmt="pipe", colalign=align, disable_numparse=True)
 
 
 def _md_comparison(title: str, comparison: Comparison, api: ApiEstimate | None, level: str) -> list[str]:
