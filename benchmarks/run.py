@@ -443,6 +443,14 @@ def findings_summary(samples: list[Sample]) -> str:
     return "/".join("n/a" if v is None else str(v) for v in values) or "-"
 
 
+def other_work(samples: list[Sample]) -> str:
+    """How much of the cores other processes used while these runs ran (median over the runs)."""
+    during = [s.other_during for s in samples if s.other_during is not None]
+    if during:
+        return f"{statistics.median(during):.0%}"
+    return f"load {statistics.median(s.load_1min for s in samples):.1f}"
+
+
 # The baseline's columns (docs/performance.md), then what each tool reported and the machine's load.
 TIMING_HEADER = [
     "run",
@@ -453,7 +461,7 @@ TIMING_HEADER = [
     "runs",
     "exit",
     "findings",
-    "load",
+    "other work",
 ]
 
 
@@ -473,7 +481,7 @@ def timing_row(series: Series) -> list[str]:
         str(len(measured)),
         exit_summary(measured),
         findings_summary(done),
-        f"{statistics.median(s.load_1min for s in done):.1f}",
+        other_work(done),
     ]
 
 
@@ -520,8 +528,9 @@ def render_markdown(
         "",
         "Whole-process wall time, CPU time (user+system, with descendants) and peak resident memory; "
         "medians over the measured rounds (warm-up excluded). `findings` is what the tool reported "
-        "(Redocly: errors + warnings from its totals); `load` is the median 1-minute load average "
-        "when the runs started.",
+        "(Redocly: errors + warnings from its totals). `other work`: the median share of all cores that "
+        "other processes used during the runs (from /proc/stat, less the run's own CPU time); above a "
+        "few per cent the timings are inflated.",
         "",
     ]
     out.append(markdown_table(TIMING_HEADER, [timing_row(s) for s in all_series]))
@@ -650,6 +659,20 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--prepare-only", action="store_true", help="prepare spec files and peers, time nothing"
     )
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each run, wait up to this long until other processes use less than "
+        "--busy-threshold of the cores (default 0: do not wait)",
+    )
+    parser.add_argument(
+        "--busy-threshold",
+        type=float,
+        default=0.2,
+        help="share of all cores other work may use for --wait-idle (default 0.2)",
+    )
     parser.add_argument("--list-files", action="store_true", help="list the file names and exit")
     parser.add_argument(
         "--output-dir",
@@ -704,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if arguments.rss_source == "time" and not os.access("/usr/bin/time", os.X_OK):
         raise SystemExit("--rss-source time: /usr/bin/time is not installed")
-    measurer = Measurer(arguments.timeout, use_gnu_time)
+    measurer = Measurer(arguments.timeout, use_gnu_time, arguments.wait_idle, arguments.busy_threshold)
 
     def skip(tool: Tool, spec: SpecFile) -> str | None:
         if (
@@ -755,7 +778,13 @@ def main(argv: list[str] | None = None) -> int:
             f"for each file a warm-up run of every tool, then {arguments.runs} rounds in which every tool "
             f"runs once, in an order rotated each round; limit {arguments.timeout:.0f} s per run; peak RSS "
             f"from {'/usr/bin/time -v' if use_gnu_time else 'os.wait4 rusage'}; Spectral with "
-            f'`extends: ["spectral:oas"]`, Redocly with its default ruleset and REDOCLY_TELEMETRY=off.'
+            f'`extends: ["spectral:oas"]`, Redocly with its default ruleset and REDOCLY_TELEMETRY=off'
+            + (
+                f"; each run waited up to {arguments.wait_idle:.0f} s for other work to drop below "
+                f"{arguments.busy_threshold:.0%} of the cores."
+                if arguments.wait_idle > 0
+                else "."
+            )
         ),
         "notes": notes,
     }
