@@ -77,7 +77,7 @@ def _kind(value: Any) -> str | None:
 
 
 def authorizer_types(api: Api, run: Any) -> Iterator[Violation]:
-    """Authorizer types the API type does not offer, and WebSocket authorization off ``$connect``."""
+    """Authorizer types the API type does not offer (WebSocket authorization off ``$connect`` is AG504's)."""
     allowed: dict[str, list[str]] = run.options["allowed"]
     unconfirmed: dict[str, list[str]] = run.options["unconfirmed"]
     kind_key = api.api_type.value
@@ -108,14 +108,6 @@ def authorizer_types(api: Api, run: Any) -> Iterator[Violation]:
                 yield Violation(at.child("AuthorizerType"),
                                 f"authorizer {logical_id} has type {kind.upper()}, which {api.api_type.title} "
                                 f"APIs do not offer (they take {', '.join(k.upper() for k in allowed[kind_key])})")
-    if api.api_type is ApiType.WEBSOCKET:
-        for logical_id, props, at in related.get("AWS::ApiGatewayV2::Route", []):
-            route_key, authorization = props.get("RouteKey"), _kind(props.get("AuthorizationType"))
-            if (isinstance(route_key, str) and route_key != "$connect" and authorization is not None
-                    and authorization != "none"):
-                yield Violation(at.child("AuthorizationType"),
-                                f"route {logical_id} ({route_key}) has authorization {authorization.upper()}: a "
-                                "WebSocket API authorizes only its $connect route")
 
 
 # --- AG109 endpoint types -----------------------------------------------------------------------------
