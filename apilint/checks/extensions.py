@@ -12,7 +12,7 @@ import difflib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ def extension_names() -> frozenset[str]:
     return frozenset(name for name in _schemas() if name.startswith(PREFIX))
 
 
-@cache
+@lru_cache(maxsize=64)  # one per extension
 def _validator(name: str) -> Any:
     """A validator for one extension's schema, with every schema registered for ``$ref``."""
     import jsonschema
@@ -60,6 +60,34 @@ def _validator(name: str) -> Any:
     schema = _schemas()[name]
     cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
     return cls(schema, registry=registry)
+
+
+@lru_cache(maxsize=64)  # one per extension
+def _fast_validator(name: str) -> Any:
+    """A compiled (Rust) validator for one extension, used to pass valid values quickly; None when
+    jsonschema-rs or its registry is not available."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    if not hasattr(jsonschema_rs, "Registry"):
+        return None
+
+    def refuse(uri: str) -> Any:
+        raise ValueError(f"apilint does not fetch {uri}")
+
+    registry = jsonschema_rs.Registry([(schema["$id"], schema) for schema in _schemas().values() if "$id" in schema])
+    return jsonschema_rs.validator_for(_schemas()[name], registry=registry, retriever=refuse)
+
+
+def _is_valid(name: str, value: Any) -> bool:
+    fast = _fast_validator(name)
+    if fast is None:
+        return not any(True for _ in _validator(name).iter_errors(value))
+    try:
+        return bool(fast.is_valid(value))
+    except (ValueError, TypeError):  # a value the compiled validator cannot take (a YAML date, ...)
+        return False
 
 
 @dataclass(frozen=True)
@@ -116,16 +144,29 @@ class SchemaError:
         return self.extension.at.child(*self.path)
 
 
-def schema_errors(api: Api) -> Iterator[SchemaError]:
-    """Every schema violation of every documented extension in the document."""
+# AG401 and AG403 run one after the other on the same API: the errors of the last one are kept.
+_last_errors: list[tuple[Api, list[SchemaError]]] = []
+
+
+def schema_errors(api: Api) -> list[SchemaError]:
+    """Every schema violation of every documented extension in the document.
+
+    Values the compiled validator passes are not looked at again; the others are validated with
+    ``jsonschema``, whose errors carry the path and keyword each finding needs.
+    """
+    if _last_errors and _last_errors[0][0] is api:
+        return _last_errors[0][1]
     names = extension_names()
+    errors: list[SchemaError] = []
     for extension in extension_values(api):
-        if extension.name not in names:
+        if extension.name not in names or _is_valid(extension.name, extension.value):
             continue
         for error in _validator(extension.name).iter_errors(extension.value):
             path = tuple(error.absolute_path)
             unknown = _is_unknown_key(error)
-            yield SchemaError(extension, path, _describe(error, unknown), unknown, str(error.validator))
+            errors.append(SchemaError(extension, path, _describe(error, unknown), unknown, str(error.validator)))
+    _last_errors[:] = [(api, errors)]
+    return errors
 
 
 def _is_unknown_key(error: Any) -> bool:
