@@ -14,7 +14,7 @@ from typing import Any
 from apilint.cost.errors import CostError
 from apilint.model import ApiType
 
-CORE_HOOK = "apilint.features.blockers_for_paths"
+CORE_HOOK = "apilint.migration.blockers_for_paths"
 
 
 @dataclass(frozen=True)
@@ -105,10 +105,10 @@ def blockers_for_paths(paths: Sequence[Path]) -> dict[str, Any]:
                           "websocket": [...], "rest": []},
             "routes": {"GET /orders": [...], "POST /orders": []}}}   # blockers of moving one route to HTTP
 
-    The core provides it as ``apilint.features.blockers_for_paths``; until it does, this raises
-    ImportError and ``apilint cost`` prices without blockers and says so.
+    The linter core provides it as ``apilint.migration.blockers_for_paths``, from the same feature
+    table as the mismatch rules.
     """
-    from apilint.features import blockers_for_paths as from_core  # type: ignore[import-not-found]
+    from apilint.migration import blockers_for_paths as from_core
 
     return from_core(paths)
 
@@ -119,13 +119,5 @@ def collect_blockers(paths: Sequence[Path]) -> tuple[dict[str, ApiBlockers], lis
         return {}, [
             "No definition given: blocking features were not checked; every API type counts as available."
         ]
-    try:
-        raw = blockers_for_paths(paths)
-    except ImportError:
-        return {}, [
-            (
-                "Definitions were given, but this apilint cannot derive blocking features yet "
-                f"({CORE_HOOK} is not available): no blockers were applied."
-            )
-        ]
+    raw = blockers_for_paths(paths)
     return {str(path): ApiBlockers.from_dict(entry) for path, entry in raw.items()}, []

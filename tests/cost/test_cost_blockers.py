@@ -41,19 +41,17 @@ def test_without_definitions_nothing_is_blocked() -> None:
     )
 
 
-def test_definitions_without_the_core_hook(monkeypatch: pytest.MonkeyPatch) -> None:
-    def missing(paths):
-        raise ImportError("no blockers_for_paths")
-
-    monkeypatch.setattr(blockers_module, "blockers_for_paths", missing)
+def test_real_definition_blocks_http_with_positions() -> None:
+    """API keys on the SAM example's REST API keep it from moving to an HTTP API."""
     report = run_cost(
-        "--requests", "5M", "--region", "us-east-1", "fixtures/cost/usage/orders.yaml", "-f", "json"
+        "--requests", "5M", "--region", "us-east-1", "fixtures/examples/payments-sam/template.yaml", "-f", "json"
     ).json()
-    assert report["assumptions"][0] == (
-        "Definitions were given, but this apilint cannot derive blocking features yet "
-        "(apilint.features.blockers_for_paths is not available): no blockers were applied."
-    )
-    assert [e["blocked_by"] for e in report["estimates"]] == [[], [], []]
+    by_type = {e["api_type"]: e for e in report["estimates"]}
+    assert by_type["rest"]["available"] is True
+    assert by_type["http"]["available"] is False
+    blockers = [(b["feature"], b["file"], b["line"]) for b in by_type["http"]["blocked_by"]]
+    template = "fixtures/examples/payments-sam/template.yaml"
+    assert blockers == [("edge-endpoint", template, 10), ("api-keys", template, 35)]
 
 
 def test_flags_with_a_definition_take_its_blockers_and_type(monkeypatch: pytest.MonkeyPatch) -> None:
