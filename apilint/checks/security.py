@@ -155,7 +155,8 @@ def operation_without_authorization(api: Api, run: Any) -> Iterator[Violation]:
     document, _ = api.root()
     # SAM attaches the authorizers of Auth.Authorizers to operations from the functions' Api events,
     # which the model does not show: operations without their own security cannot be judged then.
-    sam_authorizers = bool(_sam_auth(api).get("Authorizers"))
+    auth = _sam_auth(api)
+    sam_authorizers = bool(auth.get("Authorizers")) or auth.get("EnableIamAuthorizer") is True
     for operation in api.operations():
         if operation.method == "options" or _is_mock(api, operation):
             continue
@@ -192,9 +193,9 @@ def _security_of(api: Api, operation: Operation) -> Any:
 def _why_open(api: Api, operation: Operation, document: dict[str, Any], auth_type: str | None) -> str:
     reasons = []
     if "security" in operation.data:
-        reasons.append("its security requirement asks for nothing")
+        reasons.append(f"its security is {_requirement_text(operation.data['security'])}")
     elif "security" in document:
-        reasons.append("the root-level security requirement asks for nothing")
+        reasons.append(f"the root-level security is {_requirement_text(document['security'])}")
     else:
         reasons.append("no security requirement")
     if auth_type == "NONE":
@@ -205,6 +206,11 @@ def _why_open(api: Api, operation: Operation, document: dict[str, Any], auth_typ
     if api.api_type is ApiType.REST:
         reasons.append("no resource policy")
     return ", ".join(reasons[:-1]) + " and " + reasons[-1]
+
+
+def _requirement_text(requirements: Any) -> str:
+    """``[]`` or ``[{}]`` as written (both turn authorization off)."""
+    return json.dumps(requirements, default=str)[:40]
 
 
 def _template_methods(api: Api) -> Iterator[Violation]:
