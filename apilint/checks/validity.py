@@ -494,3 +494,62 @@ def _method_properties(api: Api, view: IntegrationView) -> dict[str, Any] | None
         if props_at.child("Integration") == view.at:
             return props
     return None
+
+
+# --- AG414 ------------------------------------------------------------------------------------------
+
+
+def integration_response_status_undeclared(api: Api, run: Any) -> Iterator[Violation]:
+    """Integration responses mapped to a status code the operation does not declare."""
+    for view in all_integrations(api):
+        operation = view.operation
+        responses = view.data.get("responses")
+        if operation is None or view.form != "openapi" or not isinstance(responses, dict):
+            continue
+        if view.type not in ("aws", "http", "mock"):
+            continue  # proxy integrations pass the backend's response through; their `responses` go unused
+        declared = operation.data.get("responses")
+        if not isinstance(declared, dict) or is_unknown(declared) or "default" in declared:
+            continue
+        codes = {str(code) for code in declared}
+        for pattern, response in responses.items():
+            status = response.get("statusCode") if isinstance(response, dict) else None
+            if isinstance(status, bool) or not isinstance(status, (str, int)) or has_placeholder(status):
+                continue
+            if str(status) in codes:
+                continue
+            yield Violation(view.at.child("responses", pattern, "statusCode"),
+                            f"integration response {pattern!r} of {view.label} maps to status {status}, which the "
+                            "operation's responses do not declare; API Gateway creates no integration response "
+                            "without a matching method response")
+
+
+# --- AG415 ------------------------------------------------------------------------------------------
+
+
+def request_parameter_undeclared(api: Api, run: Any) -> Iterator[Violation]:
+    """Integration request parameters mapped from method request parameters the operation does not declare."""
+    for view in all_integrations(api):
+        if view.form == "v2":
+            continue
+        key = "requestParameters" if view.form == "openapi" else "RequestParameters"
+        mappings = view.data.get(key)
+        if not isinstance(mappings, dict):
+            continue
+        declared = _method_parameters(api, view)
+        if declared is None:
+            continue
+        for target, source in mappings.items():
+            if not isinstance(source, str) or has_placeholder(source):
+                continue
+            match = _METHOD_PARAMETER.match(source.strip())
+            location = _LOCATIONS.get(match.group("location")) if match else None
+            if match is None or location is None:
+                continue
+            name = match.group("name")
+            if (location, name.lower() if location == "header" else name) in declared:
+                continue
+            yield Violation(view.at.child(key, target),
+                            f"{target} of {view.label} is mapped from {source}, which is not declared as a "
+                            f"{location} parameter of the method; API Gateway rejects the mapping (\"Invalid "
+                            "mapping expression specified\")")
