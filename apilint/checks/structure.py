@@ -29,11 +29,16 @@ def _schema_root() -> Path:
 
 
 @lru_cache(maxsize=None)
+def _schema(version: str) -> dict[str, Any]:
+    with open(_schema_root() / _SCHEMA_DIRS[version] / "schema.json", encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@lru_cache(maxsize=None)
 def _validator(version: str) -> Any:
     import jsonschema_rs
 
-    with open(_schema_root() / _SCHEMA_DIRS[version] / "schema.json", encoding="utf-8") as handle:
-        schema = json.load(handle)
+    schema = _schema(version)
 
     def refuse(uri: str) -> Any:
         raise ValueError(f"apilint does not fetch {uri}")
@@ -59,6 +64,77 @@ def schema_problems(document: dict[str, Any], version: str) -> Iterator[tuple[tu
     """
     for error in _validator(version).iter_errors(document):
         yield _typed_path(document, error.instance_path), error.message
+    yield from _dialect_problems(document, version)
+
+
+def explained_problems(document: dict[str, Any], version: str) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Like :func:`schema_problems`, but a failed ``oneOf``/``anyOf`` is replaced by the errors of
+    the alternative that came closest, so the finding says what is wrong and where."""
+    for error in _validator(version).iter_errors(document):
+        for inner in _closest(error):
+            yield _typed_path(document, inner.instance_path), _alternatives_message(inner, version)
+    yield from _dialect_problems(document, version)
+
+
+def _alternatives_message(error: Any, version: str) -> str:
+    """For a failed ``oneOf``/``anyOf`` of named definitions, say which objects were expected."""
+    if type(getattr(error, "kind", None)).__name__ not in {"OneOfNotValid", "AnyOf"}:
+        return error.message
+    node: Any = _schema(version)
+    for step in error.schema_path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return error.message
+    names = []
+    for branch in node if isinstance(node, list) else []:
+        ref = branch.get("$ref") if isinstance(branch, dict) else None
+        if not isinstance(ref, str):
+            return error.message
+        names.append(ref.rsplit("/", 1)[-1])
+    if not names:
+        return error.message
+    expected = " or ".join(names)
+    return f"the value is not a valid {expected} object"
+
+
+_MAX_DESCENT = 20
+
+
+def _closest(error: Any, depth: int = 0) -> list[Any]:
+    """The errors of the alternative that matched best, descending through nested alternatives."""
+    kind = getattr(error, "kind", None)
+    branches = getattr(kind, "context", None) if type(kind).__name__ in {"OneOfNotValid", "AnyOf"} else None
+    if not branches or depth > _MAX_DESCENT:
+        return [error]
+    own = len(error.instance_path)
+
+    def only_wants_ref(branch: list[Any]) -> bool:
+        # the Reference alternative, for a value that is not a reference
+        return any(len(e.instance_path) == own and '"$ref" is a required' in e.message for e in branch)
+
+    def misses_discriminator(branch: list[Any]) -> bool:
+        # an alternative for another kind of object ("type: oauth2" against the apiKey schema)
+        return any(
+            type(e.kind).__name__ in {"Enum", "Constant"} and len(e.instance_path) == own + 1
+            and str(e.instance_path[-1]) in {"type", "in"}
+            for e in branch
+        )
+
+    candidates = [b for b in branches if b and not only_wants_ref(b)] or [b for b in branches if b]
+    candidates = [b for b in candidates if not misses_discriminator(b)] or candidates
+    if not candidates:
+        return [error]
+    best = max(candidates, key=lambda b: (max(len(e.instance_path) for e in b), -len(b)))
+    if max(len(e.instance_path) for e in best) == own and len(candidates) > 1:
+        return [error]  # no alternative got further than the value itself: the generic message is honest
+    result: list[Any] = []
+    for inner in best:
+        result.extend(_closest(inner, depth + 1))
+    return result
+
+
+def _dialect_problems(document: dict[str, Any], version: str) -> Iterator[tuple[tuple[Any, ...], str]]:
     if version == "3.1":
         components = document.get("components")
         schemas = components.get("schemas") if isinstance(components, dict) else None
@@ -142,7 +218,7 @@ def openapi_structure(api: Api, run: Any) -> Iterator[Violation]:
         # API Gateway derives path parameters from the path, so it imports undeclared ones
         yield from _path_parameters(api)
         yield from _duplicate_parameters(api)
-    for path, message in schema_problems(document, version):
+    for path, message in explained_problems(document, version):
         instance = _value_at(document, path)
         if _unknown(instance):
             continue
