@@ -75,7 +75,8 @@ def test_definition_uri_is_followed_with_positions_in_that_file(tmp_path):
         """))
     result = run_cli("check", "--format", "json", "template.yaml", cwd=tmp_path)
     assert _positions(result) == [("api.yaml", 11, 9)]
-    assert "HTTP API maximum of 30,000 ms" in result.json()["findings"][0]["message"]
+    timeout = next(f for f in result.json()["findings"] if f["code"] == "AG201")
+    assert "HTTP API maximum of 30,000 ms" in timeout["message"]
 
 
 def test_aws_include_and_body_s3_location_are_followed(tmp_path):
