@@ -133,8 +133,8 @@ class ApiBuilder:
             if not isinstance(properties, dict):
                 properties = {}
             section = {"AWS::Serverless::Api": "Api", "AWS::Serverless::HttpApi": "HttpApi"}.get(resource_type)
-            merged = dict(globals_.get(section, {})) if section and isinstance(globals_.get(section), dict) else {}
-            merged.update(properties)
+            defaults = globals_.get(section) if section else None
+            merged = _sam_merge(defaults, properties) if isinstance(defaults, dict) else dict(properties)
             context = self._context(source, logical_id, resource_type, resource_at, merged, properties)
             context["related"] = _related(source, resources, logical_id)
             context["domains"] = [d for d in domains if d.kind == "domain" and self._maps_to(d, logical_id, resources)]
@@ -326,6 +326,17 @@ def _related(source: Source, resources: dict[str, Any], api_id: str) -> dict[str
             at = Pointer(source, ("Resources", logical_id, "Properties"))
             related.setdefault(resource["Type"], []).append((logical_id, props, at))
     return related
+
+
+def _sam_merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """A resource's properties over its ``Globals`` section, maps merged key by key as SAM does."""
+    merged = dict(defaults)
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not is_intrinsic(value):
+            merged[key] = _sam_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _ref_name(value: Any) -> str | None:
