@@ -30,6 +30,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -417,6 +418,20 @@ def machine_facts() -> dict[str, str]:
     return facts
 
 
+CALIBRATION_CODE = "s = 0\nfor i in range(10_000_000):\n    s += i"
+
+
+def calibrate(runs: int = 3) -> float:
+    """Median seconds of a fixed pure-Python loop in a fresh interpreter: how fast this machine is
+    right now. Shared and virtual machines vary, so compare timings only within one report."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", CALIBRATION_CODE], check=False)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
 def load_summary(samples: list[Sample]) -> str:
     if not samples:
         return "-"
@@ -511,6 +526,11 @@ def render_markdown(
         f"{facts['load average (1, 5, 15 min) after']}; 1-minute load when each timed run started: "
         f"{facts['load average (1 min) at run starts']}. On 2 cores, a load above 1 means other work "
         "shared the machine and timings are inflated."
+    )
+    out.append(
+        f"Calibration (a fixed 10-million-step Python loop, median of 3) before / after: "
+        f"{facts['calibration loop s before / after']} s; where these differ between reports, so do all "
+        "timings."
     )
     out.append("")
     for name, version in report["tools"].items():
@@ -743,6 +763,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     load_before = os.getloadavg()
+    calibration_before = calibrate()
     all_series: list[Series] = []
     parallel = None
     try:
@@ -764,6 +785,7 @@ def main(argv: list[str] | None = None) -> int:
             **machine_facts(),
             "load average (1, 5, 15 min) before": " ".join(f"{v:.2f}" for v in load_before),
             "load average (1, 5, 15 min) after": " ".join(f"{v:.2f}" for v in os.getloadavg()),
+            "calibration loop s before / after": f"{calibration_before:.3f} / {calibrate():.3f}",
             "load average (1 min) at run starts": load_summary(
                 [sample for series in all_series for sample in series.measured()]
                 + [sample for series in (parallel.series if parallel else []) for sample in series.measured()]
