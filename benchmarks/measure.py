@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -108,6 +109,11 @@ class Measurer:
         return busy
 
     def run(self, argv: list[str], cwd: Path, stdout_path: Path, stderr_path: Path) -> Sample:
+        findable = os.sep not in argv[0] or os.path.isabs(argv[0])
+        if findable and shutil.which(argv[0]) is None:
+            stderr_path.write_text(f"{argv[0]}: command not found\n")
+            stdout_path.write_text("")
+            return Sample(0.0, 0.0, 0.0, "cannot start: command not found")
         busy_before = self.wait_until_idle()
         time_report = stderr_path.with_suffix(".time")
         if self.use_gnu_time:

@@ -157,13 +157,12 @@ def first_line(argv: list[str], cwd: Path) -> str:
     return lines[0]
 
 
-def version_from_output(fallback: str) -> str:
-    """apilint's JSON report carries its version; use it when `apilint --version` does not answer."""
-    for stdout_path in sorted(OUTPUT_DIR.glob("apilint__*.stdout")):
-        data = parse_json_output(stdout_path.read_text(errors="replace"), "{")
-        if isinstance(data, dict) and isinstance(data.get("version"), str):
-            return f"{data['version']} (from its JSON output)"
-    return fallback
+def version_in_output(text: str) -> str | None:
+    """apilint's JSON report carries its version; used when `apilint --version` does not answer."""
+    data = parse_json_output(text, "{")
+    if isinstance(data, dict) and isinstance(data.get("version"), str):
+        return f"{data['version']} (from its JSON output)"
+    return None
 
 
 def make_tools(names: list[str], apilint_command: list[str]) -> list[Tool]:
@@ -278,7 +277,10 @@ def run_file(
         sample = measurer.run(tool.command(spec.path), tool.cwd, stdout_path, stderr_path)
         sample.warmup = warmup
         if sample.exit != "timeout":
-            sample.findings = tool.count_findings(stdout_path.read_text(errors="replace"))
+            output = stdout_path.read_text(errors="replace")
+            sample.findings = tool.count_findings(output)
+            if tool.version.startswith("unavailable"):
+                tool.version = version_in_output(output) or tool.version
         log(
             f"  {'warm-up' if warmup else 'run'} {tool.name:8} {spec.name:28} {sample.wall_s:8.3f} s "
             f"{sample.peak_rss_mib:7.0f} MiB exit {sample.exit} findings {sample.findings}"
@@ -289,7 +291,9 @@ def run_file(
         sample = once(tool, warmup=True)
         series[tool.name].samples.append(sample)
         if sample.exit == "timeout" or str(sample.exit).startswith("cannot"):
-            series[tool.name].note = f"warm-up {sample.exit} (limit {measurer.timeout_s:.0f} s); not repeated"
+            limit = f"timed out (limit {measurer.timeout_s:.0f} s)"
+            what = limit if sample.exit == "timeout" else sample.exit
+            series[tool.name].note = f"warm-up {what}; not repeated"
             active.remove(tool)
     for round_index in range(runs):
         if not active:
@@ -596,10 +600,13 @@ def render_markdown(
         out += ["", "## Corpus-wide parallelism (apilint --jobs)", ""]
         out.append(
             f"{parallel.files} files from the shared corpus (openapi/ and templates/) in one "
-            f"`apilint check` call. Status: {parallel.status}. Peak RSS is that of the largest single "
-            "process (the kernel reports the maximum, not the sum, over a process and its workers)."
+            f"`apilint check` call. Status: {parallel.status}."
         )
         if parallel.series:
+            out[-1] += (
+                " Peak RSS is that of the largest single process (the kernel reports the maximum, "
+                "not the sum, over a process and its workers)."
+            )
             out += [
                 "",
                 markdown_table(TIMING_HEADER, [timing_row(s) for s in parallel.series]),
@@ -775,10 +782,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         notes.append("interrupted: the report holds only what was measured before the interruption")
         log(notes[-1])
-
-    apilint_tool = next((tool for tool in tools if tool.name == "apilint"), None)
-    if apilint_tool is not None and apilint_tool.version.startswith("unavailable"):
-        apilint_tool.version = version_from_output(apilint_tool.version)
 
     report: dict[str, Any] = {
         "machine": {

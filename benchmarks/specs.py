@@ -340,7 +340,7 @@ def build_ladder_rung(github: dict[str, Any], target_bytes: int) -> bytes:
 def build_apigateway_heavy(target_bytes: int) -> bytes:
     """A seeded OpenAPI 3.0 REST API in which every operation carries an API Gateway integration.
 
-    About one resource in twenty-five carries a deliberate mistake of the kind found in the
+    In every 25 resources, four carry one deliberate mistake each, of the kinds found in the
     real-world corpus (integration timeout above 29 s, misspelled passthroughBehavior, undeclared
     request validator, HTTP-API-only extension in a REST API), so that rules find something.
     """
