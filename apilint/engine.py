@@ -6,7 +6,6 @@ applies selection and suppression, finds positions, and stamps code, name and se
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,6 @@ from apilint.rules import Rule, Violation, find_rule, load_rules, match_rules
 
 IGNORE_KEY = "x-apilint-ignore"
 _COMMENT_IGNORE = re.compile(r"#\s*apilint-ignore\s*:?\s*([A-Za-z0-9_,\- ]+)")
-CANDIDATE_SUFFIXES = {".yaml", ".yml", ".json", ".template"}
 
 
 @dataclass
