@@ -10,9 +10,13 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from typing import Any
+import sys
+from contextlib import contextmanager
+from itertools import accumulate
+from typing import Any, Iterator
 
 from apilint.finding import Span
+from apilint.load.limits import Limits
 from apilint.load.problems import LoadProblem
 
 _DECODER = json.JSONDecoder()
@@ -105,9 +109,63 @@ class JsonDocument:
         return self._span(start, end), matched
 
 
-def load_json(text: str) -> JsonDocument:
-    """Parse JSON text; syntax errors and duplicate keys become problems."""
+_STRING_ANYWHERE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_BRACKET_DEPTH = {"[": 1, "{": 1, "]": -1, "}": -1}
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]', re.S)
+
+
+def _node_bound(text: str) -> int:
+    """An upper bound on keys plus values: each follows a ``{``, ``[``, ``,`` or ``:`` (or is the root)."""
+    return 1 + text.count("{") + text.count("[") + text.count(",") + text.count(":")
+
+
+def _limit_problem(text: str, limits: type[Limits]) -> LoadProblem | None:
+    """AG005 at the place the text nests too deep or holds too many nodes; None within the limits.
+
+    Counting characters bounds both at C speed; only a text that might be over a limit is scanned
+    token by token (strings skipped) to decide, and to find where the limit is crossed.
+    """
+    # every node takes at least one character, every level of nesting two
+    deep = len(text) > 2 * limits.max_depth and text.count("[") + text.count("{") > limits.max_depth
+    stripped = _STRING_ANYWHERE.sub("", text) if deep or len(text) > limits.max_nodes else text
+    if deep:
+        brackets = _NOT_BRACKET.sub("", stripped)
+        deep = max(accumulate(map(_BRACKET_DEPTH.__getitem__, brackets)), default=0) > limits.max_depth
+    large = len(text) > limits.max_nodes and _node_bound(stripped) > limits.max_nodes
+    if not (deep or large):
+        return None
+    depth, nodes = 0, 1
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token == "[" or token == "{":
+            depth += 1
+            nodes += 1
+            if depth > limits.max_depth:
+                return LoadProblem("AG005", f"the document nests deeper than {limits.max_depth:,} levels here; "
+                                   "the file is not checked", _span_at(text, match.start()))
+        elif token == "]" or token == "}":
+            depth -= 1
+        elif token == "," or token == ":":
+            nodes += 1
+        if nodes > limits.max_nodes:
+            return LoadProblem("AG005", f"the document has more than {limits.max_nodes:,} nodes here; "
+                               "the file is not checked", _span_at(text, match.start()))
+    return None
+
+
+def _span_at(text: str, offset: int) -> Span:
+    line = text.count("\n", 0, offset) + 1
+    column = offset - text.rfind("\n", 0, offset)
+    return Span(line, column, line, column)
+
+
+def load_json(text: str, limits: type[Limits] = Limits) -> JsonDocument:
+    """Parse JSON text within ``limits``; syntax errors, duplicate keys and crossed limits become problems."""
     problems: list[LoadProblem] = []
+    limit = _limit_problem(text, limits)
+    if limit is not None:
+        return JsonDocument(None, text, [limit])
     duplicates: list[tuple[dict[str, Any], str]] = []
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -121,16 +179,22 @@ def load_json(text: str) -> JsonDocument:
         return result
 
     try:
-        data = json.loads(text, object_pairs_hook=pairs_hook)
+        with _stack_for(limits.max_depth):
+            try:
+                data = json.loads(text, object_pairs_hook=pairs_hook)
+            except ValueError as error:
+                if isinstance(error, json.JSONDecodeError):
+                    raise
+                # an integer too long for int() (over 4,300 digits): read such numbers as floats
+                duplicates.clear()
+                data = json.loads(text, object_pairs_hook=pairs_hook, parse_int=_int_or_float)
     except json.JSONDecodeError as error:
         problems.append(
             LoadProblem("AG001", f"JSON syntax error: {error.msg}", Span(error.lineno, error.colno, error.lineno, error.colno))
         )
         return JsonDocument(None, text, problems)
-    except RecursionError:
-        problems.append(
-            LoadProblem("AG005", "the document nests too deeply to be read", Span(1, 1, 1, 1))
-        )
+    except RecursionError:  # pragma: no cover - the depth limit is checked first
+        problems.append(LoadProblem("AG005", "the document nests too deeply to be read", Span(1, 1, 1, 1)))
         return JsonDocument(None, text, problems)
     document = JsonDocument(data, text, problems)
     if duplicates:
@@ -138,6 +202,30 @@ def load_json(text: str) -> JsonDocument:
             span, _ = document.locate(path)
             problems.append(LoadProblem("AG001", f"duplicate key {path[-1]!r}", span))
     return document
+
+
+@contextmanager
+def _stack_for(depth: int) -> Iterator[None]:
+    """Room on the interpreter's recursion budget for the C decoder to descend ``depth`` levels."""
+    frames, frame = 0, sys._getframe()
+    while frame is not None:
+        frames, frame = frames + 1, frame.f_back
+    needed = frames + depth + 50
+    previous = sys.getrecursionlimit()
+    if needed > previous:
+        sys.setrecursionlimit(needed)
+    try:
+        yield
+    finally:
+        if needed > previous:
+            sys.setrecursionlimit(previous)
+
+
+def _int_or_float(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 def _paths_of(data: Any, duplicates: list[tuple[dict[str, Any], str]]) -> list[tuple[Any, ...]]:

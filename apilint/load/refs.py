@@ -1,17 +1,29 @@
-"""``$ref`` resolution that never leaves the repository and never touches the network."""
+"""``$ref`` resolution that never leaves the repository and never touches the network.
+
+A reference is followed only to a YAML or JSON file (``.yaml``, ``.yml``, ``.json``) inside the
+root, none of whose folders or name below the root starts with a dot: so a definition in a pull
+request cannot make apilint read, and echo parts of, ``.git/config``, ``.env`` or any file outside the
+checkout. Everything else is reported, never opened.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import unquote
 
+from apilint.load.limits import Limits
+from apilint.load.source import ReadError, Source
 from apilint.model import Pointer
-from apilint.load.source import ReadError, Source, is_within
 
 #: How many references one chain may follow before it is treated as a loop.
-MAX_REF_HOPS = 64
+MAX_REF_HOPS = Limits.max_ref_hops
+#: Suffixes of the files a reference may name.
+FOLLOWED_SUFFIXES = (".yaml", ".yml", ".json")
+#: ``http:``, ``file:``, ``urn:`` ...: anything with a scheme is not a path in the repository.
+_URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]+:")
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,37 @@ def parse_pointer(fragment: str) -> tuple[str, ...] | None:
     return tuple(unquote(part).replace("~1", "/").replace("~0", "~") for part in fragment[1:].split("/"))
 
 
+def _index(step: str) -> int | None:
+    """A list index as a pointer writes it (ASCII digits, no leading zero), else None."""
+    if step.isascii() and step.isdigit() and len(step) < 19 and (step == "0" or step[0] != "0"):
+        return int(step)
+    return None
+
+
+def refusal(path: Path, root: Path) -> str | None:
+    """Why a reference to ``path`` is not followed, or None when it may be read.
+
+    ``path`` is resolved (symbolic links followed) before it is judged, so a link inside the root that
+    points out of it is refused like the path it points at.
+    """
+    try:
+        resolved = path.resolve(strict=False)
+        relative = resolved.relative_to(root.resolve())
+    except RuntimeError:  # Python < 3.13 reports a symbolic link loop this way
+        return "it is a symbolic link loop"
+    except OSError as error:
+        return f"it cannot be resolved ({error.strerror or error})"
+    except ValueError:
+        return f"it lies outside {root}; apilint reads nothing outside the root it checks"
+    if resolved.is_dir():
+        return "it is a directory"
+    if any(part.startswith(".") for part in relative.parts):
+        return "it is a hidden file or lies in a hidden folder; apilint does not read those"
+    if resolved.suffix.lower() not in FOLLOWED_SUFFIXES:
+        return "only .yaml, .yml and .json files are followed"
+    return None
+
+
 def walk(data: Any, steps: tuple[Any, ...]) -> tuple[bool, Any, tuple[Any, ...]]:
     """Follow path steps through data; list indexes become ints. Returns (found, value, steps)."""
     current = data
@@ -39,9 +82,11 @@ def walk(data: Any, steps: tuple[Any, ...]) -> tuple[bool, Any, tuple[Any, ...]]
         if isinstance(current, dict) and step in current:
             current = current[step]
             typed.append(step)
-        elif isinstance(current, list) and isinstance(step, str) and step.isdigit() and int(step) < len(current):
-            current = current[int(step)]
-            typed.append(int(step))
+            continue
+        index = _index(step) if isinstance(current, list) and isinstance(step, str) else None
+        if index is not None and index < len(current):
+            current = current[index]
+            typed.append(index)
         else:
             return False, None, tuple(typed)
     return True, current, tuple(typed)
@@ -51,7 +96,8 @@ class RefResolver:
     """Follows local and relative-file references, inside ``root`` only.
 
     Remote (``http://``, ``https://``) references are reported and never fetched; files outside the
-    root are refused without being opened; each file is read once.
+    root, hidden files and files that are not YAML or JSON are refused without being opened; each
+    file is read once, and at most ``Limits.max_ref_files`` files are read.
     """
 
     def __init__(self, root: Path, open_source: Callable[[Path], Source]):
@@ -68,9 +114,14 @@ class RefResolver:
             self.problems.append(RefProblem(at, message))
 
     def _file(self, base: Source, target: str, at: Pointer) -> Source | None:
-        path = (base.path.parent / unquote(target)).absolute()
-        if not is_within(path, self.root):
-            self._report(at, f"$ref {target!r} points outside {self.root}; it is not read")
+        name = unquote(target)
+        if "\x00" in name:
+            self._report(at, f"$ref {target!r} names no valid file")
+            return None
+        path = (base.path.parent / name).absolute()
+        reason = refusal(path, self.root)
+        if reason is not None:
+            self._report(at, f"$ref {target!r} is not followed: {reason}")
             return None
         resolved = path.resolve()
         cached = self._cache.get(resolved)
@@ -78,6 +129,10 @@ class RefResolver:
             return cached
         if isinstance(cached, str):
             self._report(at, cached)
+            return None
+        if len(self._cache) >= Limits.max_ref_files:
+            self._report(at, f"$ref {target!r} is not followed: the references of this file already pulled "
+                             f"in {Limits.max_ref_files:,} files, apilint's limit")
             return None
         try:
             source = self._open_source(resolved)
@@ -87,17 +142,23 @@ class RefResolver:
             self._report(at, message)
             return None
         if source.data is None:
-            message = f"$ref {target!r} cannot be followed: the file has no readable content"
+            why = source.problems[0].message if source.problems else "the file is empty"
+            message = f"$ref {target!r} cannot be followed: {source.display} has no readable content ({why})"
             self._cache[resolved] = message
             self._report(at, message)
             return None
         self._cache[resolved] = source
         return source
 
-    def target(self, ref: str, at: Pointer, doc_at: Pointer) -> tuple[Any, Pointer] | None:
-        """The value a reference string names, and where it is; None (and a problem) when it fails."""
-        if ref.startswith(("http://", "https://", "//")):
-            self._report(at, f"remote $ref {ref!r} is not followed: apilint makes no network connections")
+    def target(self, ref: str, at: Pointer, doc_at: Pointer, chain: bool = True) -> tuple[Any, Pointer] | None:
+        """The value a reference string names, and where it is; None (and a problem) when it fails.
+
+        With ``chain``, a target that is itself a reference is followed on, so that a loop or a broken
+        link further down the chain is reported too; the value returned is still the first target.
+        """
+        if ref.startswith("//") or _URI_SCHEME.match(ref):
+            self._report(at, f"remote $ref {ref!r} is not followed: apilint makes no network connections "
+                             "and reads only files inside the root")
             return None
         file_part, _, fragment = ref.partition("#")
         steps = parse_pointer(fragment)
@@ -115,7 +176,10 @@ class RefResolver:
         if not found:
             self._report(at, f"$ref {ref!r} points at nothing")
             return None
-        return value, base.child(*typed)
+        value_at = base.child(*typed)
+        if chain and isinstance(value, dict) and isinstance(value.get("$ref"), str):
+            self.follow(value, value_at, base)
+        return value, value_at
 
     def follow(self, value: Any, at: Pointer, doc_at: Pointer) -> tuple[Any, Pointer]:
         """Follow a chain of ``$ref`` objects; the original value stays when a step fails."""
@@ -126,16 +190,16 @@ class RefResolver:
                 return current, current_at
             key = (current_at.source.display, current_at.path)
             if key in seen:
-                self._report(at, "circular $ref")
+                self._report(at, "circular $ref: following it leads back to a reference already followed")
                 return value, at
             seen.add(key)
-            result = self.target(current["$ref"], current_at.child("$ref"), current_doc)
+            result = self.target(current["$ref"], current_at.child("$ref"), current_doc, chain=False)
             if result is None:
                 return value, at
             current, current_at = result
             if current_at.source is not current_doc.source:
                 current_doc = Pointer(current_at.source, ())
-        self._report(at, f"$ref chain longer than {MAX_REF_HOPS} steps")
+        self._report(at, f"$ref chain longer than {MAX_REF_HOPS} steps, apilint's limit; it is not followed further")
         return value, at
 
 

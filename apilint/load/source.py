@@ -1,20 +1,32 @@
-"""A file as apilint reads it: bytes checked and decoded, parsed with positions."""
+"""A file as apilint reads it: bytes checked and decoded, parsed with positions, within the limits."""
 
 from __future__ import annotations
 
 import codecs
+import errno
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
 
 from apilint.finding import Span
 from apilint.load.jsonload import JsonDocument, load_json
+from apilint.load.limits import DEFAULT_MAX_FILE_BYTES, Limits
 from apilint.load.problems import LoadProblem
-from apilint.load.yamlload import Limits, YamlDocument, expanded_size, load_yaml
+from apilint.load.yamlload import YamlDocument, load_yaml
 
-#: Files larger than this are refused with a finding (``--max-file-size`` / config ``max-file-size``).
-DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024
+__all__ = ["DEFAULT_MAX_FILE_BYTES", "Limits", "ReadError", "Source", "decode", "display_path", "is_within",
+           "parse_text", "read_source"]
+
+_FIRST_CHARACTER = re.compile(r"\s*(\S)")
+_FILE_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
 
 
 class Source:
@@ -47,75 +59,115 @@ class ReadError(Exception):
     """A file that cannot be read at all (missing, a directory, a FIFO, no permission)."""
 
 
-def decode(raw: bytes) -> tuple[str | None, str | None]:
-    """Text of the bytes, honouring a BOM; ``(None, reason)`` for binary or undecodable input."""
+def _position(raw: bytes, offset: int) -> Span:
+    """Line and column (in characters) of a byte offset in UTF-8-ish bytes."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    line = raw.count(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", "replace")) + 1
+    return Span(line, column, line, column)
+
+
+def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
+    """Text of the bytes, honouring a byte-order mark; ``(None, problem)`` for binary or undecodable input."""
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
-        encoding = "utf-8"
+        raw, encoding = raw[len(codecs.BOM_UTF8):], "utf-8"
+    elif raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: it shares a prefix
+        encoding = "utf-32"
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
-    elif raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        encoding = "utf-32"
     else:
         encoding = "utf-8"
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as error:
-        return None, f"the file is not valid {encoding.upper()} (byte {error.start})"
-    if encoding == "utf-16" or encoding == "utf-32":
+        span = _position(raw, error.start) if encoding == "utf-8" else Span(1, 1, 1, 1)
+        hint = "; it looks binary" if encoding == "utf-8" and b"\x00" in raw[:8192] else ""
+        return None, LoadProblem(
+            "AG001", f"the file is not valid {encoding.upper()} text (byte {error.start:,}){hint}", span)
+    if encoding != "utf-8":
         text = text.lstrip("\ufeff")
-    if "\x00" in text:
-        return None, "the file contains NUL bytes; it looks binary"
+    nul = text.find("\x00")
+    if nul != -1:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - text.rfind("\n", 0, nul)
+        span = Span(line, column, line, column)
+        return None, LoadProblem(
+            "AG001", "the file contains NUL bytes: it looks binary, or UTF-16 without a byte-order mark", span)
     return text, None
 
 
-def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Source:
-    """Read and parse one file. Problems in it become load problems; unreadable files raise."""
+def _read_bytes(path: Path, display: str, max_bytes: int) -> bytes | None:
+    """The file's bytes, or None when it is over ``max_bytes``; raises ReadError when it cannot be read.
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO or device put
+    where a file was (or swapped in after a check) is refused instead of hanging the run.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        info = path.stat()
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ReadError(f"{display}: cannot read (a symbolic link loop)") from None
+        if error.errno == errno.EISDIR:
+            raise ReadError(f"{display}: is a directory") from None
+        raise ReadError(f"{display}: cannot read ({error.strerror or error})") from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            kind = _FILE_KINDS.get(stat.S_IFMT(info.st_mode), "not a regular file")
+            raise ReadError(f"{display}: is {kind}; only regular files are read")
+        if info.st_size > max_bytes:
+            return None
+        chunks: list[bytes] = []
+        remaining = max_bytes + 1  # the file may grow after fstat: never read past the limit
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        raw = b"".join(chunks)
+        return None if len(raw) > max_bytes else raw
     except OSError as error:
         raise ReadError(f"{display}: cannot read ({error.strerror or error})") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ReadError(f"{display}: is a directory")
-    if not stat.S_ISREG(info.st_mode):
-        raise ReadError(f"{display}: not a regular file")
-    if info.st_size > max_bytes:
+    finally:
+        os.close(descriptor)
+
+
+def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Source:
+    """Read and parse one file. Problems in it become load problems; unreadable files raise ReadError."""
+    raw = _read_bytes(path, display, max_bytes)
+    if raw is None:
+        try:
+            size = f"{path.stat().st_size:,} bytes"
+        except OSError:
+            size = "larger"
         problem = LoadProblem(
             "AG005",
-            f"the file is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit (raise it with --max-file-size)",
+            f"the file is {size}, over the {max_bytes:,}-byte limit; it is not read (raise the limit with "
+            "--max-file-size)",
             Span(1, 1, 1, 1),
         )
         return Source(path, display, "", None, [problem])
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except OSError as error:
-        raise ReadError(f"{display}: cannot read ({error.strerror or error})") from None
-    text, reason = decode(raw)
+    text, problem = decode(raw)
+    del raw
     if text is None:
-        return Source(path, display, "", None, [LoadProblem("AG001", reason or "unreadable", Span(1, 1, 1, 1))])
+        return Source(path, display, "", None, [problem] if problem else [])
     return parse_text(path, display, text)
 
 
 def parse_text(path: Path, display: str, text: str) -> Source:
     """Parse text as JSON when it looks like JSON, else as YAML."""
-    stripped = text.lstrip()
     document: YamlDocument | JsonDocument
-    if path.suffix.lower() == ".json" or stripped.startswith(("{", "[")):
+    is_json_file = path.suffix.lower() == ".json"
+    first = _FIRST_CHARACTER.match(text)
+    if is_json_file or (first is not None and first.group(1) in "{["):
         document = load_json(text)
-        if document.data is None and document.problems and path.suffix.lower() != ".json":
+        failed = document.data is None and document.problems
+        if failed and not is_json_file and all(p.code == "AG001" for p in document.problems):
             document = load_yaml(text)  # flow-style YAML starts with a brace too
     else:
         document = load_yaml(text)
-        if isinstance(document, YamlDocument) and document.root is not None and document.aliases:
-            size = expanded_size(document.root, Limits.max_nodes)
-            if size > Limits.max_nodes:
-                problem = LoadProblem(
-                    "AG005",
-                    f"YAML aliases expand to more than {Limits.max_nodes:,} nodes; the file is not checked",
-                    Span(1, 1, 1, 1),
-                )
-                return Source(path, display, text, None, document.problems + [problem])
     return Source(path, display, text, document, list(document.problems))
 
 
