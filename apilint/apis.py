@@ -125,7 +125,7 @@ class ApiBuilder:
         domains = self._template_domains(source, resources, globals_)
         apis: list[Api] = []
         for logical_id, resource in resources.items():
-            if not isinstance(resource, dict) or resource.get("Type") not in API_RESOURCES:
+            if _resource_type(resource) not in API_RESOURCES:
                 continue
             resource_type = resource["Type"]
             resource_at = Pointer(source, ("Resources", logical_id))
@@ -239,7 +239,7 @@ class ApiBuilder:
     def _template_domains(self, source: Source, resources: dict[str, Any], globals_: dict[str, Any]) -> list[Domain]:
         domains: list[Domain] = []
         for logical_id, resource in resources.items():
-            if not isinstance(resource, dict) or resource.get("Type") not in DOMAIN_RESOURCES:
+            if _resource_type(resource) not in DOMAIN_RESOURCES:
                 continue
             props = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
             at = Pointer(source, ("Resources", logical_id))
@@ -284,7 +284,7 @@ class ApiBuilder:
         domain_id = domain.logical_id
         mapped_apis: set[str] = set()
         for resource in resources.values():
-            if not isinstance(resource, dict) or resource.get("Type") not in {
+            if _resource_type(resource) not in {
                 "AWS::ApiGateway::BasePathMapping", "AWS::ApiGatewayV2::ApiMapping", "AWS::ApiGateway::BasePathMappingV2"
             }:
                 continue
@@ -337,6 +337,13 @@ def _sam_merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def _resource_type(resource: Any) -> str | None:
+    """A resource's ``Type`` when it is a string (a list or an intrinsic there matches no type)."""
+    if isinstance(resource, dict) and isinstance(resource.get("Type"), str):
+        return resource["Type"]
+    return None
 
 
 def _ref_name(value: Any) -> str | None:

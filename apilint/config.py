@@ -210,13 +210,52 @@ def _validate(data: Any, source: Any, display: str) -> None:
 
     if not isinstance(data, dict):
         raise ConfigError(f"{display}:1:1: the configuration must be a mapping of settings")
-    validator = jsonschema_rs.validator_for(CONFIG_SCHEMA)
-    for error in validator.iter_errors(json.loads(json.dumps(data, default=str))):
-        path = tuple(error.instance_path)
+
+    def fail(path: tuple[Any, ...], message: str) -> ConfigError:
         span = source.locate(path) if source is not None else None
         where = f"{display}:{span.line}:{span.column}" if span else display
         key = ".".join(str(p) for p in path) or "(top level)"
-        raise ConfigError(f"{where}: {key}: {error.message}")
+        return ConfigError(f"{where}: {key}: {message}")
+
+    validator = jsonschema_rs.validator_for(CONFIG_SCHEMA)
+    for error in validator.iter_errors(json.loads(json.dumps(data, default=str))):
+        path = tuple(error.instance_path)
+        unexpected = getattr(error.kind, "unexpected", None)
+        if type(error.kind).__name__ == "AdditionalProperties" and unexpected:
+            raise fail(path + (str(unexpected[0]),), f"unknown setting ({error.message})")
+        raise fail(path, error.message)
+    globs: list[tuple[tuple[Any, ...], Any]] = [(("exclude", i), g) for i, g in enumerate(data.get("exclude", []))]
+    for index, entry in enumerate(data.get("files", [])):
+        match = entry["match"]
+        patterns = match if isinstance(match, list) else [match]
+        at = ("files", index, "match")
+        globs += [(at + (i,), g) for i, g in enumerate(patterns)] if isinstance(match, list) else [(at, match)]
+    for path, pattern in globs:
+        problem = glob_problem(pattern)
+        if problem is not None:
+            raise fail(path, f"{pattern!r} is not a valid glob: {problem}")
+
+
+def glob_problem(pattern: str) -> str | None:
+    """Why a glob pattern is malformed (empty, a NUL, a ``[`` never closed), or None."""
+    if not pattern:
+        return "it is empty"
+    if "\x00" in pattern:
+        return "it contains a NUL character"
+    index = 0
+    while index < len(pattern):
+        if pattern[index] == "[":
+            close = index + 1
+            if close < len(pattern) and pattern[close] in "!^":
+                close += 1
+            if close < len(pattern) and pattern[close] == "]":
+                close += 1  # a "]" right after "[" or "[!" is part of the set
+            close = pattern.find("]", close)
+            if close == -1:
+                return f"the '[' at character {index + 1} is never closed"
+            index = close
+        index += 1
+    return None
 
 
 @dataclass

@@ -112,6 +112,9 @@ class JsonDocument:
 _STRING_ANYWHERE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _BRACKET_DEPTH = {"[": 1, "{": 1, "]": -1, "}": -1}
+_CHUNK = 1 << 20
+#: Text up to the first string not closed in it (possessive: linear whatever the input).
+_WHOLE_STRINGS = re.compile(r'(?:[^"]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+', re.S)
 _STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]', re.S)
 
 
@@ -123,20 +126,39 @@ def _node_bound(text: str) -> int:
 def _limit_problem(text: str, limits: type[Limits]) -> LoadProblem | None:
     """AG005 at the place the text nests too deep or holds too many nodes; None within the limits.
 
-    Counting characters bounds both at C speed; only a text that might be over a limit is scanned
-    token by token (strings skipped) to decide, and to find where the limit is crossed.
+    Counting characters bounds both at C speed. Only a text that might be over a limit is measured,
+    a chunk at a time with its strings removed (chunks end between strings), and only the chunk
+    where a limit is crossed is scanned token by token, to find the place.
     """
     # every node takes at least one character, every level of nesting two
     deep = len(text) > 2 * limits.max_depth and text.count("[") + text.count("{") > limits.max_depth
-    stripped = _STRING_ANYWHERE.sub("", text) if deep or len(text) > limits.max_nodes else text
-    if deep:
-        brackets = _NOT_BRACKET.sub("", stripped)
-        deep = max(accumulate(map(_BRACKET_DEPTH.__getitem__, brackets)), default=0) > limits.max_depth
-    large = len(text) > limits.max_nodes and _node_bound(stripped) > limits.max_nodes
+    large = len(text) > limits.max_nodes and _node_bound(text) > limits.max_nodes
     if not (deep or large):
         return None
-    depth, nodes = 0, 1
-    for match in _STRUCTURE.finditer(text):
+    depth, nodes, start = 0, 1, 0
+    while start < len(text):
+        end = _chunk_end(text, start)
+        structure = _STRING_ANYWHERE.sub("", text[start:end])
+        steps = list(map(_BRACKET_DEPTH.__getitem__, _NOT_BRACKET.sub("", structure)))
+        chunk_nodes = _node_bound(structure) - 1
+        if depth + max(accumulate(steps), default=0) > limits.max_depth or nodes + chunk_nodes > limits.max_nodes:
+            return _scan(text, start, depth, nodes, limits)
+        depth, nodes, start = depth + sum(steps), nodes + chunk_nodes, end
+    return None
+
+
+def _chunk_end(text: str, start: int) -> int:
+    """The end of a chunk of about ``_CHUNK`` characters from ``start`` that cuts no string in two."""
+    end = _WHOLE_STRINGS.match(text, start, min(start + _CHUNK, len(text))).end()
+    if end == start:  # a string longer than a chunk starts here: the chunk is that string
+        string = _STRING_ANYWHERE.match(text, start)
+        end = string.end() if string is not None else len(text)
+    return end
+
+
+def _scan(text: str, start: int, depth: int, nodes: int, limits: type[Limits]) -> LoadProblem | None:
+    """The problem at the first token from ``start`` on that crosses a limit, token by token."""
+    for match in _STRUCTURE.finditer(text, start):
         token = match.group()
         if token == "[" or token == "{":
             depth += 1
