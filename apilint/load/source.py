@@ -7,6 +7,7 @@ import errno
 import os
 import re
 import stat
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,16 @@ class Source:
     @property
     def data(self) -> Any:
         return self.document.data if self.document is not None else None
+
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text's lines, split once (per-finding work must not rescan the whole text)."""
+        return self.text.splitlines()
+
+    @cached_property
+    def has_ignore_comments(self) -> bool:
+        """Whether any ``apilint-ignore`` comment is written in the file (searched once)."""
+        return "apilint-ignore" in self.text
 
     def locate(self, path: tuple[Any, ...]) -> Span:
         """Span of ``path`` in this file, falling back to the nearest existing parent."""
