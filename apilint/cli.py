@@ -7,6 +7,7 @@ error; 3 internal error (a bug in apilint).
 from __future__ import annotations
 
 import os
+import re
 import sys
 import traceback
 from enum import Enum
@@ -58,13 +59,20 @@ def _split(values: Optional[List[str]]) -> list[str]:
     return result
 
 
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?\s*\Z", re.IGNORECASE)
+_UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
+
+
 def _parse_size(text: str) -> int:
-    units = {"k": 1024, "kb": 1024, "m": 1024**2, "mb": 1024**2, "g": 1024**3, "gb": 1024**3}
-    lowered = text.strip().lower()
-    for suffix in sorted(units, key=len, reverse=True):
-        if lowered.endswith(suffix):
-            return int(float(lowered[: -len(suffix)]) * units[suffix])
-    return int(lowered)
+    """``64MB``, ``512k``, ``1048576`` to bytes; anything else is a usage error."""
+    match = _SIZE.match(text)
+    if match is None:
+        raise UsageError(f"--max-file-size: expected a size such as 16MB, 512KB or 1048576, got {text!r}")
+    number, unit = match.groups()
+    size = int(float(number) * _UNITS.get((unit or " ")[0].lower(), 1))
+    if size <= 0:
+        raise UsageError(f"--max-file-size: the size must be more than 0, got {text!r}")
+    return size
 
 
 def _use_color(stream: Any) -> bool:
