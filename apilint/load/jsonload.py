@@ -11,16 +11,18 @@ import bisect
 import json
 import re
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import accumulate
-from typing import Any, Iterator
+from typing import Any
 
 from apilint.finding import Span
 from apilint.load.limits import Limits
 from apilint.load.problems import LoadProblem
 
-_DECODER = json.JSONDecoder()
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+#: Skips values to find where they end: numbers stay text (no conversion, no digit limit).
+_DECODER = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _WS = re.compile(r"[ \t\r\n]*")
 _SCALAR_END = re.compile(r"[,\]}\s]")
 
@@ -33,6 +35,8 @@ class JsonDocument:
         self.text = text
         self.problems = problems
         self._line_starts: list[int] | None = None
+        self._members_at: dict[int, dict[str, tuple[int, int]] | list[int] | None] = {}
+        self._ends: dict[int, int] = {}
 
     def _position(self, offset: int) -> tuple[int, int]:
         if self._line_starts is None:
@@ -53,69 +57,90 @@ class JsonDocument:
 
     def _skip_value(self, pos: int) -> int:
         """Offset just after the value starting at ``pos`` (the C decoder skips it fastest)."""
-        try:
-            return _DECODER.raw_decode(self.text, pos)[1]
-        except (json.JSONDecodeError, RecursionError):
-            match = _SCALAR_END.search(self.text, pos)
-            return match.start() if match else len(self.text)
+        end = self._ends.get(pos)
+        if end is None:
+            try:
+                end = _DECODER.raw_decode(self.text, pos)[1]
+            except (ValueError, RecursionError):
+                match = _SCALAR_END.search(self.text, pos)
+                end = match.start() if match else len(self.text)
+            self._ends[pos] = end
+        return end
+
+    def _members(self, pos: int) -> dict[str, tuple[int, int]] | list[int] | None:
+        """Where the entries of the object or array at ``pos`` start, found by one scan and kept.
+
+        An object maps each key to the offsets of the key and of its value (the last of duplicate
+        keys, as the parser keeps the last value); an array lists the offsets of its items. Each
+        container is scanned once however many findings point into it.
+        """
+        if pos in self._members_at:
+            return self._members_at[pos]
+        text, length = self.text, len(self.text)
+        opener = text[pos] if pos < length else ""
+        members: dict[str, tuple[int, int]] | list[int] | None = None
+        if opener == "{":
+            members = {}
+            cursor = _WS.match(text, pos + 1).end()
+            while cursor < length and text[cursor] == '"':
+                key_match = _STRING.match(text, cursor)
+                if key_match is None:
+                    break
+                try:
+                    key = json.loads(key_match.group())
+                except ValueError:
+                    break
+                colon = _WS.match(text, key_match.end()).end()
+                value_start = _WS.match(text, colon + 1).end()
+                members[key] = (cursor, value_start)
+                cursor = _WS.match(text, self._skip_value(value_start)).end()
+                if cursor < length and text[cursor] == ",":
+                    cursor = _WS.match(text, cursor + 1).end()
+        elif opener == "[":
+            members = []
+            cursor = _WS.match(text, pos + 1).end()
+            while cursor < length and text[cursor] != "]":
+                members.append(cursor)
+                cursor = _WS.match(text, self._skip_value(cursor)).end()
+                if cursor < length and text[cursor] == ",":
+                    cursor = _WS.match(text, cursor + 1).end()
+                else:
+                    break
+        self._members_at[pos] = members
+        return members
 
     def locate(self, path: tuple[Any, ...]) -> tuple[Span, int]:
         """Span of the deepest existing node on ``path`` and how many steps matched.
 
         Duplicate keys resolve to their last occurrence, as the parser keeps the last value.
         """
-        text = self.text
-        pos = _WS.match(text, 0).end()
+        pos = _WS.match(self.text, 0).end()
         key_start: int | None = None
         matched = 0
         for step in path:
-            if pos >= len(text):
+            members = self._members(pos)
+            if isinstance(members, dict):
+                found = members.get(str(step))
+                if found is None:
+                    break
+                key_start, pos = found
+            elif isinstance(members, list) and isinstance(step, int) and 0 <= step < len(members):
+                key_start, pos = None, members[step]
+            else:
                 break
-            opener = text[pos]
-            found: tuple[int | None, int] | None = None
-            if opener == "{":
-                cursor = _WS.match(text, pos + 1).end()
-                while cursor < len(text) and text[cursor] == '"':
-                    key_match = _STRING.match(text, cursor)
-                    if key_match is None:
-                        break
-                    key = json.loads(key_match.group())
-                    colon = _WS.match(text, key_match.end()).end()
-                    value_start = _WS.match(text, colon + 1).end()
-                    if key == str(step):
-                        found = (cursor, value_start)  # keep scanning: the last duplicate wins
-                    value_end = self._skip_value(value_start)
-                    cursor = _WS.match(text, value_end).end()
-                    if cursor < len(text) and text[cursor] == ",":
-                        cursor = _WS.match(text, cursor + 1).end()
-            elif opener == "[" and isinstance(step, int):
-                cursor = _WS.match(text, pos + 1).end()
-                index = 0
-                while cursor < len(text) and text[cursor] != "]":
-                    if index == step:
-                        found = (None, cursor)
-                        break
-                    value_end = self._skip_value(cursor)
-                    cursor = _WS.match(text, value_end).end()
-                    if cursor < len(text) and text[cursor] == ",":
-                        cursor = _WS.match(text, cursor + 1).end()
-                    index += 1
-            if found is None:
-                break
-            key_start, pos = found
             matched += 1
         end = self._skip_value(pos)
         start = key_start if key_start is not None else pos
         return self._span(start, end), matched
 
 
-_STRING_ANYWHERE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_STRING_ANYWHERE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _BRACKET_DEPTH = {"[": 1, "{": 1, "]": -1, "}": -1}
 _CHUNK = 1 << 20
 #: Text up to the first string not closed in it (possessive: linear whatever the input).
-_WHOLE_STRINGS = re.compile(r'(?:[^"]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+', re.S)
-_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]', re.S)
+_WHOLE_STRINGS = re.compile(r'(?:[^"]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+', re.DOTALL)
+_STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]', re.DOTALL)
 
 
 def _node_bound(text: str) -> int:

@@ -9,9 +9,10 @@ checkout. Everything else is reported, never opened.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import unquote
 
 from apilint.load.limits import Limits

@@ -15,14 +15,21 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from apilint.finding import Span
 from apilint.load.limits import Limits
 from apilint.load.problems import LoadProblem
-from yaml.events import (
-    AliasEvent, DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-    SequenceEndEvent, SequenceStartEvent, StreamEndEvent,
-)
 
 try:  # the C parser is what makes large files fast; the pure-Python one is a slow fallback
     _BaseLoader: Any = yaml.CBaseLoader
@@ -69,6 +76,13 @@ _BLANK = re.compile(r"\s*")
 _MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF")
 
 
+def _printable(value: int) -> int | float:
+    """An integer that ``str()`` can print (Python refuses more than 4,300 digits), else infinity."""
+    if value.bit_length() > 14_000:  # about 4,200 decimal digits
+        return float("inf") if value > 0 else float("-inf")
+    return value
+
+
 def _int_or_float(text: str) -> Any:
     """``int(text)``, or a float for integers too long for ``int()`` (over 4,300 digits)."""
     try:
@@ -101,9 +115,9 @@ def resolve_plain(text: str, key: str | None) -> Any:
         if text in _INF_NAN:
             return _INF_NAN[text]
         if _OCT.match(text):
-            return int(text[2:], 8) if len(text) < 4000 else float("inf")
+            return _printable(int(text, 8))
         if _HEX.match(text):
-            return int(text[2:], 16) if len(text) < 3000 else float("inf")
+            return _printable(int(text, 16))
     return text
 
 
@@ -221,7 +235,7 @@ class YamlDocument:
 class _Frame:
     """An open mapping or list, and the key its parent was at when it opened."""
 
-    __slots__ = ("container", "entries", "is_mapping", "tag", "anchor", "start", "key", "key_span")
+    __slots__ = ("anchor", "container", "entries", "is_mapping", "key", "key_span", "start", "tag")
 
     def __init__(self, container: Any, entries: Any, is_mapping: bool, tag: str | None, anchor: str | None,
                  start: Any):
@@ -468,9 +482,9 @@ def _further_documents(get_event: Any, problems: list[LoadProblem]) -> None:
     start = event.start_mark
     try:
         first = get_event()
-        if isinstance(first, ScalarEvent) and first.value == "" and first.tag is None and not first.style:
-            if isinstance(get_event(), (DocumentEndEvent, StreamEndEvent)):
-                return
+        empty = isinstance(first, ScalarEvent) and first.value == "" and first.tag is None and not first.style
+        if empty and isinstance(get_event(), (DocumentEndEvent, StreamEndEvent)):
+            return
     except yaml.YAMLError:
         pass  # a broken second document is still a second document
     problems.append(LoadProblem(

@@ -81,7 +81,7 @@ def measured(*args: str, cwd: Path, timeout: float = 120) -> Measured:
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", _MEASURED, *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
     seconds = time.perf_counter() - started
     err, _, peak = done.stderr.rpartition("PEAK_KB=")
     return Measured(done.returncode, done.stdout, err.rstrip(), seconds, int(peak.strip() or 0) / 1024)
