@@ -196,12 +196,22 @@ def _walk(start: Path, globs: list[str], found: Discovery) -> None:
             candidate = here / name
             if candidate.suffix.lower() not in CANDIDATE_SUFFIXES:
                 continue
-            if is_ignored(absolute / name, False, patterns):
+            if candidate.is_symlink() and not _inside(candidate, absolute_start):
+                found.excluded += 1  # a link that loops or leads out of the folder is not followed
+            elif is_ignored(absolute / name, False, patterns):
                 found.gitignored += 1
             elif globs and _excluded(candidate, globs, start):
                 found.excluded += 1
             else:
                 found.files.append(candidate)
+
+
+def _inside(link: Path, folder: Path) -> bool:
+    try:
+        link.resolve(strict=True).relative_to(folder)
+        return True
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def discover_files(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Discovery:
@@ -224,7 +234,10 @@ def discover_files(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Discov
     seen: set[Path] = set()
     unique = []
     for file in found.files:
-        key = file.resolve()
+        try:
+            key = file.resolve()
+        except (OSError, RuntimeError):  # a symbolic link loop: reading it reports the problem
+            key = file.absolute()
         if key not in seen:
             seen.add(key)
             unique.append(file)

@@ -151,6 +151,12 @@ def execute(request: CheckRequest) -> CheckOutcome:
         "ignore": request.ignore,
     }
     max_bytes = request.max_file_size or config.get("max-file-size") or DEFAULT_MAX_FILE_BYTES
+    looping = [f for f in files if _loops(f)]
+    if looping:
+        named = [str(f) for f in looping if f in request.paths]
+        if named:
+            raise UsageProblem(f"symbolic link loop: {', '.join(named)}")
+        files = [f for f in files if f not in looping]
     explicit = frozenset(p.resolve() for p in request.paths if p.is_file())
     run = RunOptions(root, config, flags, max_bytes, explicit)
     jobs = request.jobs if request.jobs is not None else config.get("jobs")
@@ -172,6 +178,17 @@ def execute(request: CheckRequest) -> CheckOutcome:
     rules_by_file = {r.file: _rules_run(config, paths_by_display[r.file], flags, r) for r in checked}
     return CheckOutcome(findings, kept, fail_on, len(checked), len(kept) - len(checked),
                         found.gitignored + found.excluded, rules_by_file, root)
+
+
+def _loops(path: Path) -> bool:
+    """Whether a path is a symbolic link that leads back to itself."""
+    try:
+        path.resolve()
+        return False
+    except RuntimeError:
+        return True
+    except OSError:
+        return False
 
 
 def _is_consumed(result: FileResult, consumed: set[str], root: Path) -> bool:

@@ -26,8 +26,11 @@ def _all_resolve(api: Api, text: str) -> bool:
         if not ref.startswith("#"):
             return False
         steps = parse_pointer(ref[1:])
-        if steps is None or not walk(document, steps)[0]:
+        if steps is None:
             return False
+        found, value, _ = walk(document, steps)
+        if not found or (isinstance(value, dict) and "$ref" in value):
+            return False  # missing, or a chain that may loop: the walk follows it
     return True
 
 
