@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from apilint.infer import infer_api_type, infer_endpoint_type, is_apigw_document
-from apilint.load.refs import RefResolver
-from apilint.load.source import ReadError, Source, is_within
+from apilint.load.refs import RefResolver, refusal
+from apilint.load.source import ReadError, Source
 from apilint.model import Api, ApiType, Domain, EndpointType, Pointer, is_intrinsic
 
 REST_RESOURCES = {"AWS::Serverless::Api", "AWS::ApiGateway::RestApi"}
@@ -223,8 +223,9 @@ class ApiBuilder:
             self.notices.append(Notice(source.display, f"{location} is not a local file; its definition is not checked"))
             return None, None, None
         path = (source.path.parent / location).absolute()
-        if not is_within(path, self.root):
-            self.notices.append(Notice(source.display, f"{location} lies outside {self.root}; it is not read"))
+        reason = refusal(path, self.root)  # the rules $ref follows: inside the root, not hidden, YAML or JSON
+        if reason is not None:
+            self.notices.append(Notice(source.display, f"{location} is not read: {reason}"))
             return None, None, None
         try:
             body_source = self.open_source(path.resolve())

@@ -163,6 +163,23 @@ def test_template_definitions_from_remote_locations_are_not_fetched(tmp_path):
     assert "lies outside" in result.out
 
 
+def test_template_definitions_in_hidden_folders_are_not_read(tmp_path):
+    (tmp_path / ".secrets").mkdir()
+    (tmp_path / ".secrets" / "token.json").write_text('{"openapi": "hunter2-token", "paths": {}}')
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              DefinitionUri: .secrets/token.json
+        """))
+    result = check("-v", "template.yaml", cwd=tmp_path)
+    assert "hunter2" not in result.out + result.err
+    assert ".secrets/token.json is not read: it is a hidden file" in result.out
+
+
 def test_many_referenced_files_stop_at_the_limit(tmp_path, monkeypatch):
     from apilint.load.limits import Limits
 
