@@ -87,7 +87,7 @@ class JsonDocument:
                 if key_match is None:
                     break
                 try:
-                    key = json.loads(key_match.group())
+                    key = _clean(json.loads(key_match.group()))
                 except ValueError:
                     break
                 colon = _WS.match(text, key_match.end()).end()
@@ -138,6 +138,9 @@ _STRING_ANYWHERE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _BRACKET_DEPTH = {"[": 1, "{": 1, "]": -1, "}": -1}
 _CHUNK = 1 << 20
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+#: The JSON decoder joins escaped surrogate pairs: a surrogate left in a string is a lone one.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 #: Text up to the first string not closed in it (possessive: linear whatever the input).
 _WHOLE_STRINGS = re.compile(r'(?:[^"]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+', re.DOTALL)
 _STRUCTURE = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{},:]', re.DOTALL)
@@ -243,11 +246,14 @@ def load_json(text: str, limits: type[Limits] = Limits) -> JsonDocument:
     except RecursionError:  # pragma: no cover - the depth limit is checked first
         problems.append(LoadProblem("AG005", "the document nests too deeply to be read", Span(1, 1, 1, 1)))
         return JsonDocument(None, text, problems)
+    duplicate_paths = _paths_of(data, duplicates) if duplicates else []
+    if _SURROGATE_ESCAPE.search(text):
+        data = _without_lone_surrogates(data)
+        duplicate_paths = [tuple(_clean(s) if isinstance(s, str) else s for s in p) for p in duplicate_paths]
     document = JsonDocument(data, text, problems)
-    if duplicates:
-        for path in _paths_of(data, duplicates):
-            span, _ = document.locate(path)
-            problems.append(LoadProblem("AG001", f"duplicate key {path[-1]!r}", span))
+    for path in duplicate_paths:
+        span, _ = document.locate(path)
+        problems.append(LoadProblem("AG001", f"duplicate key {path[-1]!r}", span))
     return document
 
 
@@ -266,6 +272,44 @@ def _stack_for(depth: int) -> Iterator[None]:
     finally:
         if needed > previous:
             sys.setrecursionlimit(previous)
+
+
+def _clean(text: str) -> str:
+    """The string with any lone surrogate (from a ``\\ud800`` escape) replaced by U+FFFD."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
+
+
+def _without_lone_surrogates(data: Any) -> Any:
+    """The data with lone surrogates replaced in every key and string: they cannot be printed.
+
+    JSON may escape half of a surrogate pair on its own; Python decodes it into a string no output
+    stream can encode, so any message quoting it would crash. Runs only when the text has such an
+    escape, and builds new containers, leaving shared ones shared.
+    """
+    if isinstance(data, str):
+        return _clean(data)
+    if not isinstance(data, (dict, list)):
+        return data
+    done: dict[int, Any] = {}
+    root: Any = {} if isinstance(data, dict) else []
+    done[id(data)] = root
+    stack: list[tuple[Any, Any]] = [(data, root)]
+    while stack:
+        original, copy = stack.pop()
+        items = original.items() if isinstance(original, dict) else enumerate(original)
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                if id(value) not in done:
+                    done[id(value)] = {} if isinstance(value, dict) else []
+                    stack.append((value, done[id(value)]))
+                value = done[id(value)]
+            elif isinstance(value, str):
+                value = _clean(value)
+            if isinstance(copy, dict):
+                copy[_clean(key)] = value
+            else:
+                copy.append(value)
+    return root
 
 
 def _int_or_float(text: str) -> Any:

@@ -105,6 +105,18 @@ def test_binary_files_with_a_yaml_name_are_one_finding(tmp_path, content):
     assert result.code == 1 and [f[2] for f in findings(result)] == ["AG001"]
 
 
+def test_json_escapes_of_lone_surrogates_cannot_break_the_report(tmp_path):
+    """``"\\ud800"`` decodes to a string no output can encode: every message quoting it would crash."""
+    text = ('{"openapi": "3.0.1", "info": {"title": "\\ud800", "version": "1"}, "\\udead": 1, "\\udead": 2, '
+            '"paths": {"/\\udc00": {"get": {"x-amazon-apigateway-integration": {"type": "\\ud800", '
+            '"uri": "\\udfff", "timeoutInMillis": "\\ud83d\\ude00"}}}}}')
+    path = write(tmp_path, "api.json", text)
+    for output in ("text", "json", "sarif", "github", "junit", "markdown"):
+        result = check("--format", output, str(path))
+        assert result.code == 1
+    assert (1, 80, "AG001") in findings(check("--format", "json", str(path)))  # the duplicate key
+
+
 def test_control_characters_are_reported_at_their_position(tmp_path):
     path = write(tmp_path, "api.yaml", 'openapi: 3.0.1\ninfo: "\x07"\n')
     result = check("--format", "json", str(path))

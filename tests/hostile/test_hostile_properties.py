@@ -124,7 +124,7 @@ SPECIAL = [
     "AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api", "AWS::Serverless::HttpApi",
     "AWS::ApiGateway::DomainName", "${stageVariables.url}", "arn:aws:acm:us-east-1:1:certificate/a", "3.0.1",
     "2.0", "3.1.0", "1.0", "2.0", "jwt", "token", "request", "cognito_user_pools", "*", "AG201", "all",
-    "9" * 5000, "-1", "1e999", "\u202e\u0000\ud7ff", "\ufeff", "x" * 300,
+    "9" * 5000, "-1", "1e999", "\u202e\u0000\ud7ff", "\ufeff", "x" * 300, "\ud800", "a\udfffb",
 ]
 scalars = (st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70)
            | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12) | st.sampled_from(SPECIAL))
@@ -182,7 +182,7 @@ def text_of(document: Any, data: st.DataObject) -> tuple[str, str]:
 
 TOKENS = ["!Ref ", "!Sub ", "!GetAtt a.b ", "!Bogus ", "&a ", "*a", "*b", "<<: *a\n", "{", "}", "[", "]",
           "- ", ": ", "? ", "\t", "\x00", '"', "'", "#", "---\n", "...\n", "\n", "  ", "%YAML 1.1\n", "!!binary ",
-          "$ref: '#/paths'\n", "\ufeff", "\\u0000", ",", "1e999", "9" * 400]
+          "$ref: '#/paths'\n", "\ufeff", "\\u0000", "\\ud800", '"\\udc00"', ",", "1e999", "9" * 400]
 
 
 def damage(text: str, data: st.DataObject) -> str:
