@@ -18,9 +18,10 @@ from apilint.load.problems import LoadProblem
 from apilint.load.yamlload import YamlDocument, load_yaml
 
 __all__ = ["DEFAULT_MAX_FILE_BYTES", "Limits", "ReadError", "Source", "decode", "display_path", "is_within",
-           "parse_text", "read_source"]
+           "parse_text", "printable", "read_source"]
 
 _FIRST_CHARACTER = re.compile(r"\s*(\S)")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FILE_KINDS = {
     stat.S_IFDIR: "a directory",
     stat.S_IFIFO: "a named pipe (FIFO)",
@@ -192,8 +193,24 @@ def is_within(path: Path, root: Path) -> bool:
 
 
 def display_path(path: Path, base: Path) -> str:
-    """Path as shown in findings: relative to ``base`` when inside it."""
+    """Path as shown in findings: relative to ``base`` when inside it, always printable.
+
+    A file name that is not valid UTF-8 (its bytes reach Python as lone surrogates, which no output
+    can encode) shows its odd bytes as ``\\xff`` escapes.
+    """
     try:
-        return os.path.relpath(path, base) if is_within(path, base) else str(path)
+        shown = os.path.relpath(path, base) if is_within(path, base) else str(path)
     except ValueError:
-        return str(path)
+        shown = str(path)
+    return printable(shown)
+
+
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (undecodable bytes of a file name) written as ``\\x..`` escapes."""
+    if not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda match: _escape(ord(match.group())), text)
+
+
+def _escape(code: int) -> str:
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"

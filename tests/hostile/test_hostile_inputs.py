@@ -117,6 +117,18 @@ def test_json_escapes_of_lone_surrogates_cannot_break_the_report(tmp_path):
     assert (1, 80, "AG001") in findings(check("--format", "json", str(path)))  # the duplicate key
 
 
+def test_file_names_that_are_not_utf8_are_shown_with_escapes(tmp_path):
+    """A pull request can add ``api\\xff.yaml``: its name must not break any report."""
+    try:
+        (tmp_path / os.fsdecode(b"api\xff.yaml")).write_bytes(b"a: [\n")
+    except (OSError, UnicodeError):
+        pytest.skip("this file system takes only UTF-8 names")
+    for output in ("text", "json", "sarif", "github", "junit", "markdown"):
+        result = check("--format", output, "--output", str(tmp_path.parent / f"report.{output}"), ".", cwd=tmp_path)
+        assert result.code == 1
+        assert "xff" in (tmp_path.parent / f"report.{output}").read_text(encoding="utf-8")
+
+
 def test_control_characters_are_reported_at_their_position(tmp_path):
     path = write(tmp_path, "api.yaml", 'openapi: 3.0.1\ninfo: "\x07"\n')
     result = check("--format", "json", str(path))
