@@ -218,10 +218,9 @@ def _suppressed(at: Pointer, finding: Finding) -> bool:
 
 def _comment_suppressed(source: Source, finding: Finding) -> bool:
     """``# apilint-ignore: AG201`` at the end of the finding's line or on the line above."""
-    text = source.text
-    if "apilint-ignore" not in text:
+    if not source.has_ignore_comments:
         return False
-    lines = text.splitlines()
+    lines = source.lines
     for number in (finding.line, finding.line - 1):
         if 1 <= number <= len(lines):
             match = _COMMENT_IGNORE.search(lines[number - 1])

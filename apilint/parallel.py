@@ -49,6 +49,7 @@ def _size(path: Path) -> int:
 
 def check_files(run: RunOptions, paths: list[Path], jobs: int) -> list[FileResult | str]:
     """Results in the order of ``paths``; a string stands for a file that could not be read."""
+    jobs = min(jobs, os.cpu_count() or 1, len(paths))  # never more workers than cores or files
     if jobs <= 1 or len(paths) < 2:
         engine = Engine(run)
         return [_check_one(engine, path) for path in paths]

@@ -157,6 +157,9 @@ def execute(request: CheckRequest) -> CheckOutcome:
         if named:
             raise UsageProblem(f"symbolic link loop: {', '.join(named)}")
         files = [f for f in files if f not in looping]
+    escaping = [str(p) for p in request.paths if p.is_symlink() and not _within(p.resolve(), root)]
+    if escaping:
+        raise UsageProblem(f"symbolic link to a file outside {root} is not read: {', '.join(escaping)}")
     explicit = frozenset(p.resolve() for p in request.paths if p.is_file())
     run = RunOptions(root, config, flags, max_bytes, explicit)
     jobs = request.jobs if request.jobs is not None else config.get("jobs")
@@ -178,6 +181,14 @@ def execute(request: CheckRequest) -> CheckOutcome:
     rules_by_file = {r.file: _rules_run(config, paths_by_display[r.file], flags, r) for r in checked}
     return CheckOutcome(findings, kept, fail_on, len(checked), len(kept) - len(checked),
                         found.gitignored + found.excluded, rules_by_file, root)
+
+
+def _within(path: Path, root: Path) -> bool:
+    try:
+        path.relative_to(root)
+        return True
+    except ValueError:
+        return False
 
 
 def _loops(path: Path) -> bool:
