@@ -181,6 +181,20 @@ def version_command() -> None:
     typer.echo(__version__)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(__version__)
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the apilint version and exit."),
+) -> None:
+    """Lint Amazon API Gateway definitions and price them as REST, HTTP or WebSocket APIs."""
+
+
 def _register_optional_commands() -> None:
     try:
         from apilint.cost.cli import cost_command
