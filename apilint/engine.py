@@ -117,10 +117,7 @@ class Engine:
             if source.data is not None and path.resolve() in self.run.explicit_files:
                 result.notices.append(Notice(display, "not an OpenAPI definition or a SAM/CloudFormation template"))
             return result
-        builder = ApiBuilder(self.run.root, self.open_source)
-        settings = FileSettings(options.api_type, options.endpoint_type, options.region, options.domains,
-                                options.rule_options)
-        apis = [builder.from_openapi(source, settings)] if kind == "openapi" else builder.from_template(source, settings)
+        builder, apis = self.build_apis(source, kind, options)
         for api in apis:
             result.apis.append(ApiSummary(api.label, api.source.display, api.api_type.value, api.api_type_reason,
                                           api.endpoint_type.value if api.endpoint_type else None,
@@ -144,6 +141,15 @@ class Engine:
         result.consumed = [str(p) for p in builder.consumed]
         result.findings = _dedupe(result.findings)
         return result
+
+    def build_apis(self, source: Source, kind: str, options: FileOptions) -> tuple[ApiBuilder, list[Api]]:
+        """The APIs of a parsed OpenAPI definition or template, with the settings that apply to it."""
+        builder = ApiBuilder(self.run.root, self.open_source)
+        settings = FileSettings(options.api_type, options.endpoint_type, options.region, options.domains,
+                                options.rule_options)
+        if kind == "openapi":
+            return builder, [builder.from_openapi(source, settings)]
+        return builder, builder.from_template(source, settings)
 
     def _load_finding(self, code: str, message: str, source: Source, span: Span, api: str | None) -> Finding:
         rule = self._rule_by_code[code]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from apilint.apis import ApiBuilder, FileSettings, kind_of
+from apilint.apis import kind_of
 from apilint.config import find_config, load_config, resolve_file_options
 from apilint.engine import Engine, RunOptions
 from apilint.features import FeatureUse, detect_features, feature_index
@@ -70,11 +70,7 @@ def blockers_for_paths(paths: Sequence[Path]) -> dict[str, Any]:
         kind = kind_of(source.data)
         if kind is None:
             continue
-        options = resolve_file_options(config, path, {})
-        settings = FileSettings(options.api_type, options.endpoint_type, options.region, options.domains,
-                                options.rule_options)
-        builder = ApiBuilder(root, engine.open_source)
-        apis = [builder.from_openapi(source, settings)] if kind == "openapi" else builder.from_template(source, settings)
+        _, apis = engine.build_apis(source, kind, resolve_file_options(config, path, {}))
         merged: dict[str, Any] | None = None
         for api in apis:
             entry = api_blockers(api)
