@@ -1,7 +1,14 @@
-"""The ``apilint`` command line.
+"""The ``apilint`` entry point.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or configuration
 error; 3 internal error (a bug in apilint).
+
+The commands are defined with typer in :mod:`apilint.commands`. Importing typer and building its
+parser is a fifth of a pre-commit run on one small file, so a well-formed ``apilint check`` line is
+read here instead, from the table of options that :mod:`apilint.commands` also declares its options
+from. Anything this reader is not sure of (help, an unknown or clustered option, a value that is not
+one of the choices) goes to the full parser, which gives every error message. Both build the run
+with :func:`check_request`, the one place that knows the defaults.
 """
 
 from __future__ import annotations
@@ -9,50 +16,53 @@ from __future__ import annotations
 import os
 import re
 import sys
-import traceback
-from enum import Enum
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from apilint import __version__
+if TYPE_CHECKING:
+    from apilint.runner import CheckRequest
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-    help="Lint Amazon API Gateway definitions (OpenAPI with x-amazon-apigateway-*, SAM, CloudFormation) "
-    "and compare what an API costs as REST, HTTP or WebSocket.",
-)
 
-
-class ApiTypeChoice(str, Enum):
-    rest = "rest"
-    http = "http"
-    websocket = "websocket"
-
-
-class EndpointChoice(str, Enum):
-    edge = "edge"
-    regional = "regional"
-    private = "private"
-
-
-class SeverityChoice(str, Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
+#: ``apilint check`` options: parameter -> (option names, kind). Kinds: ``flag``; ``text`` and
+#: ``path``, one value (the last one given wins); ``many``, repeatable; ``choice``, one of CHOICES;
+#: ``count``, a whole number from 0.
+CHECK_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "output_format": (("--format", "-f"), "many"),
+    "output": (("--output", "-o"), "path"),
+    "output_dir": (("--output-dir",), "path"),
+    "api_type": (("--api-type",), "choice"),
+    "endpoint_type": (("--endpoint-type",), "choice"),
+    "region": (("--region",), "text"),
+    "config_file": (("--config", "-c"), "path"),
+    "select": (("--select",), "many"),
+    "ignore": (("--ignore",), "many"),
+    "fail_on": (("--fail-on",), "choice"),
+    "exclude": (("--exclude",), "many"),
+    "baseline": (("--baseline",), "path"),
+    "write_baseline": (("--write-baseline",), "path"),
+    "usage": (("--usage",), "path"),
+    "max_file_size": (("--max-file-size",), "text"),
+    "root": (("--root",), "path"),
+    "jobs": (("--jobs", "-j"), "count"),
+    "verbose": (("--verbose", "-v"), "flag"),
+    "debug": (("--debug",), "flag"),
+}
+CHOICES: dict[str, tuple[str, ...]] = {
+    "api_type": ("rest", "http", "websocket"),
+    "endpoint_type": ("edge", "regional", "private"),
+    "fail_on": ("error", "warning", "info"),
+}
+_OPTION_PARAMETERS = {name: parameter for parameter, (names, _) in CHECK_OPTIONS.items() for name in names}
 
 
 class UsageError(Exception):
     """Reported on stderr with exit code 2."""
 
 
-def _split(values: Optional[List[str]]) -> list[str]:
+def _split(values: Sequence[str] | None) -> list[str]:
     result: list[str] = []
     for value in values or []:
         result.extend(part.strip() for part in value.split(",") if part.strip())
@@ -83,52 +93,46 @@ def _use_color(stream: Any) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-@app.command()
-def check(
-    paths: List[Path] = typer.Argument(..., help="Files or directories to check.", show_default=False),
-    output_format: Optional[List[str]] = typer.Option(
-        None, "--format", "-f", metavar="FORMAT[=PATH]",
-        help="Report format: text, json, sarif, github, junit or markdown; FORMAT=PATH writes it to a file. "
-        "Repeat for several reports. Default: text, or github when GITHUB_ACTIONS=true.",
-        show_default=False),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
-    output_dir: Optional[Path] = typer.Option(
-        None, "--output-dir", help="Write each format given without a path to this folder (apilint.sarif, ...)."),
-    api_type: Optional[ApiTypeChoice] = typer.Option(None, "--api-type", help="Treat definitions as this API type."),
-    endpoint_type: Optional[EndpointChoice] = typer.Option(None, "--endpoint-type", help="Endpoint type (REST default: edge)."),
-    region: Optional[str] = typer.Option(None, "--region", help="AWS region (else AWS_REGION, AWS_DEFAULT_REGION, config)."),
-    config_file: Optional[Path] = typer.Option(None, "--config", "-c", help="Configuration file (default: nearest .apilint.yaml)."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rules (codes, names or prefixes; comma-separated)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rules (codes, names or prefixes)."),
-    fail_on: Optional[SeverityChoice] = typer.Option(None, "--fail-on", help="Lowest severity that fails the run [default: error]."),
-    exclude: Optional[List[str]] = typer.Option(None, "--exclude", help="Skip files and folders matching this glob (repeatable)."),
-    baseline: Optional[Path] = typer.Option(
-        None, "--baseline", help="Report only findings that are not in this baseline file."),
-    write_baseline: Optional[Path] = typer.Option(
-        None, "--write-baseline", help="Record every finding of this run in this baseline file (exit code 0)."),
-    usage: Optional[Path] = typer.Option(
-        None, "--usage", help="Usage file: add the cost summary to the Markdown report."),
-    max_file_size: Optional[str] = typer.Option(None, "--max-file-size", help="Largest file read, e.g. 64MB."),
-    root: Optional[Path] = typer.Option(None, "--root", help="Repository root; $ref and file references never leave it [default: current directory]."),
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (0 or unset: all cores for many files)."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Say which API type each definition is and why, and how many files were skipped."),
-    debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
-) -> None:
-    """Check definitions and templates; print findings with file:line:column."""
-    from apilint.runner import CheckRequest, run_check
+def check_request(
+    paths: Sequence[Path],
+    *,
+    output_format: Sequence[str] | None = None,
+    output: Path | None = None,
+    output_dir: Path | None = None,
+    api_type: str | None = None,
+    endpoint_type: str | None = None,
+    region: str | None = None,
+    config_file: Path | None = None,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+    fail_on: str | None = None,
+    exclude: Sequence[str] | None = None,
+    baseline: Path | None = None,
+    write_baseline: Path | None = None,
+    usage: Path | None = None,
+    max_file_size: str | None = None,
+    root: Path | None = None,
+    jobs: int | None = None,
+    verbose: bool = False,
+) -> CheckRequest:
+    """The run that ``apilint check`` options ask for, from the values as given on the command line.
 
-    request = CheckRequest(
-        paths=paths,
+    Every option's absence is its default here, the one place that knows the defaults.
+    """
+    from apilint.runner import CheckRequest
+
+    return CheckRequest(
+        paths=list(paths),
         formats=list(output_format or []),
         output=output,
         output_dir=output_dir,
-        api_type=api_type.value if api_type else None,
-        endpoint_type=endpoint_type.value if endpoint_type else None,
+        api_type=api_type,
+        endpoint_type=endpoint_type,
         region=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
         config_file=config_file,
         select=_split(select),
         ignore=_split(ignore),
-        fail_on=fail_on.value if fail_on else None,
+        fail_on=fail_on,
         exclude=_split(exclude),
         max_file_size=_parse_size(max_file_size) if max_file_size else None,
         root=root,
@@ -139,110 +143,108 @@ def check(
         write_baseline=write_baseline,
         usage_file=usage,
     )
-    raise typer.Exit(run_check(request))
 
 
-@app.command("rules")
-def rules_command(
-    output_format: str = typer.Option("text", "--format", "-f", help="text or json."),
-) -> None:
-    """List every rule: code, name, severity, API types and summary."""
-    import json
+def parse_check_line(args: Sequence[str]) -> dict[str, Any] | None:
+    """The arguments of :func:`check_request` for an ``apilint check`` line, or None.
 
-    from tabulate import tabulate
-
-    from apilint.rules import load_rules
-
-    rules = load_rules()
-    if output_format == "json":
-        typer.echo(json.dumps([rule.to_dict() for rule in rules], indent=2))
-        return
-    if output_format != "text":
-        raise UsageError(f"unknown format {output_format!r} (expected text or json)")
-    rows = [(r.code, r.name, str(r.severity), ",".join(sorted(t.value for t in r.api_types)), r.summary) for r in rules]
-    typer.echo(tabulate(rows, headers=["code", "name", "severity", "api types", "summary"], tablefmt="simple"))
-
-
-@app.command("rule")
-def rule_command(key: str = typer.Argument(..., help="A rule code (AG201) or name.")) -> None:
-    """Show one rule's documentation."""
-    from apilint.docs import rule_markdown
-    from apilint.rules import find_rule
-
-    rule = find_rule(key)
-    if rule is None:
-        raise UsageError(f"no rule {key!r}; `apilint rules` lists them")
-    typer.echo(rule_markdown(rule))
-
-
-@app.command("version")
-def version_command() -> None:
-    """Print the apilint version."""
-    typer.echo(__version__)
-
-
-def _print_version(value: bool) -> None:
-    if value:
-        typer.echo(__version__)
-        raise typer.Exit(EXIT_OK)
-
-
-@app.callback()
-def _options(
-    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
-                                 help="Print the apilint version and exit."),
-) -> None:
-    """Lint Amazon API Gateway definitions and price them as REST, HTTP or WebSocket APIs."""
+    None means "not sure": not a ``check`` line, no path, ``-h``, an option this table does not
+    know or that is written in a form it does not read (``-vj2``, ``-fjson``), a value that is
+    missing, starts with ``-`` or is not a valid choice or count. The full parser takes those.
+    """
+    if not args or args[0] != "check":
+        return None
+    values: dict[str, Any] = {}
+    paths: list[Path] = []
+    rest = iter(args[1:])
+    only_paths = False
+    for arg in rest:
+        if arg == "--" and not only_paths:
+            only_paths = True
+            continue
+        if only_paths or not arg.startswith("-"):
+            if not arg:
+                return None
+            paths.append(Path(arg))
+            continue
+        name, equals, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        parameter = _OPTION_PARAMETERS.get(name)
+        if parameter is None:
+            return None
+        kind = CHECK_OPTIONS[parameter][1]
+        if kind == "flag":
+            if equals:
+                return None
+            values[parameter] = True
+            continue
+        value = inline if equals else next(rest, None)
+        if not value or value.startswith("-"):
+            return None
+        if kind == "choice" and value not in CHOICES[parameter]:
+            return None
+        if kind == "count":
+            if not (value.isascii() and value.isdigit()):
+                return None
+            values[parameter] = int(value)
+        elif kind == "many":
+            values.setdefault(parameter, []).append(value)
+        else:
+            values[parameter] = Path(value) if kind == "path" else value
+    if not paths:
+        return None
+    values.pop("debug", None)  # read from the line by main()
+    return {"paths": paths, **values}
 
 
-def _register_optional_commands() -> None:
+def _read_check(arguments: dict[str, Any]) -> int:
+    from apilint.runner import run_check
+
+    return run_check(check_request(**arguments))
+
+
+def _full_parser(args: list[str]) -> int:
+    from apilint.commands import run_app
+
+    return run_app(args)
+
+
+def _report_error(error: Exception, debug: bool) -> int:
+    """Exit code 2 for what the user can fix, 3 (with a request to report it) for a bug."""
+    if isinstance(error, UsageError):
+        print(f"apilint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        from apilint.cost.cli import cost_command
-    except ImportError:
-        return
-    app.command("cost")(cost_command)
+        from apilint.runner import known_usage_error
+
+        message = known_usage_error(error)
+    except Exception:  # noqa: BLE001 - apilint itself cannot be imported: report the first error
+        message = None
+    if message is not None:
+        print(f"apilint: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    print(
+        f"apilint: internal error: {type(error).__name__}: {error}\n"
+        "This is a bug in apilint. Please report it with the command you ran "
+        "(run again with --debug for the traceback).",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
 
 
-def main(argv: Optional[List[str]] = None) -> None:
-    """Entry point: run the app and map every outcome to a documented exit code."""
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: run the command line and map every outcome to a documented exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
-    # Once per process: main() runs many times in one process in tests and embedders.
-    if not any(info.name == "cost" for info in app.registered_commands):
-        _register_optional_commands()
     try:
-        code = app(args=args, prog_name="apilint", standalone_mode=False)
+        parsed = parse_check_line(args)
+        code = _read_check(parsed) if parsed is not None else _full_parser(args)
     except KeyboardInterrupt:
         sys.exit(130)
     except SystemExit:
         raise
-    except typer.Exit as exit_:
-        sys.exit(exit_.exit_code)
-    except UsageError as error:
-        typer.echo(f"apilint: error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
     except Exception as error:  # noqa: BLE001 - the last line of defence
-        if type(error).__name__ == "Abort":
-            sys.exit(130)
-        if hasattr(error, "show") and isinstance(getattr(error, "exit_code", None), int):
-            error.show()  # the command-line parser's own usage errors
-            sys.exit(EXIT_USAGE if error.exit_code == 2 else error.exit_code)
-        try:
-            from apilint.runner import known_usage_error
-
-            message = known_usage_error(error)
-        except Exception:  # noqa: BLE001 - apilint itself cannot be imported: report the first error
-            message = None
-        if message is not None:
-            typer.echo(f"apilint: error: {message}", err=True)
-            sys.exit(EXIT_USAGE)
-        if debug:
-            traceback.print_exc()
-        typer.echo(
-            f"apilint: internal error: {type(error).__name__}: {error}\n"
-            "This is a bug in apilint. Please report it with the command you ran "
-            "(run again with --debug for the traceback).",
-            err=True,
-        )
-        sys.exit(EXIT_INTERNAL)
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+        code = _report_error(error, debug="--debug" in args)
+    sys.exit(code)

@@ -1,10 +1,13 @@
-"""Rule documentation, generated from the rule files and their fixtures (never written by hand)."""
+"""Rule documentation, generated from the rule files and their fixtures (never written by hand).
+
+``python -m apilint.docs`` writes ``docs/rules/`` and the rule index ``rules/index.json``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from apilint.rules import Rule, fixtures_dir, load_rules
+from apilint.rules import INDEX_NAME, Rule, fixtures_dir, index_json, load_rules
 
 _FENCE = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
@@ -93,6 +96,17 @@ def write(target: Path) -> list[Path]:
     return written
 
 
+def write_index(rules_folder: Path) -> list[Path]:
+    """Rewrite ``rules/index.json`` when it does not match the rule files."""
+    path = rules_folder / INDEX_NAME
+    content = index_json()
+    if path.exists() and path.read_text(encoding="utf-8") == content:
+        return []
+    path.write_text(content, encoding="utf-8")
+    return [path]
+
+
 if __name__ == "__main__":
-    for path in write(Path(__file__).resolve().parent.parent / "docs" / "rules"):
+    top = Path(__file__).resolve().parent.parent
+    for path in write(top / "docs" / "rules") + write_index(top / "rules"):
         print(f"wrote {path}")

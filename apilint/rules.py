@@ -2,23 +2,29 @@
 
 Each file names its code, name, default severity, the API types it applies to, its documentation
 sections and the check function that judges it. Nothing is registered by hand.
+
+Reading 58 YAML files is a tenth of a small run, so ``rules/index.json`` holds the same data as
+JSON, written by ``python -m apilint.docs``. It is used only while it matches the rule files byte
+for byte (a checksum of every file's name and content); after an edit the YAML files are read
+again, so a stale index can never change what a run reports.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
+import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
-
-import yaml
 
 from apilint.finding import Severity
 from apilint.model import ApiType, Pointer
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REQUIRED_DOC_SECTIONS = ("what", "why", "example", "references")
+INDEX_NAME = "index.json"
 
 
 def data_dir(name: str) -> Path:
@@ -132,14 +138,57 @@ def _rule_from(data: Any, path: Path) -> Rule:
     )
 
 
-@lru_cache(maxsize=1)
-def load_rules() -> tuple[Rule, ...]:
-    """All rules, sorted by code."""
-    rules = []
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    for path in sorted(rules_dir().glob("AG*.yaml")):
-        with open(path, encoding="utf-8") as handle:
-            rules.append(_rule_from(yaml.load(handle, Loader=loader), path))
+def _rule_files() -> list[Path]:
+    return sorted(rules_dir().glob("AG*.yaml"))
+
+
+def _checksum(paths: list[Path]) -> str:
+    """A checksum of the rule files' names and contents, in order."""
+    crc, size = 0, 0
+    for path in paths:
+        data = path.read_bytes()
+        crc = zlib.crc32(data, zlib.crc32(path.name.encode("utf-8"), crc))
+        size += len(data)
+    return f"{crc:08x}-{size}-{len(paths)}"
+
+
+def _read_yaml(path: Path) -> Any:
+    import yaml
+
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _indexed(paths: list[Path]) -> list[Any] | None:
+    """The rule files' data from the index, or None when it is missing or does not match them."""
+    try:
+        index = json.loads((rules_dir() / INDEX_NAME).read_text(encoding="utf-8"))
+        if index["checksum"] != _checksum(paths) or index["files"] != [p.name for p in paths]:
+            return None
+        return list(index["rules"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def index_json() -> str:
+    """The content of ``rules/index.json`` for the rule files as they are now."""
+    paths = _rule_files()
+    index = {
+        "comment": "Generated from rules/AG*.yaml by `python -m apilint.docs`; do not edit.",
+        "checksum": _checksum(paths),
+        "files": [p.name for p in paths],
+        "rules": [_read_yaml(p) for p in paths],
+    }
+    return json.dumps(index, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def read_rules(use_index: bool = True) -> tuple[Rule, ...]:
+    """All rules, sorted by code: from the index when it matches the rule files, else from the files."""
+    paths = _rule_files()
+    data = _indexed(paths) if use_index else None
+    if data is None:
+        data = [_read_yaml(p) for p in paths]
+    rules = [_rule_from(item, path) for item, path in zip(data, paths)]
     codes = [r.code for r in rules]
     names = [r.name for r in rules]
     for label, values in (("code", codes), ("name", names)):
@@ -147,6 +196,12 @@ def load_rules() -> tuple[Rule, ...]:
         if duplicates:
             raise RuleFileError(f"duplicate rule {label}(s): {', '.join(sorted(duplicates))}")
     return tuple(sorted(rules, key=lambda r: r.code))
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> tuple[Rule, ...]:
+    """All rules, sorted by code (read once per process)."""
+    return read_rules()
 
 
 def rule_index() -> dict[str, Rule]:

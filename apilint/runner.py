@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from apilint import __version__
-from apilint.baseline import BaselineError, filter_new, read_baseline, write_baseline
 from apilint.config import (
     Config,
     ConfigError,
@@ -77,6 +76,8 @@ class ReportTarget:
 
 def known_usage_error(error: BaseException) -> str | None:
     """The message for errors that are the user's to fix (exit code 2), None for bugs."""
+    from apilint.baseline import BaselineError
+
     if isinstance(error, (ConfigError, UsageProblem, ReadError, BaselineError)):
         return str(error)
     return None
@@ -268,6 +269,8 @@ def run_check(request: CheckRequest) -> int:
     targets = plan_reports(request.formats, request.output, request.output_dir)
     if request.usage_file is not None and not request.usage_file.is_file():
         raise UsageProblem(f"{request.usage_file}: usage file not found")
+    if request.baseline is not None or request.write_baseline is not None:
+        from apilint.baseline import filter_new, read_baseline, write_baseline
     baseline = read_baseline(request.baseline) if request.baseline and not request.write_baseline else None
     outcome = execute(request)
     findings = outcome.findings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apilint import docs
-from apilint.rules import REQUIRED_DOC_SECTIONS, load_rules
+from apilint.rules import INDEX_NAME, REQUIRED_DOC_SECTIONS, index_json, load_rules, read_rules
 from tests.conftest import REPO
 
 
@@ -24,3 +24,35 @@ def test_every_rule_documents_every_section():
             assert rule.docs.get(section), f"{rule.code} lacks {section}"
         for reference in rule.docs["references"]:
             assert reference.get("title") and reference.get("url"), f"{rule.code} has an incomplete reference"
+
+
+def test_rule_index_is_current():
+    path = REPO / "rules" / INDEX_NAME
+    assert path.is_file() and path.read_text(encoding="utf-8") == index_json(), (
+        "rules/index.json is stale; run `python -m apilint.docs` and commit the result"
+    )
+
+
+def test_rules_from_the_index_equal_rules_from_the_files():
+    from_files = [rule.to_dict() for rule in read_rules(use_index=False)]
+    from_index = [rule.to_dict() for rule in read_rules()]
+    assert from_index == from_files
+    assert [r.file for r in read_rules()] == [r.file for r in read_rules(use_index=False)]
+
+
+def test_a_stale_index_is_not_used(tmp_path, monkeypatch):
+    import shutil
+
+    from apilint import rules as rules_module
+
+    folder = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", folder)
+    monkeypatch.setattr(rules_module, "rules_dir", lambda: folder)
+    edited = folder / "AG201.yaml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("severity: error", "severity: info", 1),
+                      encoding="utf-8")
+    assert rules_module._indexed(rules_module._rule_files()) is None
+    by_code = {rule.code: rule for rule in read_rules()}
+    assert str(by_code["AG201"].severity) == "info"
+    (folder / INDEX_NAME).write_text("{not json", encoding="utf-8")
+    assert {r.code for r in read_rules()} == set(by_code)

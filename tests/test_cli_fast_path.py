@@ -1,0 +1,140 @@
+"""`apilint check` lines are read without typer when they are well-formed; the run must be the same."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+import typer.main
+
+from apilint import cli, commands
+from tests.conftest import REPO, run_cli
+
+
+def _click_check() -> click.Command:
+    group = typer.main.get_command(commands.app)
+    return group.commands["check"]  # type: ignore[attr-defined]
+
+
+def test_the_option_table_matches_the_typer_command():
+    options = {p.name: p for p in _click_check().params if isinstance(p, click.Option)}
+    assert set(options) == set(cli.CHECK_OPTIONS)
+    for name, option in options.items():
+        names, kind = cli.CHECK_OPTIONS[name]
+        assert set(option.opts + option.secondary_opts) == set(names), name
+        assert option.is_flag == (kind == "flag"), name
+        assert option.multiple == (kind == "many"), name
+        if kind == "choice":
+            assert isinstance(option.type, click.Choice) and tuple(option.type.choices) == cli.CHOICES[name]
+        if kind == "count":
+            assert isinstance(option.type, click.IntRange) and option.type.min == 0
+        if kind == "path":
+            assert isinstance(option.type, click.Path), name
+        # Every option is absent by default, so check_request() is where every default lives.
+        assert option.default in (None, False), name
+
+
+def _request_from(monkeypatch, read, args):
+    """The CheckRequest that ``read(args)`` hands to run_check."""
+    import apilint.runner
+
+    seen = []
+    monkeypatch.setattr(apilint.runner, "run_check", lambda request: seen.append(request) or 0)
+    read(args)
+    assert len(seen) == 1
+    return seen[0]
+
+
+LINES = [
+    ["check", "api.yaml"],
+    ["check", "a.yaml", "b.json", "folder"],
+    ["check", "--format", "json", "api.yaml"],
+    ["check", "api.yaml", "--format=sarif=out/apilint.sarif", "-f", "text"],
+    ["check", "-o", "report.txt", "api.yaml"],
+    ["check", "--output-dir", "reports", "-f", "sarif", "-f", "json", "api.yaml"],
+    ["check", "--api-type", "http", "--endpoint-type", "regional", "--region", "eu-west-1", "api.yaml"],
+    ["check", "--config", "ci.yaml", "--select", "AG1,AG2", "--select", "AG501", "--ignore", "AG301", "x.yaml"],
+    ["check", "--fail-on=warning", "--exclude", "build/**", "--exclude", "vendor", "."],
+    ["check", "--baseline", "base.json", "--usage", "usage.yaml", "-f", "markdown", "."],
+    ["check", "--write-baseline", "base.json", "."],
+    ["check", "--max-file-size", "64MB", "--root", "..", "-j", "2", "--jobs", "0", "-v", "--debug", "a.yaml"],
+    ["check", "--verbose", "--", "-odd-name.yaml", "--"],
+]
+
+
+@pytest.mark.parametrize("args", LINES, ids=[" ".join(a[1:]) for a in LINES])
+def test_the_reader_and_the_parser_make_the_same_run(monkeypatch, args):
+    assert cli.parse_check_line(args) is not None
+    fast = _request_from(monkeypatch, lambda a: cli._read_check(cli.parse_check_line(a)), args)
+    full = _request_from(monkeypatch, commands.run_app, args)
+    assert fast == full
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check"],  # no path: the parser says so
+        ["check", "-h"],
+        ["check", "--help", "a.yaml"],
+        ["check", "-vj2", "a.yaml"],  # clustered short options
+        ["check", "-fjson", "a.yaml"],  # value attached to a short option
+        ["check", "--api-type", "REST", "a.yaml"],  # not one of the choices
+        ["check", "--jobs", "-1", "a.yaml"],
+        ["check", "--jobs", "two", "a.yaml"],
+        ["check", "--format", "a.yaml"],  # the value is the path: no path left
+        ["check", "a.yaml", "--format"],  # no value
+        ["check", "--verbose=yes", "a.yaml"],
+        ["check", "--no-such-option", "a.yaml"],
+        ["check", "-", "a.yaml"],
+        ["check", "", "a.yaml"],
+        ["rules"],
+        ["--version"],
+        [],
+    ],
+)
+def test_lines_the_reader_is_not_sure_of_go_to_the_parser(args):
+    assert cli.parse_check_line(args) is None
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["check", "--api-type", "REST", "a.yaml"], "'REST' is not one of"),
+        (["check", "--jobs", "-1", "a.yaml"], "-1"),
+        (["check", "--no-such-option", "a.yaml"], "No such option"),
+        (["check"], "Missing argument"),
+    ],
+)
+def test_the_parser_reports_what_the_reader_left_to_it(args, message):
+    result = run_cli(*args)
+    assert result.code == 2
+    assert message in result.err
+
+
+def test_a_plain_check_does_not_import_typer(tmp_path):
+    definition = tmp_path / "api.yaml"
+    definition.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n", encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from apilint.cli import main\n"
+        "try:\n"
+        "    main(['check', '--format', 'json', sys.argv[1]])\n"
+        "except SystemExit as exit_:\n"
+        "    code = exit_.code\n"
+        "print(code, 'typer' in sys.modules, 'click' in sys.modules, file=sys.stderr)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe, str(definition)], capture_output=True, text=True,
+                               cwd=REPO, timeout=60)
+    assert completed.stderr.strip().splitlines()[-1] == "0 False False"
+    assert '"findings": []' in completed.stdout
+
+
+def test_output_is_the_same_either_way(monkeypatch):
+    args = ["check", "--select", "AG101,AG201", "fixtures/examples"]
+    fast = run_cli(*args, cwd=REPO)
+    monkeypatch.setattr(cli, "parse_check_line", lambda _args: None)
+    full = run_cli(*args, cwd=REPO)
+    assert (fast.code, fast.out, fast.err) == (full.code, full.out, full.err)
+    assert fast.code == 1 and "AG201" in fast.out
