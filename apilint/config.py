@@ -94,6 +94,8 @@ class Config:
 
     def scopes_for(self, file: Path) -> list[Scope]:
         """The ``files`` entries that match a file, in order (later ones win)."""
+        if not self.scopes:
+            return []
         try:
             relative = file.resolve().relative_to(self.base.resolve()).as_posix()
         except ValueError:

@@ -15,7 +15,7 @@ from apilint.apis import ApiBuilder, FileSettings, Notice, kind_of
 from apilint.config import Config, FileOptions, resolve_file_options
 from apilint.finding import Finding, Severity, Span
 from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ReadError, Source, display_path, read_source
-from apilint.model import Api, Pointer
+from apilint.model import Api, ApiType, Pointer
 from apilint.rules import Rule, Violation, find_rule, load_rules, match_rules
 
 IGNORE_KEY = "x-apilint-ignore"
@@ -59,6 +59,8 @@ class FileResult:
     notices: list[Notice] = field(default_factory=list)
     kind: str | None = None
     consumed: list[str] = field(default_factory=list)
+    #: Codes of the rules that ran on the file: enabled for it and applying to one of its APIs.
+    rules_run: list[str] = field(default_factory=list)
 
 
 class UsageProblem(Exception):
@@ -116,6 +118,7 @@ class Engine:
         if kind is None:
             if source.data is not None and path.resolve() in self.run.explicit_files:
                 result.notices.append(Notice(display, "not an OpenAPI definition or a SAM/CloudFormation template"))
+            result.rules_run = self._rules_run(codes, [])
             return result
         builder, apis = self.build_apis(source, kind, options)
         for api in apis:
@@ -140,7 +143,19 @@ class Engine:
         result.notices.extend(builder.notices)
         result.consumed = [str(p) for p in builder.consumed]
         result.findings = _dedupe(result.findings)
+        result.rules_run = self._rules_run(codes, result.apis)
         return result
+
+    def _rules_run(self, codes: set[str], apis: list[ApiSummary]) -> list[str]:
+        ran = []
+        for rule in self.rules:
+            if rule.code not in codes:
+                continue
+            if rule.scope == "load" or any(
+                rule.applies_to(ApiType(api.api_type)) and (rule.scope != "apigw" or api.is_apigw) for api in apis
+            ):
+                ran.append(rule.code)
+        return ran
 
     def build_apis(self, source: Source, kind: str, options: FileOptions) -> tuple[ApiBuilder, list[Api]]:
         """The APIs of a parsed OpenAPI definition or template, with the settings that apply to it."""

@@ -14,12 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import yaml
-
 from apilint.model import INTEGRATION, Api, ApiType, Pointer, is_intrinsic
-from apilint.rules import data_dir
+from apilint.rules import FEATURES_FILE, data_file, rules_dir
 
-FEATURES_FILE = "features.yaml"
 OPENAPI_PLACES = ("root", "path-item", "operation", "integration", "security-scheme", "server", "tag", "components")
 SUPPORT_VALUES = (True, False, "unconfirmed")
 _INTEGRATIONS = "x-amazon-apigateway-integrations"
@@ -168,9 +165,7 @@ def _feature(raw: Any, index: int) -> Feature:
 @lru_cache(maxsize=1)
 def load_features() -> tuple[Feature, ...]:
     """Every feature of ``rules/features.yaml``, in file order."""
-    path = data_dir("rules") / FEATURES_FILE
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
+    data = data_file(rules_dir() / FEATURES_FILE)
     raw = data.get("features") if isinstance(data, dict) else None
     if not isinstance(raw, list):
         raise FeaturesFileError(f"{FEATURES_FILE}: expected a top-level `features` list")

@@ -22,15 +22,35 @@ def default_jobs(file_count: int) -> int:
     return max(1, min(os.cpu_count() or 1, file_count // 4 or 1))
 
 
+def prepare_for_workers() -> None:
+    """Do once, in this process, the set-up every worker would otherwise repeat.
+
+    Forked workers inherit the loaded rules, the imported checks, the feature table and the
+    compiled schema validators instead of each building its own.
+    """
+    import importlib
+
+    from apilint.features import load_features
+    from apilint.rules import load_rules
+
+    modules = set()
+    for rule in load_rules():
+        modules.add(importlib.import_module(rule.check.__module__))
+    load_features()
+    for module in sorted(modules, key=lambda m: m.__name__):
+        prepare = getattr(module, "prepare", None)
+        if callable(prepare):
+            prepare()
+
+
 def _init_worker(run: RunOptions) -> None:
     global _worker_engine
     _worker_engine = Engine(run)
 
 
-def _check_indexed(item: tuple[int, Path]) -> tuple[int, FileResult | str]:
+def _check_batch(batch: list[tuple[int, Path]]) -> list[tuple[int, FileResult | str]]:
     assert _worker_engine is not None
-    index, path = item
-    return index, _check_one(_worker_engine, path)
+    return [(index, _check_one(_worker_engine, path)) for index, path in batch]
 
 
 def _check_one(engine: Engine, path: Path) -> FileResult | str:
@@ -47,6 +67,37 @@ def _size(path: Path) -> int:
         return 0
 
 
+#: What reading and checking any file costs beyond its bytes, in bytes of a typical definition.
+PER_FILE_COST = 8192
+#: Batches per worker: enough to even out the end of a run, few enough to keep hand-overs cheap.
+BATCHES_PER_WORKER = 8
+
+
+def batches(paths: list[Path], jobs: int) -> list[list[tuple[int, Path]]]:
+    """``(index, path)`` batches of about equal estimated work, the largest first.
+
+    Handing out single small files costs as much in process hand-overs as checking them; handing
+    out fixed-size chunks of a size-sorted list puts the big files together. So files are grouped
+    by estimated cost (bytes plus a per-file share): a file above the target is a batch of its own,
+    small files share one.
+    """
+    costs = sorted(((_size(path) + PER_FILE_COST, index, path) for index, path in enumerate(paths)),
+                   key=lambda item: -item[0])
+    target = max(PER_FILE_COST, sum(cost for cost, _, _ in costs) // (jobs * BATCHES_PER_WORKER))
+    result: list[list[tuple[int, Path]]] = []
+    current: list[tuple[int, Path]] = []
+    current_cost = 0
+    for cost, index, path in costs:
+        if current and current_cost + cost > target:
+            result.append(current)
+            current, current_cost = [], 0
+        current.append((index, path))
+        current_cost += cost
+    if current:
+        result.append(current)
+    return result
+
+
 def check_files(run: RunOptions, paths: list[Path], jobs: int) -> list[FileResult | str]:
     """Results in the order of ``paths``; a string stands for a file that could not be read."""
     jobs = min(jobs, os.cpu_count() or 1, len(paths))  # never more workers than cores or files
@@ -60,10 +111,10 @@ def check_files(run: RunOptions, paths: list[Path], jobs: int) -> list[FileResul
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
+        prepare_for_workers()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(run,)) as pool:
-        # largest files first, one at a time, so no worker is left with all the big ones at the end
-        order = sorted(enumerate(paths), key=lambda item: -_size(item[1]))
         results: list[FileResult | str] = [""] * len(paths)
-        for index, result in pool.map(_check_indexed, order, chunksize=1):
-            results[index] = result
+        for batch in pool.map(_check_batch, batches(paths, jobs), chunksize=1):
+            for index, result in batch:
+                results[index] = result
         return results

@@ -3,10 +3,10 @@
 Each file names its code, name, default severity, the API types it applies to, its documentation
 sections and the check function that judges it. Nothing is registered by hand.
 
-Reading 58 YAML files is a tenth of a small run, so ``rules/index.json`` holds the same data as
-JSON, written by ``python -m apilint.docs``. It is used only while it matches the rule files byte
-for byte (a checksum of every file's name and content); after an edit the YAML files are read
-again, so a stale index can never change what a run reports.
+Reading the 58 rule files and the feature table as YAML costs more than checking a small file, so
+``rules/index.json`` holds the same data as JSON, written by ``python -m apilint.docs``. It is used
+only while it matches those files (a checksum of every file's name and content); after an edit the
+YAML files are read again, so a stale index can never change what a run reports.
 """
 
 from __future__ import annotations
@@ -138,57 +138,74 @@ def _rule_from(data: Any, path: Path) -> Rule:
     )
 
 
+FEATURES_FILE = "features.yaml"
+
+
 def _rule_files() -> list[Path]:
     return sorted(rules_dir().glob("AG*.yaml"))
 
 
+def _indexed_files() -> list[Path]:
+    """The files the index stands for: every rule file and the feature table."""
+    return [*_rule_files(), rules_dir() / FEATURES_FILE]
+
+
 def _checksum(paths: list[Path]) -> str:
-    """A checksum of the rule files' names and contents, in order."""
+    """A checksum of the files' names and contents, in order (a missing file counts as empty)."""
     crc, size = 0, 0
     for path in paths:
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            data = b""
         crc = zlib.crc32(data, zlib.crc32(path.name.encode("utf-8"), crc))
         size += len(data)
     return f"{crc:08x}-{size}-{len(paths)}"
 
 
-def _read_yaml(path: Path) -> Any:
+def read_yaml(path: Path) -> Any:
+    """A data file of apilint's own, read with libyaml when PyYAML has it."""
     import yaml
 
     with open(path, encoding="utf-8") as handle:
         return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def _indexed(paths: list[Path]) -> list[Any] | None:
-    """The rule files' data from the index, or None when it is missing or does not match them."""
+@lru_cache(maxsize=1)
+def _index() -> dict[str, Any] | None:
+    """File name -> content from the index, or None when it is missing or does not match the files."""
+    paths = _indexed_files()
     try:
         index = json.loads((rules_dir() / INDEX_NAME).read_text(encoding="utf-8"))
-        if index["checksum"] != _checksum(paths) or index["files"] != [p.name for p in paths]:
+        if index["checksum"] != _checksum(paths) or list(index["files"]) != [p.name for p in paths]:
             return None
-        return list(index["rules"])
+        return dict(index["files"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
+def data_file(path: Path, use_index: bool = True) -> Any:
+    """The content of a rule file or the feature table: from the index when it is current."""
+    index = _index() if use_index and path.parent == rules_dir() else None
+    if index is not None and path.name in index:
+        return index[path.name]
+    return read_yaml(path)
+
+
 def index_json() -> str:
-    """The content of ``rules/index.json`` for the rule files as they are now."""
-    paths = _rule_files()
+    """The content of ``rules/index.json`` for the files as they are now."""
+    paths = _indexed_files()
     index = {
-        "comment": "Generated from rules/AG*.yaml by `python -m apilint.docs`; do not edit.",
+        "comment": "Generated from rules/AG*.yaml and rules/features.yaml by `python -m apilint.docs`; do not edit.",
         "checksum": _checksum(paths),
-        "files": [p.name for p in paths],
-        "rules": [_read_yaml(p) for p in paths],
+        "files": {p.name: read_yaml(p) for p in paths if p.exists()},
     }
-    return json.dumps(index, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    return json.dumps(index, indent=1, ensure_ascii=False) + "\n"
 
 
 def read_rules(use_index: bool = True) -> tuple[Rule, ...]:
     """All rules, sorted by code: from the index when it matches the rule files, else from the files."""
-    paths = _rule_files()
-    data = _indexed(paths) if use_index else None
-    if data is None:
-        data = [_read_yaml(p) for p in paths]
-    rules = [_rule_from(item, path) for item, path in zip(data, paths)]
+    rules = [_rule_from(data_file(path, use_index), path) for path in _rule_files()]
     codes = [r.code for r in rules]
     names = [r.name for r in rules]
     for label, values in (("code", codes), ("name", names)):

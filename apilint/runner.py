@@ -11,14 +11,12 @@ from typing import Any
 
 from apilint import __version__
 from apilint.config import (
-    Config,
     ConfigError,
     find_config,
     load_config,
-    resolve_file_options,
 )
 from apilint.discover import discover_files, repository_top
-from apilint.engine import FileResult, RunOptions, UsageProblem, enabled_codes
+from apilint.engine import FileResult, RunOptions, UsageProblem
 from apilint.finding import Finding, Severity
 from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ReadError
 from apilint.parallel import check_files, default_jobs
@@ -166,7 +164,6 @@ def execute(request: CheckRequest) -> CheckOutcome:
     jobs = request.jobs if request.jobs is not None else config.get("jobs")
     jobs = default_jobs(len(files)) if not jobs else jobs
     results: list[FileResult] = []
-    paths_by_display: dict[str, Path] = {}
     for path, outcome in zip(files, check_files(run, files, jobs)):
         if isinstance(outcome, str):
             if path.resolve() in explicit:
@@ -174,12 +171,11 @@ def execute(request: CheckRequest) -> CheckOutcome:
             print(f"apilint: warning: {outcome}", file=sys.stderr)
             continue
         results.append(outcome)
-        paths_by_display[outcome.file] = path
     consumed = {c for r in results for c in r.consumed}
-    kept = [r for r in results if not (r.kind == "openapi" and _is_consumed(r, consumed, root))]
+    kept = [r for r in results if not (consumed and r.kind == "openapi" and _is_consumed(r, consumed, root))]
     findings = sorted((f for r in kept for f in r.findings), key=lambda f: f.sort_key)
     checked = [r for r in kept if r.kind is not None or r.findings]
-    rules_by_file = {r.file: _rules_run(config, paths_by_display[r.file], flags, r) for r in checked}
+    rules_by_file = {r.file: r.rules_run for r in checked}
     return CheckOutcome(findings, kept, fail_on, len(checked), len(kept) - len(checked),
                         found.gitignored + found.excluded, rules_by_file, root)
 
@@ -193,8 +189,14 @@ def _within(path: Path, root: Path) -> bool:
 
 
 def _loops(path: Path) -> bool:
-    """Whether a path is a symbolic link that leads back to itself."""
+    """Whether a path is a symbolic link that leads back to itself.
+
+    Only the file itself can be such a link: the walk does not enter looping folders, and a named
+    path through one does not exist.
+    """
     try:
+        if not path.is_symlink():
+            return False
         path.resolve()
         return False
     except RuntimeError:
@@ -206,23 +208,6 @@ def _loops(path: Path) -> bool:
 def _is_consumed(result: FileResult, consumed: set[str], root: Path) -> bool:
     """A definition a template in the same run pulls in is checked once, with the template's context."""
     return str((root / result.file).resolve()) in consumed
-
-
-def _rules_run(config: Config, path: Path, flags: dict[str, Any], result: FileResult) -> list[str]:
-    """Codes of the rules that ran on a file: enabled for it and applying to one of its APIs."""
-    from apilint.model import ApiType
-    from apilint.rules import load_rules
-
-    codes = enabled_codes(resolve_file_options(config, path, flags))
-    ran = []
-    for rule in load_rules():
-        if rule.code not in codes:
-            continue
-        if rule.scope == "load" or any(
-            rule.applies_to(ApiType(api.api_type)) and (rule.scope != "apigw" or api.is_apigw) for api in result.apis
-        ):
-            ran.append(rule.code)
-    return ran
 
 
 def cost_summary_markdown(usage_file: Path, request: CheckRequest, outcome: CheckOutcome) -> str:

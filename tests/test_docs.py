@@ -40,10 +40,12 @@ def test_rules_from_the_index_equal_rules_from_the_files():
     assert [r.file for r in read_rules()] == [r.file for r in read_rules(use_index=False)]
 
 
-def test_a_stale_index_is_not_used(tmp_path, monkeypatch):
+def test_a_stale_index_is_not_used(tmp_path, monkeypatch, request):
     import shutil
 
     from apilint import rules as rules_module
+
+    request.addfinalizer(rules_module._index.cache_clear)
 
     folder = tmp_path / "rules"
     shutil.copytree(REPO / "rules", folder)
@@ -51,8 +53,17 @@ def test_a_stale_index_is_not_used(tmp_path, monkeypatch):
     edited = folder / "AG201.yaml"
     edited.write_text(edited.read_text(encoding="utf-8").replace("severity: error", "severity: info", 1),
                       encoding="utf-8")
-    assert rules_module._indexed(rules_module._rule_files()) is None
+    rules_module._index.cache_clear()
+    assert rules_module._index() is None
     by_code = {rule.code: rule for rule in read_rules()}
     assert str(by_code["AG201"].severity) == "info"
     (folder / INDEX_NAME).write_text("{not json", encoding="utf-8")
+    rules_module._index.cache_clear()
     assert {r.code for r in read_rules()} == set(by_code)
+
+
+def test_features_from_the_index_equal_the_feature_table():
+    from apilint.rules import FEATURES_FILE, data_file, rules_dir
+
+    path = rules_dir() / FEATURES_FILE
+    assert data_file(path) == data_file(path, use_index=False)

@@ -47,6 +47,12 @@ def extension_names() -> frozenset[str]:
     return frozenset(name for name in _schemas() if name.startswith(PREFIX))
 
 
+def prepare() -> None:
+    """Compile the fast validator of every extension now (before worker processes are forked)."""
+    for name in extension_names():
+        _fast_validator(name)
+
+
 @lru_cache(maxsize=64)  # one per extension
 def _validator(name: str) -> Any:
     """A validator for one extension's schema, with every schema registered for ``$ref``."""

@@ -56,6 +56,13 @@ def _dialect_validator() -> Any:
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
+def prepare() -> None:
+    """Compile every validator now (before worker processes are forked, which then share them)."""
+    for version in _SCHEMA_DIRS:
+        _validator(version)
+    _dialect_validator()
+
+
 def schema_problems(document: dict[str, Any], version: str) -> Iterator[tuple[tuple[Any, ...], str]]:
     """(path, message) of every place the document breaks its version's schema.
 

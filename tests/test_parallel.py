@@ -1,0 +1,48 @@
+"""Many files on several workers: the same findings as one worker, and batches that even out the work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from apilint.parallel import PER_FILE_COST, batches
+from tests.conftest import FIXTURES, run_cli
+
+
+def _files(tmp_path: Path, sizes: list[int]) -> list[Path]:
+    paths = []
+    for number, size in enumerate(sizes):
+        path = tmp_path / f"f{number}.yaml"
+        path.write_bytes(b"#" * size)
+        paths.append(path)
+    return paths
+
+
+def test_batches_hold_every_file_once_largest_first(tmp_path):
+    sizes = [100, 5_000_000, 300, 40_000, 2_000_000, *([1_000] * 50)]
+    paths = _files(tmp_path, sizes)
+    planned = batches(paths, jobs=2)
+    indexes = [index for batch in planned for index, _ in batch]
+    assert sorted(indexes) == list(range(len(paths)))
+    assert all(paths[index] == path for batch in planned for index, path in batch)
+    # the two big files are batches of their own, handed out first
+    assert planned[0] == [(1, paths[1])] and planned[1] == [(4, paths[4])]
+    # the small files share batches instead of travelling one by one
+    assert len(planned) < len(paths) // 2
+
+
+def test_equal_small_files_make_several_batches_per_worker(tmp_path):
+    paths = _files(tmp_path, [2_000] * 200)
+    planned = batches(paths, jobs=2)
+    assert 8 <= len(planned) <= 2 * 8 + 1
+    total = (2_000 + PER_FILE_COST) * 200
+    assert all(len(batch) * (2_000 + PER_FILE_COST) <= max(total // 16, PER_FILE_COST) for batch in planned)
+
+
+def test_two_workers_report_what_one_reports():
+    folder = FIXTURES / "rules"
+    one = run_cli("check", "--format", "json", "--jobs", "1", str(folder))
+    two = run_cli("check", "--format", "json", "--jobs", "2", str(folder))
+    assert one.code == two.code == 1
+    assert one.json()["findings"] == two.json()["findings"]
+    assert one.json()["summary"] == two.json()["summary"]
+    assert len(one.json()["findings"]) > 100
