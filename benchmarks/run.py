@@ -305,8 +305,9 @@ def run_file(
 
 @dataclass
 class ParallelResult:
-    """Corpus-wide apilint run with --jobs 1 and --jobs 2."""
+    """One apilint call over many corpus files, timed with --jobs 1 and --jobs 2."""
 
+    workload: str
     files: int
     status: str
     series: list[Series] = field(default_factory=list)
@@ -336,27 +337,46 @@ def jobs_supported(apilint_command: list[str]) -> tuple[bool, str]:
     return True, ""
 
 
+def corpus_workloads(corpus: Path) -> list[tuple[str, str, list[Path], int]]:
+    """(key, description, paths given to apilint, number of definition files under them).
+
+    The first is the issue's workload, the whole corpus folder in one call; the second leaves out
+    the three 4 MB specs of ``large/`` to show how the many small files alone scale.
+    """
+    def count(paths: list[Path]) -> int:
+        return sum(
+            1
+            for path in paths
+            for file in (path.rglob("*") if path.is_dir() else [path])
+            if file.is_file() and file.suffix.lower() in (".yaml", ".yml", ".json")
+        )
+
+    small = [corpus / "openapi", corpus / "templates"]
+    return [
+        ("corpus", f"`apilint check {corpus.name}/`: the whole corpus folder", [corpus], count([corpus])),
+        ("corpus-small", "`openapi/` and `templates/` only: the small files, without `large/`", small, count(small)),
+    ]
+
+
 def run_corpus_parallel(
-    corpus: Path, apilint_command: list[str], runs: int, measurer: Measurer
+    key: str, description: str, paths: list[Path], file_count: int,
+    apilint_command: list[str], runs: int, measurer: Measurer,
 ) -> ParallelResult:
-    files = sorted(
-        p for folder in ("openapi", "templates") for p in (corpus / folder).glob("*") if p.is_file()
-    )
-    if not files:
-        return ParallelResult(0, f"no corpus files under {corpus}/openapi or {corpus}/templates")
+    if not all(path.exists() for path in paths) or not file_count:
+        return ParallelResult(description, 0, f"no corpus files under {', '.join(map(str, paths))}")
     supported, reason = jobs_supported(apilint_command)
     if not supported:
-        return ParallelResult(len(files), f"not measured: {reason}")
-    log(f"corpus parallelism: {len(files)} files, --jobs 1 vs --jobs 2")
-    arguments = [str(p) for p in files]
+        return ParallelResult(description, file_count, f"not measured: {reason}")
+    log(f"{key}: {file_count} files, --jobs 1 vs --jobs 2")
+    arguments = [str(p) for p in paths]
     series = {
-        jobs: Series(f"apilint__corpus-jobs{jobs}", "apilint", f"corpus --jobs {jobs}") for jobs in (1, 2)
+        jobs: Series(f"apilint__{key}-jobs{jobs}", "apilint", f"{key} --jobs {jobs}") for jobs in (1, 2)
     }
     order = [1, 2]
     for round_index in range(runs + 1):
         warmup = round_index == 0
         for jobs in order if round_index % 2 == 0 else order[::-1]:
-            stem = OUTPUT_DIR / f"apilint__corpus-jobs{jobs}"
+            stem = OUTPUT_DIR / f"apilint__{key}-jobs{jobs}"
             stdout_path, stderr_path = (
                 stem.with_name(stem.name + ".stdout"),
                 stem.with_name(stem.name + ".stderr"),
@@ -371,7 +391,7 @@ def run_corpus_parallel(
             stderr_text = stderr_path.read_text(errors="replace")
             if sample.exit == 2 and re.search(r"no such option|unrecognized arguments", stderr_text, re.I):
                 return ParallelResult(
-                    len(files), "not measured: apilint rejected --jobs: " + stderr_text.strip()[-200:]
+                    description, file_count, "not measured: apilint rejected --jobs: " + stderr_text.strip()[-200:]
                 )
             if sample.exit != "timeout":
                 sample.findings = count_apilint(stdout_path.read_text(errors="replace"))
@@ -381,7 +401,7 @@ def run_corpus_parallel(
             )
             series[jobs].samples.append(sample)
     one, two = series[1].median_wall(), series[2].median_wall()
-    result = ParallelResult(len(files), "measured", list(series.values()))
+    result = ParallelResult(description, file_count, "measured", list(series.values()))
     if one and two:
         result.speedup = one / two
     findings = {jobs: {s.findings for s in series[jobs].measured()} for jobs in (1, 2)}
@@ -517,7 +537,7 @@ def ratio(numerator: float | None, denominator: float | None) -> str:
 
 
 def render_markdown(
-    report: dict[str, Any], all_series: list[Series], specs: list[SpecFile], parallel: ParallelResult | None
+    report: dict[str, Any], all_series: list[Series], specs: list[SpecFile], parallel: list[ParallelResult]
 ) -> str:
     facts = report["machine"]
     out = [f"# apilint benchmark results, {facts['date']}", ""]
@@ -596,23 +616,18 @@ def render_markdown(
             rows.append(row)
         out += ["", "## Scaling (median wall s)", "", markdown_table(["file", "size", *tool_names], rows)]
 
-    if parallel is not None:
+    if parallel:
         out += ["", "## Corpus-wide parallelism (apilint --jobs)", ""]
         out.append(
-            f"{parallel.files} files from the shared corpus (openapi/ and templates/) in one "
-            f"`apilint check` call. Status: {parallel.status}."
+            "Peak RSS is that of the largest single process (the kernel reports the maximum, not the sum, "
+            "over a process and its workers)."
         )
-        if parallel.series:
-            out[-1] += (
-                " Peak RSS is that of the largest single process (the kernel reports the maximum, "
-                "not the sum, over a process and its workers)."
-            )
-            out += [
-                "",
-                markdown_table(TIMING_HEADER, [timing_row(s) for s in parallel.series]),
-            ]
-        if parallel.speedup is not None:
-            out += ["", f"Speed-up of --jobs 2 over --jobs 1: {parallel.speedup:.2f}x."]
+    for result in parallel or []:
+        out += ["", f"### {result.workload}", "", f"{result.files} YAML/JSON files. Status: {result.status}."]
+        if result.series:
+            out += ["", markdown_table(TIMING_HEADER, [timing_row(s) for s in result.series])]
+        if result.speedup is not None:
+            out += ["", f"Speed-up of --jobs 2 over --jobs 1: {result.speedup:.2f}x."]
     notes = report.get("notes", [])
     if notes:
         out += ["", "## Notes", ""] + [f"- {note}" for note in notes]
@@ -713,6 +728,25 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return arguments
 
 
+def byte_compile_apilint() -> str:
+    """Write apilint's bytecode, as ``pip install`` does, so no run pays for compiling its modules.
+
+    An editable install run with PYTHONDONTWRITEBYTECODE=1 (set on some machines) would otherwise
+    compile every apilint module from source on every run, which is not what users run.
+    """
+    try:
+        import apilint
+    except ImportError as error:
+        return f"apilint not importable here, not byte-compiled ({error})"
+    package = Path(apilint.__file__).resolve().parent
+    completed = subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(package)], capture_output=True, text=True, check=False
+    )
+    if completed.returncode != 0:
+        return f"compileall {package} failed: {completed.stdout.strip()[-200:]}"
+    return f"apilint's modules were byte-compiled before timing (`python -m compileall {package.name}`), as pip does on install"
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -748,6 +782,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if not failures else 1
 
     apilint_command = shlex.split(arguments.apilint_cmd)
+    if "apilint" in tool_names:
+        notes.append(byte_compile_apilint())
+        log(notes[-1])
     tools = make_tools(tool_names, apilint_command)
     use_gnu_time = arguments.rss_source == "time" or (
         arguments.rss_source == "auto" and os.access("/usr/bin/time", os.X_OK)
@@ -772,13 +809,14 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()
     calibration_before = calibrate()
     all_series: list[Series] = []
-    parallel = None
+    parallel: list[ParallelResult] = []
     try:
         for spec in specs:
             log(f"{spec.name} ({format_size(spec.path.stat().st_size)})")
             run_file(spec, tools, arguments.runs, measurer, skip, all_series)
         if "apilint" in tool_names and not arguments.skip_corpus:
-            parallel = run_corpus_parallel(arguments.corpus, apilint_command, arguments.runs, measurer)
+            for workload in corpus_workloads(arguments.corpus):
+                parallel.append(run_corpus_parallel(*workload, apilint_command, arguments.runs, measurer))
     except KeyboardInterrupt:
         notes.append("interrupted: the report holds only what was measured before the interruption")
         log(notes[-1])
@@ -791,7 +829,7 @@ def main(argv: list[str] | None = None) -> int:
             "calibration loop s before / after": f"{calibration_before:.3f} / {calibrate():.3f}",
             "load average (1 min) at run starts": load_summary(
                 [sample for series in all_series for sample in series.measured()]
-                + [sample for series in (parallel.series if parallel else []) for sample in series.measured()]
+                + [sample for result in parallel for series in result.series for sample in series.measured()]
             ),
         },
         "tools": {
@@ -835,13 +873,16 @@ def main(argv: list[str] | None = None) -> int:
         {**asdict(s), "median_wall_s": s.median_wall(), "median_peak_rss_mib": s.median_rss()}
         for s in all_series
     ]
-    if parallel is not None:
-        report["corpus_parallel"] = {
-            "files": parallel.files,
-            "status": parallel.status,
-            "speedup": parallel.speedup,
-            "series": [asdict(s) for s in parallel.series],
+    report["corpus_parallel"] = [
+        {
+            "workload": result.workload,
+            "files": result.files,
+            "status": result.status,
+            "speedup": result.speedup,
+            "series": [asdict(s) for s in result.series],
         }
+        for result in parallel
+    ]
     json_path.write_text(json.dumps(report, indent=2) + "\n")
     log(f"wrote {markdown_path} and {json_path.name}")
     return 0
