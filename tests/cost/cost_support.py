@@ -26,21 +26,11 @@ class Run:
 
 
 def run_cost(*args: str) -> Run:
-    """Invoke ``apilint cost`` through a small Typer app that registers the command, as the CLI does."""
-    import typer
-    from typer.testing import CliRunner
+    """``apilint cost ARGS`` through apilint's own entry point, in this process."""
+    from tests.conftest import run_cli
 
-    from apilint.cost.cli import cost_command
-
-    app = typer.Typer(add_completion=False)
-
-    @app.callback()
-    def root() -> None:
-        """apilint, as far as these tests need it."""
-
-    app.command("cost")(cost_command)
-    result = CliRunner().invoke(app, ["cost", *args], catch_exceptions=False)
-    return Run(result.exit_code, result.stdout, result.stderr)
+    result = run_cli("cost", *args)
+    return Run(result.code, result.out, result.err)
 
 
 def estimate_of(report: dict[str, Any], api_type: str) -> dict[str, Any]:
