@@ -246,14 +246,19 @@ class Api:
         return result
 
     def effective_security(self, operation: Operation) -> tuple[list[Any] | None, Pointer | None]:
-        """The security requirements that apply to an operation and where they are written.
+        """The security requirements that apply to an operation and where they are written: the
+        operation's own, else the root-level one, for every API type.
 
-        REST APIs ignore root-level ``security`` on import, so for them only the operation's own
-        requirement counts.
+        AWS's known-issues page says REST imports ignore root-level security, but an import recorded
+        against AWS in July 2025 gave an operation without its own ``security`` the Cognito
+        authorizer and scopes of the root-level requirement (localstack,
+        test_apigateway_import.snapshot.json, test_import_with_cognito_auth_identity_source:
+        method-pets-get). Treating such operations as unprotected would be a false alarm; AG112
+        warns about root-level security on REST APIs instead.
         """
         if "security" in operation.data:
             return operation.data.get("security"), operation.at.child("security")
         doc, at = self.root()
-        if self.api_type is not ApiType.REST and "security" in doc:
+        if "security" in doc:
             return doc.get("security"), at.child("security")
         return None, None

@@ -24,29 +24,14 @@ SECURITY_POLICY = "x-amazon-apigateway-security-policy"
 ACCESS_MODE = "x-amazon-apigateway-endpoint-access-mode"
 ENDPOINT_CONFIGURATION = "x-amazon-apigateway-endpoint-configuration"
 SAM_RESOURCES = ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")
-SAM_RESOURCES_GLOBALS = {"AWS::Serverless::Api": "Api", "AWS::Serverless::HttpApi": "HttpApi"}
 
 
 def _sam_auth(api: Api) -> dict[str, Any]:
-    """SAM ``Auth`` of the API, with the keys of ``Globals`` it does not set itself.
-
-    SAM merges maps of ``Globals`` into a resource key by key; the model merges only top-level
-    properties, so an ``Auth`` on the resource hides ``Globals.Api.Auth.ApiKeyRequired``. Until the
-    model merges deeply, the global ``Auth`` is read from the template here.
-    """
+    """SAM ``Auth`` of the API, ``Globals`` included (the model merges them key by key, as SAM does)."""
     if api.resource_type not in SAM_RESOURCES:
         return {}
     auth = api.properties.get("Auth")
-    auth = dict(auth) if isinstance(auth, dict) else {}
-    resource_at = api.resource_at
-    template = resource_at.source.data if resource_at is not None else None
-    globals_ = template.get("Globals") if isinstance(template, dict) else None
-    section = globals_.get(SAM_RESOURCES_GLOBALS[api.resource_type]) if isinstance(globals_, dict) else None
-    global_auth = section.get("Auth") if isinstance(section, dict) else None
-    if isinstance(global_auth, dict):
-        for key, value in global_auth.items():
-            auth.setdefault(key, value)
-    return auth
+    return auth if isinstance(auth, dict) else {}
 
 
 def _properties_at(api: Api) -> Pointer | None:
@@ -165,7 +150,7 @@ def operation_without_authorization(api: Api, run: Any) -> Iterator[Violation]:
         auth_type = _auth_type(operation)
         if auth_type in ("AWS_IAM", "UNKNOWN"):
             continue
-        requirements = _security_of(api, operation)
+        requirements, _ = api.effective_security(operation)
         required = _requires_something(requirements)
         if required is None or required:
             continue
@@ -173,21 +158,6 @@ def operation_without_authorization(api: Api, run: Any) -> Iterator[Violation]:
                         f"{operation.label} has no authorization: {_why_open(api, operation, document, auth_type)}")
     yield from _template_methods(api)
     yield from _template_routes(api)
-
-
-def _security_of(api: Api, operation: Operation) -> Any:
-    """The requirement that applies: the operation's own, else the root-level one, for every API type.
-
-    AWS's known-issues page says REST imports ignore root-level security, but an import recorded
-    against AWS in July 2025 gave an operation without its own `security` the Cognito authorizer and
-    scopes of the root-level requirement (localstack, test_apigateway_import.snapshot.json,
-    test_import_with_cognito_auth_identity_source: method-pets-get). Reporting such operations as
-    open would be a false alarm.
-    """
-    if "security" in operation.data:
-        return operation.data["security"]
-    document, _ = api.root()
-    return document.get("security")
 
 
 def _why_open(api: Api, operation: Operation, document: dict[str, Any], auth_type: str | None) -> str:
