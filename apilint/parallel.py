@@ -9,17 +9,20 @@ from pathlib import Path
 from apilint.engine import Engine, FileResult, RunOptions
 from apilint.load.source import ReadError
 
-#: Below this many files a pool costs more than it saves.
-MIN_FILES_FOR_POOL = 8
+#: Estimated work (see :func:`estimated_cost`) below which one process is faster than a pool.
+#: Starting workers costs about 50 ms (set-up, forking, hand-overs); on the development machine
+#: (docs/performance.md) two workers broke even at about 1.1 million units (100 small corpus files)
+#: and saved a quarter at 2.2 million (200 files) and a third at 4.4 million (388 files).
+MIN_COST_FOR_POOL = 1_500_000
 
 _worker_engine: Engine | None = None
 
 
-def default_jobs(file_count: int) -> int:
-    """Workers to use when the user did not say: all cores for many files, one for a few."""
-    if file_count < MIN_FILES_FOR_POOL:
+def default_jobs(paths: list[Path]) -> int:
+    """Workers to use when the user did not say: all cores when there is enough work to share."""
+    if len(paths) < 2 or sum(estimated_cost(path) for path in paths) < MIN_COST_FOR_POOL:
         return 1
-    return max(1, min(os.cpu_count() or 1, file_count // 4 or 1))
+    return max(1, min(os.cpu_count() or 1, len(paths)))
 
 
 def prepare_for_workers() -> None:
@@ -69,6 +72,11 @@ def _size(path: Path) -> int:
 
 #: What reading and checking any file costs beyond its bytes, in bytes of a typical definition.
 PER_FILE_COST = 8192
+
+
+def estimated_cost(path: Path) -> int:
+    """The work a file is expected to take, in bytes of a typical definition."""
+    return _size(path) + PER_FILE_COST
 #: Batches per worker: enough to even out the end of a run, few enough to keep hand-overs cheap.
 BATCHES_PER_WORKER = 8
 
@@ -81,7 +89,7 @@ def batches(paths: list[Path], jobs: int) -> list[list[tuple[int, Path]]]:
     by estimated cost (bytes plus a per-file share): a file above the target is a batch of its own,
     small files share one.
     """
-    costs = sorted(((_size(path) + PER_FILE_COST, index, path) for index, path in enumerate(paths)),
+    costs = sorted(((estimated_cost(path), index, path) for index, path in enumerate(paths)),
                    key=lambda item: -item[0])
     target = max(PER_FILE_COST, sum(cost for cost, _, _ in costs) // (jobs * BATCHES_PER_WORKER))
     result: list[list[tuple[int, Path]]] = []

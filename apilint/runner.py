@@ -162,7 +162,7 @@ def execute(request: CheckRequest) -> CheckOutcome:
     explicit = frozenset(p.resolve() for p in request.paths if p.is_file())
     run = RunOptions(root, config, flags, max_bytes, explicit)
     jobs = request.jobs if request.jobs is not None else config.get("jobs")
-    jobs = default_jobs(len(files)) if not jobs else jobs
+    jobs = default_jobs(files) if not jobs else jobs
     results: list[FileResult] = []
     for path, outcome in zip(files, check_files(run, files, jobs)):
         if isinstance(outcome, str):

@@ -9,6 +9,7 @@ from tests.conftest import FIXTURES, run_cli
 
 
 def _files(tmp_path: Path, sizes: list[int]) -> list[Path]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     paths = []
     for number, size in enumerate(sizes):
         path = tmp_path / f"f{number}.yaml"
@@ -46,3 +47,20 @@ def test_two_workers_report_what_one_reports():
     assert one.json()["findings"] == two.json()["findings"]
     assert one.json()["summary"] == two.json()["summary"]
     assert len(one.json()["findings"]) > 100
+
+
+def test_workers_start_only_when_there_is_enough_work(tmp_path, monkeypatch):
+    import os
+
+    from apilint.parallel import MIN_COST_FOR_POOL, default_jobs
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    few_small = _files(tmp_path / "few", [1_000] * 10)
+    assert default_jobs(few_small) == 1
+    assert default_jobs([]) == 1
+    big = _files(tmp_path / "big", [MIN_COST_FOR_POOL, 10])
+    assert default_jobs(big) == 2
+    single = big[:1]
+    assert default_jobs(single) == 1  # one file cannot be shared
+    many_small = _files(tmp_path / "many", [2_000] * 200)
+    assert default_jobs(many_small) == 2
