@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from apilint.infer import infer_api_type, infer_endpoint_type, is_apigw_document
 from apilint.load.refs import RefResolver, refusal

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
 
 import click
 import typer
@@ -38,32 +37,32 @@ def _names(parameter: str) -> tuple[str, ...]:
 
 @app.command()
 def check(
-    paths: List[Path] = typer.Argument(..., help="Files or directories to check.", show_default=False),
-    output_format: Optional[List[str]] = typer.Option(
+    paths: list[Path] = typer.Argument(..., help="Files or directories to check.", show_default=False),
+    output_format: list[str] | None = typer.Option(
         None, *_names("output_format"), metavar="FORMAT[=PATH]",
         help="Report format: text, json, sarif, github, junit or markdown; FORMAT=PATH writes it to a file. "
         "Repeat for several reports. Default: text, or github when GITHUB_ACTIONS=true.",
         show_default=False),
-    output: Optional[Path] = typer.Option(None, *_names("output"), help="Write the report to this file."),
-    output_dir: Optional[Path] = typer.Option(
+    output: Path | None = typer.Option(None, *_names("output"), help="Write the report to this file."),
+    output_dir: Path | None = typer.Option(
         None, *_names("output_dir"), help="Write each format given without a path to this folder (apilint.sarif, ...)."),
-    api_type: Optional[ApiTypeChoice] = typer.Option(None, *_names("api_type"), help="Treat definitions as this API type."),
-    endpoint_type: Optional[EndpointChoice] = typer.Option(None, *_names("endpoint_type"), help="Endpoint type (REST default: edge)."),
-    region: Optional[str] = typer.Option(None, *_names("region"), help="AWS region (else AWS_REGION, AWS_DEFAULT_REGION, config)."),
-    config_file: Optional[Path] = typer.Option(None, *_names("config_file"), help="Configuration file (default: nearest .apilint.yaml)."),
-    select: Optional[List[str]] = typer.Option(None, *_names("select"), help="Only these rules (codes, names or prefixes; comma-separated)."),
-    ignore: Optional[List[str]] = typer.Option(None, *_names("ignore"), help="Skip these rules (codes, names or prefixes)."),
-    fail_on: Optional[SeverityChoice] = typer.Option(None, *_names("fail_on"), help="Lowest severity that fails the run [default: error]."),
-    exclude: Optional[List[str]] = typer.Option(None, *_names("exclude"), help="Skip files and folders matching this glob (repeatable)."),
-    baseline: Optional[Path] = typer.Option(
+    api_type: ApiTypeChoice | None = typer.Option(None, *_names("api_type"), help="Treat definitions as this API type."),
+    endpoint_type: EndpointChoice | None = typer.Option(None, *_names("endpoint_type"), help="Endpoint type (REST default: edge)."),
+    region: str | None = typer.Option(None, *_names("region"), help="AWS region (else AWS_REGION, AWS_DEFAULT_REGION, config)."),
+    config_file: Path | None = typer.Option(None, *_names("config_file"), help="Configuration file (default: nearest .apilint.yaml)."),
+    select: list[str] | None = typer.Option(None, *_names("select"), help="Only these rules (codes, names or prefixes; comma-separated)."),
+    ignore: list[str] | None = typer.Option(None, *_names("ignore"), help="Skip these rules (codes, names or prefixes)."),
+    fail_on: SeverityChoice | None = typer.Option(None, *_names("fail_on"), help="Lowest severity that fails the run [default: error]."),
+    exclude: list[str] | None = typer.Option(None, *_names("exclude"), help="Skip files and folders matching this glob (repeatable)."),
+    baseline: Path | None = typer.Option(
         None, *_names("baseline"), help="Report only findings that are not in this baseline file."),
-    write_baseline: Optional[Path] = typer.Option(
+    write_baseline: Path | None = typer.Option(
         None, *_names("write_baseline"), help="Record every finding of this run in this baseline file (exit code 0)."),
-    usage: Optional[Path] = typer.Option(
+    usage: Path | None = typer.Option(
         None, *_names("usage"), help="Usage file: add the cost summary to the Markdown report."),
-    max_file_size: Optional[str] = typer.Option(None, *_names("max_file_size"), help="Largest file read, e.g. 64MB."),
-    root: Optional[Path] = typer.Option(None, *_names("root"), help="Repository root; $ref and file references never leave it [default: current directory]."),
-    jobs: Optional[int] = typer.Option(None, *_names("jobs"), min=0, help="Worker processes (0 or unset: all cores for many files)."),
+    max_file_size: str | None = typer.Option(None, *_names("max_file_size"), help="Largest file read, e.g. 64MB."),
+    root: Path | None = typer.Option(None, *_names("root"), help="Repository root; $ref and file references never leave it [default: current directory]."),
+    jobs: int | None = typer.Option(None, *_names("jobs"), min=0, help="Worker processes (0 or unset: all cores for many files)."),
     verbose: bool = typer.Option(False, *_names("verbose"), help="Say which API type each definition is and why, and how many files were skipped."),
     debug: bool = typer.Option(False, *_names("debug"), help="Show tracebacks of internal errors."),
 ) -> None:
@@ -155,7 +154,7 @@ def _register_optional_commands() -> None:
     app.command("cost")(cost_command)
 
 
-def run_app(args: List[str]) -> int:
+def run_app(args: list[str]) -> int:
     """Parse ``args`` with the full command line and run the command; returns the exit code.
 
     The parser's own outcomes (help, ``--version``, usage mistakes) become exit codes here; every

@@ -325,4 +325,4 @@ def check_config_path(path: Path) -> Path:
     return path
 
 
-__all__ = ["Config", "ConfigError", "FileOptions", "find_config", "load_config", "resolve_file_options", "ReadError"]
+__all__ = ["Config", "ConfigError", "FileOptions", "ReadError", "find_config", "load_config", "resolve_file_options"]

@@ -35,8 +35,8 @@ def rule_markdown(rule: Rule) -> str:
         f"{rule.summary}\n",
         f"- Default severity: **{rule.severity}**",
         f"- API types: {types}",
-        f"- Suppress with `x-apilint-ignore: [{rule.code}]` on the node, `--ignore {rule.code}`, or "
-        f"`ignore: [{rule.name}]` in `.apilint.yaml`\n",
+        (f"- Suppress with `x-apilint-ignore: [{rule.code}]` on the node, `--ignore {rule.code}`, or "
+         f"`ignore: [{rule.name}]` in `.apilint.yaml`\n"),
         "## What it does\n",
         docs["what"].strip() + "\n",
         "## Why is this bad?\n",

@@ -7,9 +7,10 @@ applies selection and suppression, finds positions, and stamps code, name and se
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from apilint.apis import ApiBuilder, FileSettings, Notice, kind_of
 from apilint.config import Config, FileOptions, resolve_file_options
@@ -269,4 +270,4 @@ def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> tuple[list[P
     return found.files, found.missing
 
 
-__all__ = ["Engine", "RunOptions", "FileResult", "UsageProblem", "discover", "find_rule", "ReadError"]
+__all__ = ["Engine", "FileResult", "ReadError", "RunOptions", "UsageProblem", "discover", "find_rule"]

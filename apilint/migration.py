@@ -7,8 +7,9 @@ its own. The answers come from the same feature-support data as the mismatch rul
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from apilint.apis import kind_of
 from apilint.config import find_config, load_config, resolve_file_options

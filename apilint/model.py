@@ -7,8 +7,9 @@ and a path inside it), and the engine turns pointers into positions.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from apilint.load.refs import RefResolver
@@ -77,10 +78,10 @@ def known_string(value: Any) -> str | None:
 class Pointer:
     """A place in a file: the file and the path of keys and indexes leading to the node."""
 
-    source: "Source"
+    source: Source
     path: tuple[Any, ...]
 
-    def child(self, *steps: Any) -> "Pointer":
+    def child(self, *steps: Any) -> Pointer:
         return Pointer(self.source, self.path + steps)
 
     def __repr__(self) -> str:
@@ -144,7 +145,7 @@ class Api:
     """One API as checks see it."""
 
     label: str
-    source: "Source"
+    source: Source
     doc_at: Pointer | None
     document: dict[str, Any] | None
     api_type: ApiType
@@ -160,7 +161,7 @@ class Api:
     properties: dict[str, Any] = field(default_factory=dict)
     template_context: dict[str, Any] = field(default_factory=dict)
     is_apigw: bool = True
-    resolver: "RefResolver | None" = None
+    resolver: RefResolver | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
     # --- document access -------------------------------------------------------------------------

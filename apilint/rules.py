@@ -14,10 +14,11 @@ from __future__ import annotations
 import importlib
 import json
 import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from apilint.finding import Severity
 from apilint.model import ApiType, Pointer

@@ -389,7 +389,7 @@ def run_corpus_parallel(
             )
             sample.warmup = warmup
             stderr_text = stderr_path.read_text(errors="replace")
-            if sample.exit == 2 and re.search(r"no such option|unrecognized arguments", stderr_text, re.I):
+            if sample.exit == 2 and re.search(r"no such option|unrecognized arguments", stderr_text, re.IGNORECASE):
                 return ParallelResult(
                     description, file_count, "not measured: apilint rejected --jobs: " + stderr_text.strip()[-200:]
                 )
@@ -570,11 +570,13 @@ def render_markdown(
         "",
         "## Timings",
         "",
-        "Whole-process wall time, CPU time (user+system, with descendants) and peak resident memory; "
-        "medians over the measured rounds (warm-up excluded). `findings` is what the tool reported "
-        "(Redocly: errors + warnings from its totals). `other work`: the median share of all cores that "
-        "other processes used during the runs (from /proc/stat, less the run's own CPU time); above a "
-        "few per cent the timings are inflated.",
+        (
+            "Whole-process wall time, CPU time (user+system, with descendants) and peak resident memory; "
+            "medians over the measured rounds (warm-up excluded). `findings` is what the tool reported "
+            "(Redocly: errors + warnings from its totals). `other work`: the median share of all cores that "
+            "other processes used during the runs (from /proc/stat, less the run's own CPU time); above a "
+            "few per cent the timings are inflated."
+        ),
         "",
     ]
     out.append(markdown_table(TIMING_HEADER, [timing_row(s) for s in all_series]))

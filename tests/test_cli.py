@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from tests.conftest import FIXTURES, REPO, run_cli
+from tests.conftest import FIXTURES, REPO
 
 EXAMPLES = FIXTURES / "examples"
 CORE = "AG101,AG201,AG501,AG502"

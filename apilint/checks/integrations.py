@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from apilint.checks.values import known_int
-from apilint.model import Api, ApiType, EndpointType, Pointer
 from apilint.finding import Severity
+from apilint.model import Api, ApiType, EndpointType, Pointer
 from apilint.rules import Violation
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
-
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from apilint.load.refs import parse_pointer, walk
 from apilint.model import Api, Pointer
 from apilint.rules import Violation
-
 
 _REF_TEXT = re.compile(r"""["']?\$ref["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s,}\]#][^\s,}\]]*|#[^\s,}\]]*))""")
 

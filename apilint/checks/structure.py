@@ -10,9 +10,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from apilint.model import ANY_METHOD, Api, has_placeholder, is_intrinsic
 from apilint.rules import Violation
@@ -28,13 +29,13 @@ def _schema_root() -> Path:
     return Path(spec.origin).parent / "resources" / "schemas"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema(version: str) -> dict[str, Any]:
     with open(_schema_root() / _SCHEMA_DIRS[version] / "schema.json", encoding="utf-8") as handle:
         return json.load(handle)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(version: str) -> Any:
     import jsonschema_rs
 
@@ -46,7 +47,7 @@ def _validator(version: str) -> Any:
     return jsonschema_rs.validator_for(schema, retriever=refuse)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _dialect_validator() -> Any:
     import jsonschema_rs
 
@@ -311,13 +312,17 @@ def _duplicate_parameters(api: Api) -> Iterator[Violation]:
 
 
 def _reference(api: Api, version: str) -> Iterator[Violation]:
-    from openapi_spec_validator import OpenAPIV2SpecValidator, OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+    from openapi_spec_validator import (
+        OpenAPIV2SpecValidator,
+        OpenAPIV30SpecValidator,
+        OpenAPIV31SpecValidator,
+    )
 
     document, at = api.root()
     cls = {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}[version]
     try:
         errors = list(cls(document).iter_errors())
-    except Exception as error:  # the reference validator raises on some malformed documents
+    except Exception as error:  # noqa: BLE001 - the reference validator raises on some malformed documents
         yield Violation(at, f"openapi-spec-validator stopped: {error}"[:_MAX_MESSAGE])
         return
     for error in errors:

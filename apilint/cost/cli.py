@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -42,72 +42,72 @@ class CostRequest:
 
 
 def cost_command(
-    paths: Optional[list[Path]] = typer.Argument(
+    paths: list[Path] | None = typer.Argument(
         None,
         help="OpenAPI definitions or templates, to find features that block a move to another type.",
         show_default=False,
     ),
-    usage: Optional[Path] = typer.Option(
+    usage: Path | None = typer.Option(
         None, "--usage", help="Usage file (YAML): several APIs, traffic per route."
     ),
-    region: Optional[str] = typer.Option(
+    region: str | None = typer.Option(
         None, "--region", help="AWS region (default: usage file, AWS_REGION, us-east-1)."
     ),
-    api_type: Optional[str] = typer.Option(
+    api_type: str | None = typer.Option(
         None,
         "--api-type",
         help="Current type when no definition says: rest, http or websocket (default: rest).",
     ),
-    requests: Optional[str] = typer.Option(
+    requests: str | None = typer.Option(
         None, "--requests", help="Calls per month: 5000000, 432M, 1.08M, 15B."
     ),
-    request_size_kb: Optional[str] = typer.Option(
+    request_size_kb: str | None = typer.Option(
         None, "--request-size-kb", help="Average request payload in KB."
     ),
-    response_size_kb: Optional[str] = typer.Option(
+    response_size_kb: str | None = typer.Option(
         None, "--response-size-kb", help="Average response payload in KB."
     ),
-    cache_size_gb: Optional[str] = typer.Option(
+    cache_size_gb: str | None = typer.Option(
         None, "--cache-size-gb", help="REST stage cache in GB (rounded up to an offered size)."
     ),
-    messages: Optional[str] = typer.Option(
+    messages: str | None = typer.Option(
         None, "--messages", help="WebSocket messages per month, sent plus received."
     ),
-    message_size_kb: Optional[str] = typer.Option(
+    message_size_kb: str | None = typer.Option(
         None, "--message-size-kb", help="Average WebSocket message in KB."
     ),
-    connection_minutes: Optional[str] = typer.Option(
+    connection_minutes: str | None = typer.Option(
         None, "--connection-minutes", help="WebSocket connection minutes per month."
     ),
-    messages_per_request: Optional[str] = typer.Option(
+    messages_per_request: str | None = typer.Option(
         None, "--messages-per-request", help="As WebSocket: messages per request (default: 2)."
     ),
-    connection_minutes_per_request: Optional[str] = typer.Option(
+    connection_minutes_per_request: str | None = typer.Option(
         None,
         "--connection-minutes-per-request",
         help="As WebSocket: connection minutes per request (default: 1).",
     ),
-    endpoint_type: Optional[str] = typer.Option(
+    endpoint_type: str | None = typer.Option(
         None,
         "--endpoint-type",
         help="edge, regional or private (private REST APIs pay no data transfer out).",
     ),
-    vpc_endpoint_azs: Optional[str] = typer.Option(
+    vpc_endpoint_azs: str | None = typer.Option(
         None,
         "--vpc-endpoint-azs",
         help="Private APIs: Availability Zones of the VPC endpoint, to add PrivateLink.",
     ),
-    free_tier: Optional[bool] = typer.Option(
+    free_tier: bool | None = typer.Option(
         None, "--free-tier/--no-free-tier", help="Apply the 12-month free tier (default: off)."
     ),
-    hours_per_month: Optional[str] = typer.Option(
+    hours_per_month: str | None = typer.Option(
         None, "--hours-per-month", help="Hours billed for caches and VPC endpoints (default: 730)."
     ),
-    price_list: Optional[Path] = typer.Option(
+    price_list: Path | None = typer.Option(
         None, "--price-list", help="AWS Price List offer file for AmazonApiGateway (JSON)."
     ),
     output_format: str = typer.Option("text", "--format", "-f", help="text, json or markdown."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
 ) -> None:
     """Estimate what an API costs per month as REST, HTTP and WebSocket, and what switching saves."""
     from apilint.cost.usage import UsageFlags
@@ -275,7 +275,7 @@ def _require_some_price(result: EstimateResult, region: str) -> None:
     )
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run ``apilint cost`` on its own (``python -m apilint.cost.cli ...``); returns the exit code."""
     import click
 
