@@ -37,6 +37,20 @@ class Notice:
     message: str
 
 
+#: Keys that :func:`kind_of` looks for; a text without any of them cannot be either kind.
+KIND_KEYS = ("openapi", "swagger", "Resources")
+
+
+def may_be_api_text(text: str) -> bool:
+    """Whether a file's text could hold an OpenAPI definition or a template, before parsing it.
+
+    :func:`kind_of` needs one of :data:`KIND_KEYS` as a key, and a key is written with those letters
+    unless an escape spells it (``"\\u006fpenapi"``, a ``\\`` line continuation in a quoted YAML
+    key): any backslash keeps the file in.
+    """
+    return "\\" in text or any(key in text for key in KIND_KEYS)
+
+
 def kind_of(data: Any) -> str | None:
     """``"openapi"``, ``"template"`` or None for anything else."""
     if not isinstance(data, dict):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from apilint.apis import ApiBuilder, FileSettings, Notice, kind_of
+from apilint.apis import ApiBuilder, FileSettings, Notice, kind_of, may_be_api_text
 from apilint.config import Config, FileOptions, resolve_file_options
 from apilint.finding import Finding, Severity, Span
 from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ReadError, Source, display_path, read_source
@@ -88,17 +88,30 @@ class Engine:
 
     def __init__(self, run: RunOptions):
         self.run = run
+        self._root = run.root.resolve()
         self._sources: dict[Path, Source] = {}
         self.rules = load_rules()
         self._rule_by_code = {rule.code: rule for rule in self.rules}
 
     # --- reading ------------------------------------------------------------------------------------
 
-    def open_source(self, path: Path) -> Source:
-        resolved = path.resolve()
+    def open_source(self, path: Path, walked: bool = False, *, resolved: Path | None = None,
+                    display: str | None = None) -> Source:
+        """A file, read and parsed once per run, with whether its text could hold an API (``screened``).
+
+        A ``walked`` file (found in a folder, not named by the user) whose text cannot hold a
+        definition or a template is not parsed; such a Source is not kept, so a ``$ref`` to the same
+        file still reads it in full.
+        """
+        resolved = resolved or path.resolve()
         cached = self._sources.get(resolved)
         if cached is None:
-            cached = read_source(resolved, display_path(path, self.run.root), self.run.max_file_bytes)
+            if display is None:
+                display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root)
+            cached = read_source(resolved, display, self.run.max_file_bytes,
+                                 screen=may_be_api_text, parse_screened_out=not walked)
+            if not cached.parsed:
+                return cached
             self._sources[resolved] = cached
         return cached
 
@@ -106,18 +119,26 @@ class Engine:
 
     def check_file(self, path: Path) -> FileResult:
         """All findings for one file (and the files its APIs pull in)."""
-        display = display_path(path, self.run.root)
+        resolved = path.resolve()
+        display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root)
         result = FileResult(display)
+        explicit = resolved in self.run.explicit_files
+        source = self.open_source(path, walked=not explicit, resolved=resolved, display=display)
+        if not explicit and source.screened is False:
+            # Found in a folder and unable to hold a definition or a template: skipped quietly,
+            # parse errors included (a Helm template, any other YAML of the repository), whether or
+            # not a $ref of another file read it first. A file named on the command line is always
+            # read in full and reported.
+            return result
         options = resolve_file_options(self.run.config, path, self.run.flags)
         codes = enabled_codes(options)
-        source = self.open_source(path)
         for problem in source.problems:
             self._add(result, self._load_finding(problem.code, problem.message, source, problem.span, None), codes,
                       options)
         kind = kind_of(source.data)
         result.kind = kind
         if kind is None:
-            if source.data is not None and path.resolve() in self.run.explicit_files:
+            if source.data is not None and explicit:
                 result.notices.append(Notice(display, "not an OpenAPI definition or a SAM/CloudFormation template"))
             result.rules_run = self._rules_run(codes, [])
             return result

@@ -143,8 +143,10 @@ class RefResolver:
             self._report(at, message)
             return None
         if source.data is None:
-            why = source.problems[0].message if source.problems else "the file is empty"
-            message = f"$ref {target!r} cannot be followed: {source.display} has no readable content ({why})"
+            first = source.problems[0] if source.problems else None
+            where = f"{source.display}:{first.span.line}:{first.span.column}" if first else source.display
+            why = first.message if first else "the file is empty"
+            message = f"$ref {target!r} cannot be followed: {where}: {why}"
             self._cache[resolved] = message
             self._report(at, message)
             return None

@@ -7,6 +7,7 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -35,12 +36,16 @@ class Source:
     """One file: where it is, its text, its data and a way to find positions in it."""
 
     def __init__(self, path: Path, display: str, text: str, document: YamlDocument | JsonDocument | None,
-                 problems: list[LoadProblem]):
+                 problems: list[LoadProblem], parsed: bool = True, screened: bool | None = None):
         self.path = path
         self.display = display
         self.text = text
         self.document = document
         self.problems = problems
+        #: False when the text was not parsed because it failed the reader's screen.
+        self.parsed = parsed
+        #: What the screen of :func:`read_source` said of the text; None when there was none.
+        self.screened = screened
 
     @property
     def data(self) -> Any:
@@ -146,8 +151,15 @@ def _read_bytes(path: Path, display: str, max_bytes: int) -> bytes | None:
         os.close(descriptor)
 
 
-def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Source:
-    """Read and parse one file. Problems in it become load problems; unreadable files raise ReadError."""
+def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                screen: Callable[[str], bool] | None = None, parse_screened_out: bool = True) -> Source:
+    """Read and parse one file. Problems in it become load problems; unreadable files raise ReadError.
+
+    ``screen`` is a test of the text (or, when it cannot be decoded, of its bytes read as Latin-1
+    without NUL bytes)
+    whose answer the Source keeps as ``screened``. With ``parse_screened_out`` False, a file that
+    fails it is not parsed: the Source has no data, no problems and ``parsed`` False.
+    """
     raw = _read_bytes(path, display, max_bytes)
     if raw is None:
         try:
@@ -162,10 +174,17 @@ def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTE
         )
         return Source(path, display, "", None, [problem])
     text, problem = decode(raw)
+    # Undecodable bytes are screened as Latin-1 without their NULs, so UTF-16 text still shows its keys.
+    screened = (screen(text if text is not None else raw.replace(b"\0", b"").decode("latin-1"))
+                if screen is not None else None)
     del raw
+    if screened is False and not parse_screened_out:
+        return Source(path, display, "", None, [], parsed=False, screened=False)
     if text is None:
-        return Source(path, display, "", None, [problem] if problem else [])
-    return parse_text(path, display, text)
+        return Source(path, display, "", None, [problem] if problem else [], screened=screened)
+    source = parse_text(path, display, text)
+    source.screened = screened
+    return source
 
 
 def parse_text(path: Path, display: str, text: str) -> Source:
@@ -183,23 +202,29 @@ def parse_text(path: Path, display: str, text: str) -> Source:
     return Source(path, display, text, document, list(document.problems))
 
 
-def is_within(path: Path, root: Path) -> bool:
-    """Whether ``path`` (resolved, symlinks followed) lies inside ``root``."""
+def is_within(path: Path, root: Path, *, resolved_path: Path | None = None,
+              resolved_root: Path | None = None) -> bool:
+    """Whether ``path`` (resolved, symlinks followed) lies inside ``root``.
+
+    Callers that already resolved either path pass it, which saves the system calls.
+    """
     try:
-        path.resolve().relative_to(root.resolve())
+        (resolved_path or path.resolve()).relative_to(resolved_root or root.resolve())
         return True
     except (ValueError, OSError, RuntimeError):
         return False
 
 
-def display_path(path: Path, base: Path) -> str:
+def display_path(path: Path, base: Path, *, resolved_path: Path | None = None,
+                 resolved_base: Path | None = None) -> str:
     """Path as shown in findings: relative to ``base`` when inside it, always printable.
 
     A file name that is not valid UTF-8 (its bytes reach Python as lone surrogates, which no output
     can encode) shows its odd bytes as ``\\xff`` escapes.
     """
     try:
-        shown = os.path.relpath(path, base) if is_within(path, base) else str(path)
+        inside = is_within(path, base, resolved_path=resolved_path, resolved_root=resolved_base)
+        shown = os.path.relpath(path, base) if inside else str(path)
     except ValueError:
         shown = str(path)
     return printable(shown)

@@ -45,7 +45,9 @@ def render(findings: Sequence[Finding], context: ReportContext) -> str:
     if context.baselined:
         lines.append(f"{_plural(context.baselined, 'known finding')} hidden by the baseline.")
     if context.verbose and context.files_skipped:
-        lines.append(f"Skipped {_plural(context.files_skipped, 'file')} that are neither OpenAPI definitions nor templates.")
+        count = context.files_skipped
+        lines.append(f"Skipped {_plural(count, 'file')} that {'is' if count == 1 else 'are'} neither OpenAPI "
+                     f"definitions nor templates.")
     if context.verbose and context.files_ignored:
         lines.append(f"Left out {_plural(context.files_ignored, 'path')} ignored by .gitignore or --exclude.")
     return "\n".join(lines) + "\n"

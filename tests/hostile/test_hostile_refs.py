@@ -90,8 +90,8 @@ def test_a_chain_longer_than_the_limit(tmp_path):
     (".git/config", "hidden"),
     (".env.yaml", "hidden"),
     ("notes.txt", "only .yaml, .yml and .json files"),
-    ("empty.yaml", "has no readable content"),
-    ("broken.yaml", "has no readable content (YAML syntax error"),
+    ("empty.yaml", "cannot be followed: empty.yaml"),
+    ("broken.yaml", "cannot be followed: broken.yaml:2:1: YAML syntax error"),
 ])
 def test_references_that_cannot_be_followed(tmp_path, ref, expected):
     (tmp_path / "api.yaml").write_text(api(f'"200": {{$ref: "{ref}"}}'))
