@@ -1,4 +1,4 @@
-"""Checking many files on all cores: one engine per worker process, files handed out in chunks."""
+"""Checking many files on all cores: one engine per worker process, files handed out in batches."""
 
 from __future__ import annotations
 
@@ -18,9 +18,14 @@ MIN_COST_FOR_POOL = 1_500_000
 _worker_engine: Engine | None = None
 
 
-def default_jobs(paths: list[Path]) -> int:
-    """Workers to use when the user did not say: all cores when there is enough work to share."""
-    if len(paths) < 2 or sum(estimated_cost(path) for path in paths) < MIN_COST_FOR_POOL:
+def default_jobs(paths: list[Path], costs: list[int] | None = None) -> int:
+    """Workers to use when the user did not say: all cores when there is enough work to share.
+
+    ``costs`` are the files' :func:`estimated_cost` when the caller has them already.
+    """
+    if len(paths) < 2:
+        return 1
+    if sum(costs if costs is not None else map(estimated_cost, paths)) < MIN_COST_FOR_POOL:
         return 1
     return max(1, min(os.cpu_count() or 1, len(paths)))
 
@@ -31,14 +36,10 @@ def prepare_for_workers() -> None:
     Forked workers inherit the loaded rules, the imported checks, the feature table and the
     compiled schema validators instead of each building its own.
     """
-    import importlib
-
     from apilint.features import load_features
     from apilint.rules import load_rules
 
-    modules = set()
-    for rule in load_rules():
-        modules.add(importlib.import_module(rule.check.__module__))
+    modules = {sys.modules[rule.check.__module__] for rule in load_rules()}  # rule.check imports them
     load_features()
     for module in sorted(modules, key=lambda m: m.__name__):
         prepare = getattr(module, "prepare", None)
@@ -81,7 +82,7 @@ def estimated_cost(path: Path) -> int:
 BATCHES_PER_WORKER = 8
 
 
-def batches(paths: list[Path], jobs: int) -> list[list[tuple[int, Path]]]:
+def batches(paths: list[Path], jobs: int, costs: list[int] | None = None) -> list[list[tuple[int, Path]]]:
     """``(index, path)`` batches of about equal estimated work, the largest first.
 
     Handing out single small files costs as much in process hand-overs as checking them; handing
@@ -89,13 +90,14 @@ def batches(paths: list[Path], jobs: int) -> list[list[tuple[int, Path]]]:
     by estimated cost (bytes plus a per-file share): a file above the target is a batch of its own,
     small files share one.
     """
-    costs = sorted(((estimated_cost(path), index, path) for index, path in enumerate(paths)),
-                   key=lambda item: -item[0])
-    target = max(PER_FILE_COST, sum(cost for cost, _, _ in costs) // (jobs * BATCHES_PER_WORKER))
+    if costs is None:
+        costs = [estimated_cost(path) for path in paths]
+    ordered = sorted(zip(costs, range(len(paths)), paths), key=lambda item: -item[0])
+    target = max(PER_FILE_COST, sum(costs) // (jobs * BATCHES_PER_WORKER))
     result: list[list[tuple[int, Path]]] = []
     current: list[tuple[int, Path]] = []
     current_cost = 0
-    for cost, index, path in costs:
+    for cost, index, path in ordered:
         if current and current_cost + cost > target:
             result.append(current)
             current, current_cost = [], 0
@@ -106,8 +108,15 @@ def batches(paths: list[Path], jobs: int) -> list[list[tuple[int, Path]]]:
     return result
 
 
-def check_files(run: RunOptions, paths: list[Path], jobs: int) -> list[FileResult | str]:
-    """Results in the order of ``paths``; a string stands for a file that could not be read."""
+def check_files(run: RunOptions, paths: list[Path], jobs: int | None) -> list[FileResult | str]:
+    """Results in the order of ``paths``; a string stands for a file that could not be read.
+
+    ``jobs`` None or 0 lets the work decide (:func:`default_jobs`).
+    """
+    costs = None
+    if not jobs:
+        costs = [estimated_cost(path) for path in paths]
+        jobs = default_jobs(paths, costs)
     jobs = min(jobs, os.cpu_count() or 1, len(paths))  # never more workers than cores or files
     if jobs <= 1 or len(paths) < 2:
         engine = Engine(run)
@@ -122,7 +131,7 @@ def check_files(run: RunOptions, paths: list[Path], jobs: int) -> list[FileResul
         prepare_for_workers()
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(run,)) as pool:
         results: list[FileResult | str] = [""] * len(paths)
-        for batch in pool.map(_check_batch, batches(paths, jobs), chunksize=1):
+        for batch in pool.map(_check_batch, batches(paths, jobs, costs), chunksize=1):
             for index, result in batch:
                 results[index] = result
         return results

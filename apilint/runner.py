@@ -19,7 +19,7 @@ from apilint.discover import discover_files, repository_top
 from apilint.engine import FileResult, RunOptions, UsageProblem
 from apilint.finding import Finding, Severity
 from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ReadError
-from apilint.parallel import check_files, default_jobs
+from apilint.parallel import check_files
 from apilint.report import DEFAULT_FILE_NAMES, REPORTERS, ReportContext, reporter
 
 
@@ -161,8 +161,7 @@ def execute(request: CheckRequest) -> CheckOutcome:
         raise UsageProblem(f"symbolic link to a file outside {root} is not read: {', '.join(escaping)}")
     explicit = frozenset(p.resolve() for p in request.paths if p.is_file())
     run = RunOptions(root, config, flags, max_bytes, explicit)
-    jobs = request.jobs if request.jobs is not None else config.get("jobs")
-    jobs = default_jobs(files) if not jobs else jobs
+    jobs = request.jobs if request.jobs is not None else config.get("jobs")  # None or 0: by the work
     results: list[FileResult] = []
     for path, outcome in zip(files, check_files(run, files, jobs)):
         if isinstance(outcome, str):
