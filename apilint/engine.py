@@ -110,8 +110,8 @@ class Engine:
                 display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root)
             cached = read_source(resolved, display, self.run.max_file_bytes,
                                  screen=may_be_api_text, parse_screened_out=not walked)
-            if not cached.parsed:
-                return cached
+            if walked and cached.screened is False:
+                return cached  # not parsed: kept out of the cache that $ref reads share
             self._sources[resolved] = cached
         return cached
 

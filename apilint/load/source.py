@@ -36,14 +36,12 @@ class Source:
     """One file: where it is, its text, its data and a way to find positions in it."""
 
     def __init__(self, path: Path, display: str, text: str, document: YamlDocument | JsonDocument | None,
-                 problems: list[LoadProblem], parsed: bool = True, screened: bool | None = None):
+                 problems: list[LoadProblem], screened: bool | None = None):
         self.path = path
         self.display = display
         self.text = text
         self.document = document
         self.problems = problems
-        #: False when the text was not parsed because it failed the reader's screen.
-        self.parsed = parsed
         #: What the screen of :func:`read_source` said of the text; None when there was none.
         self.screened = screened
 
@@ -158,7 +156,7 @@ def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTE
     ``screen`` is a test of the text (or, when it cannot be decoded, of its bytes read as Latin-1
     without NUL bytes)
     whose answer the Source keeps as ``screened``. With ``parse_screened_out`` False, a file that
-    fails it is not parsed: the Source has no data, no problems and ``parsed`` False.
+    fails it is not parsed: the Source has no text, no data and no problems.
     """
     raw = _read_bytes(path, display, max_bytes)
     if raw is None:
@@ -179,7 +177,7 @@ def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTE
                 if screen is not None else None)
     del raw
     if screened is False and not parse_screened_out:
-        return Source(path, display, "", None, [], parsed=False, screened=False)
+        return Source(path, display, "", None, [], screened=False)
     if text is None:
         return Source(path, display, "", None, [problem] if problem else [], screened=screened)
     source = parse_text(path, display, text)
