@@ -261,17 +261,38 @@ def load_yaml(text: str, limits: type[Limits] = Limits) -> YamlDocument:
     first limit crossed. Syntax errors, duplicate keys, unknown tags and a second document become
     problems.
     """
-    problems: list[LoadProblem] = []
     if _BLANK.fullmatch(text):
-        return YamlDocument(None, {}, None, problems)  # libyaml rejects a tab on a blank line
+        return YamlDocument(None, {}, None, [])  # libyaml rejects a tab on a blank line
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector costs more than the parse itself on large files
-    loader = _BaseLoader(text)
+    try:
+        document = _read(_BaseLoader, text, limits)
+        if document is None:
+            # libyaml (in PyYAML 6.0.4 and later) refuses nesting beyond a limit of its own. The depth
+            # limit is apilint's: the pure-Python parser has none, so the same loop reads the text
+            # again and stops where apilint's limit is crossed, whatever libyaml's limit is.
+            document = _read(yaml.BaseLoader, text, limits)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    assert document is not None  # the pure-Python parser has no nesting limit
+    return document
+
+
+_NESTING_REFUSED = "exceeded maximum nesting depth"
+
+
+def _read(loader_class: Any, text: str, limits: type[Limits]) -> YamlDocument | None:
+    """Compose ``text`` with one of PyYAML's parsers; None when the parser refused to nest deeper."""
+    problems: list[LoadProblem] = []
+    loader = loader_class(text)
     try:
         data, positions, root_span, keep = _compose(loader, problems, limits)
     except _Stop:
         return YamlDocument(None, {}, None, problems)
     except yaml.MarkedYAMLError as error:
+        if _NESTING_REFUSED in (error.problem or ""):
+            return None
         mark = error.problem_mark or error.context_mark
         message = " ".join(part for part in (error.context, error.problem) if part)
         span = _point(mark) if mark is not None else Span(1, 1, 1, 1)
@@ -288,8 +309,6 @@ def load_yaml(text: str, limits: type[Limits] = Limits) -> YamlDocument:
         return YamlDocument(None, {}, None, problems)
     finally:
         loader.dispose()
-        if gc_was_enabled:
-            gc.enable()
     return YamlDocument(data, positions, root_span, problems, keep)
 
 

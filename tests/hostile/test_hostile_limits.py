@@ -272,3 +272,45 @@ def test_docs_limits_lists_every_number():
         assert f"{number:,}" in text, number
     assert textwrap.dedent("""\
         | 3 | internal error""").splitlines()[0] in text
+
+
+class _ShallowLibyaml:
+    """A stand-in for a libyaml build whose own nesting limit is 50 levels, far below apilint's."""
+
+    def __init__(self, text: str) -> None:
+        import yaml
+
+        self._inner = yaml.CBaseLoader(text)
+        self._depth = 0
+
+    def get_event(self):
+        import yaml
+
+        event = self._inner.get_event()
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self._depth += 1
+            if self._depth > 50:
+                raise yaml.scanner.ScannerError("while increasing flow level", None,
+                                                "exceeded maximum nesting depth", event.start_mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            self._depth -= 1
+        return event
+
+    def dispose(self) -> None:
+        self._inner.dispose()
+
+
+@pytest.mark.parametrize("levels", [200, Limits.max_depth + 5])
+def test_the_depth_limit_is_apilints_whatever_libyamls_own_limit(monkeypatch, levels):
+    """A parser's nesting limit never decides the outcome: below apilint's limit the file is read,
+    above it AG005 names level 1,001, as with a libyaml that has no limit of its own."""
+    from apilint.load import yamlload
+
+    monkeypatch.setattr(yamlload, "_BaseLoader", _ShallowLibyaml)
+    document = yamlload.load_yaml("[" * levels + "]" * levels)
+    if levels <= Limits.max_depth:
+        assert document.problems == [] and document.data is not None
+    else:
+        [problem] = document.problems
+        assert problem.code == "AG005" and "deeper than 1,000 levels" in problem.message
+        assert (problem.span.line, problem.span.column) == (1, Limits.max_depth + 1)
