@@ -29,7 +29,7 @@ def _example(rule: Rule, kind: str) -> str:
 def rule_markdown(rule: Rule) -> str:
     """One rule's documentation page in Markdown."""
     docs = rule.docs
-    types = ", ".join(t.title for t in sorted(rule.api_types, key=lambda t: t.value))
+    types = ", ".join(t.label for t in sorted(rule.api_types, key=lambda t: t.value))
     parts = [
         f"# {rule.code} {rule.name}\n",
         f"{rule.summary}\n",

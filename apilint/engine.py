@@ -158,10 +158,10 @@ class Engine:
                                 **options.rule_options.get(rule.name, {})}
                 for violation in rule.check(api, RuleRun(rule, rule_options)):
                     self._add(result, self._stamp(rule, violation, api), codes, options, violation.at)
-        for problem in builder.resolver.problems:
+        for ref_problem in builder.resolver.problems:
             rule = self._rule_by_code["AG006"]
-            finding = self._finding(rule, problem.at, problem.message, None, None)
-            self._add(result, finding, codes, options, problem.at)
+            finding = self._finding(rule, ref_problem.at, ref_problem.message, None, None)
+            self._add(result, finding, codes, options, ref_problem.at)
         result.notices.extend(builder.notices)
         result.consumed = [str(p) for p in builder.consumed]
         result.findings = _dedupe(result.findings)

@@ -115,7 +115,7 @@ def infer_api_type(document: dict[str, Any]) -> tuple[ApiType, str]:
 def infer_endpoint_type(api_type: ApiType, document: dict[str, Any]) -> tuple[EndpointType, str]:
     """The endpoint type a bare document implies."""
     if api_type is not ApiType.REST:
-        return EndpointType.REGIONAL, f"{api_type.title} APIs are Regional"
+        return EndpointType.REGIONAL, f"{api_type.label} APIs are Regional"
     for config in _endpoint_configurations(document):
         if isinstance(config, dict) and config.get("vpcEndpointIds"):
             return EndpointType.PRIVATE, "vpcEndpointIds in x-amazon-apigateway-endpoint-configuration"

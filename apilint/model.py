@@ -38,7 +38,8 @@ class ApiType(str, enum.Enum):
         return self.value
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
+        """The name AWS writes: REST, HTTP, WebSocket."""
         return {"rest": "REST", "http": "HTTP", "websocket": "WebSocket"}[self.value]
 
 

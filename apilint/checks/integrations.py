@@ -42,7 +42,7 @@ def integration_timeout(api: Api, run: Any) -> Iterator[Violation]:
         if timeout <= high:
             continue
         if api.api_type is not ApiType.REST:
-            yield Violation(at, f"integration timeout {timeout:,} ms is over the {api.api_type.title} API "
+            yield Violation(at, f"integration timeout {timeout:,} ms is over the {api.api_type.label} API "
                                 f"maximum of {high:,} ms")
         elif streaming:
             stream_max = limits["stream_max"]

@@ -203,7 +203,7 @@ def too_many_routes(api: Api, run: Any) -> Iterator[Violation]:
 
 
 def _too_many(api: Api, count: int, what: str, limit: int) -> str:
-    return (f"{count} {what} exceed the default quota of {limit} per {api.api_type.title} API; the deployment "
+    return (f"{count} {what} exceed the default quota of {limit} per {api.api_type.label} API; the deployment "
             "fails unless the account has a quota increase")
 
 
@@ -481,7 +481,7 @@ def too_many_authorizers(api: Api, run: Any) -> Iterator[Violation]:
 
 
 def _authorizer_count(api: Api, count: int, what: str, limit: int) -> str:
-    return (f"{count} {what}: over the default quota of {limit} authorizers per {api.api_type.title} API; the "
+    return (f"{count} {what}: over the default quota of {limit} authorizers per {api.api_type.label} API; the "
             "deployment fails unless the account has a quota increase")
 
 

@@ -33,7 +33,7 @@ def unsupported_uses(api: Api, feature_ids: list[str]) -> Iterator[FeatureUse]:
 def _type_phrase(api: Api) -> str:
     """``a REST API`` with the reason when the type was inferred from the document."""
     article = "an" if api.api_type is ApiType.HTTP else "a"
-    phrase = f"{article} {api.api_type.title} API"
+    phrase = f"{article} {api.api_type.label} API"
     return phrase if api.api_type_explicit else f"{phrase} ({api.api_type_reason})"
 
 
@@ -93,12 +93,12 @@ def authorizer_types(api: Api, run: Any) -> Iterator[Violation]:
         accepted = ", ".join(allowed[kind_key])
         if kind in unconfirmed.get(kind_key, []):
             yield Violation(authorizer_at.child("type"),
-                            f"authorizer {name!r} has type {kind}: {api.api_type.title} API authorizers are "
+                            f"authorizer {name!r} has type {kind}: {api.api_type.label} API authorizers are "
                             f"{accepted}; JWT authorizers for REST APIs are newly documented, but how an OpenAPI "
                             "definition declares one is UNCONFIRMED (the import may reject it)", Severity.WARNING)
         else:
             yield Violation(authorizer_at.child("type"),
-                            f"authorizer {name!r} has type {kind}, which {api.api_type.title} APIs do not offer "
+                            f"authorizer {name!r} has type {kind}, which {api.api_type.label} APIs do not offer "
                             f"(they take {accepted})")
     related = api.template_context.get("related", {})
     if api.api_type is not ApiType.REST:
@@ -106,7 +106,7 @@ def authorizer_types(api: Api, run: Any) -> Iterator[Violation]:
             kind = _kind(props.get("AuthorizerType"))
             if kind is not None and kind not in allowed[kind_key]:
                 yield Violation(at.child("AuthorizerType"),
-                                f"authorizer {logical_id} has type {kind.upper()}, which {api.api_type.title} "
+                                f"authorizer {logical_id} has type {kind.upper()}, which {api.api_type.label} "
                                 f"APIs do not offer (they take {', '.join(k.upper() for k in allowed[kind_key])})")
 
 

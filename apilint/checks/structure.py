@@ -322,8 +322,8 @@ def _reference(api: Api, version: str) -> Iterator[Violation]:
     cls = {"2.0": OpenAPIV2SpecValidator, "3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}[version]
     try:
         errors = list(cls(document).iter_errors())
-    except Exception as error:  # noqa: BLE001 - the reference validator raises on some malformed documents
-        yield Violation(at, f"openapi-spec-validator stopped: {error}"[:_MAX_MESSAGE])
+    except Exception as stopped:  # noqa: BLE001 - the reference validator raises on some malformed documents
+        yield Violation(at, f"openapi-spec-validator stopped: {stopped}"[:_MAX_MESSAGE])
         return
     for error in errors:
         path = _typed_path(document, getattr(error, "absolute_path", ()) or ())

@@ -395,7 +395,7 @@ def response_transfer_mode(api: Api, run: Any) -> Iterator[Violation]:
         at = view.pointer("transfer_mode")
         if api.api_type is not ApiType.REST:
             yield Violation(at, f"{view.label} streams its response, but only REST APIs support response "
-                                f"streaming, not {api.api_type.title} APIs")
+                                f"streaming, not {api.api_type.label} APIs")
             continue
         kind = view.type
         if kind is not None and kind not in ("aws_proxy", "http_proxy"):

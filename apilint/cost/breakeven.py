@@ -46,7 +46,7 @@ def _cost(book: PriceBook, load: Workload, factor: Decimal, options: EstimateOpt
 
 def _kinks(book: PriceBook, load: Workload, options: EstimateOptions) -> set[Decimal]:
     """Traffic factors at which a quantity crosses a tier bound or the free allowance."""
-    kinks = set()
+    kinks: set[Decimal] = set()
     for key, per_factor in load.variable.items():
         price = book.tiered.get(key[0])
         if per_factor <= 0 or price is None:

@@ -250,11 +250,11 @@ def _attach_blockers(
     resolved = {str(Path(path).resolve()): entry for path, entry in by_path.items()}
     # A usage file names definitions relative to itself.
     base = request.usage_file.parent
-    blockers = {}
+    blockers: dict[str, ApiBlockers] = {}
     for api in apis:
-        entry = resolved.get(str((base / api.definition).resolve())) if api.definition else None
-        if entry is not None:
-            blockers[api.name] = entry
+        found = resolved.get(str((base / api.definition).resolve())) if api.definition else None
+        if found is not None:
+            blockers[api.name] = found
         else:
             notes.append(
                 f"{api.name}: no definition of it was passed, so its blocking features were not checked."

@@ -443,7 +443,7 @@ def load_price_book(region: str, price_list: Path | None = None) -> PriceBook:
     if region not in bundled_regions():
         return book
     bundled = load_bundled(region)
-    private_link = {
+    private_link: dict[Meter, TieredPrice] = {
         meter: price
         for meter, price in bundled.tiered.items()
         if meter in (Meter.VPC_ENDPOINT_HOURS, Meter.VPC_ENDPOINT_DATA)

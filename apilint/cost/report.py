@@ -512,6 +512,10 @@ def _md_comparison(title: str, comparison: Comparison, api: ApiEstimate | None, 
     return lines
 
 
+def _usd_or_blank(value: Decimal | None) -> str:
+    return "" if value is None else format_usd(value)
+
+
 def mermaid_chart(chart: Chart) -> list[str]:
     """A Mermaid ``xychart-beta`` line chart of the three types, and the same numbers as a table."""
     priced = [t for t in API_TYPES if all(value is not None for value in chart.series[t])]
@@ -524,14 +528,16 @@ def mermaid_chart(chart: Chart) -> list[str]:
         f'    x-axis "{chart.axis}" [{labels}]',
         f'    y-axis "USD per month" 0 --> {_number(top.to_integral_value(rounding=ROUND_CEILING))}',
     ]
-    lines.extend(f"    line [{', '.join(str(to_cents(v)) for v in chart.series[t])}]" for t in priced)
+    lines.extend(
+        f"    line [{', '.join(str(to_cents(v)) for v in chart.series[t] if v is not None)}]" for t in priced
+    )
     lines.append("```")
     lines.extend(
         ["", "Lines in order: " + ", ".join(f"{i + 1}. {TITLES[t]}" for i, t in enumerate(priced)) + ".", ""]
     )
     rows = [
         [_axis_label(value, chart.axis)]
-        + ["" if chart.series[t][i] is None else format_usd(chart.series[t][i]) for t in API_TYPES]
+        + [_usd_or_blank(chart.series[t][i]) for t in API_TYPES]
         for i, value in enumerate(chart.traffic)
     ]
     lines.append(

@@ -11,9 +11,10 @@ import bisect
 import json
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import accumulate
+from types import FrameType
 from typing import Any
 
 from apilint.finding import Span
@@ -24,7 +25,14 @@ from apilint.load.problems import LoadProblem
 _DECODER = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str)
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _WS = re.compile(r"[ \t\r\n]*")
+
 _SCALAR_END = re.compile(r"[,\]}\s]")
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    """The offset of the first character at or after ``pos`` that is not JSON whitespace."""
+    match = _WS.match(text, pos)
+    return match.end() if match is not None else pos
 
 
 class JsonDocument:
@@ -81,7 +89,7 @@ class JsonDocument:
         members: dict[str, tuple[int, int]] | list[int] | None = None
         if opener == "{":
             members = {}
-            cursor = _WS.match(text, pos + 1).end()
+            cursor = _skip_ws(text, pos + 1)
             while cursor < length and text[cursor] == '"':
                 key_match = _STRING.match(text, cursor)
                 if key_match is None:
@@ -90,20 +98,20 @@ class JsonDocument:
                     key = _clean(json.loads(key_match.group()))
                 except ValueError:
                     break
-                colon = _WS.match(text, key_match.end()).end()
-                value_start = _WS.match(text, colon + 1).end()
+                colon = _skip_ws(text, key_match.end())
+                value_start = _skip_ws(text, colon + 1)
                 members[key] = (cursor, value_start)
-                cursor = _WS.match(text, self._skip_value(value_start)).end()
+                cursor = _skip_ws(text, self._skip_value(value_start))
                 if cursor < length and text[cursor] == ",":
-                    cursor = _WS.match(text, cursor + 1).end()
+                    cursor = _skip_ws(text, cursor + 1)
         elif opener == "[":
             members = []
-            cursor = _WS.match(text, pos + 1).end()
+            cursor = _skip_ws(text, pos + 1)
             while cursor < length and text[cursor] != "]":
                 members.append(cursor)
-                cursor = _WS.match(text, self._skip_value(cursor)).end()
+                cursor = _skip_ws(text, self._skip_value(cursor))
                 if cursor < length and text[cursor] == ",":
-                    cursor = _WS.match(text, cursor + 1).end()
+                    cursor = _skip_ws(text, cursor + 1)
                 else:
                     break
         self._members_at[pos] = members
@@ -114,7 +122,7 @@ class JsonDocument:
 
         Duplicate keys resolve to their last occurrence, as the parser keeps the last value.
         """
-        pos = _WS.match(self.text, 0).end()
+        pos = _skip_ws(self.text, 0)
         key_start: int | None = None
         matched = 0
         for step in path:
@@ -177,7 +185,8 @@ def _limit_problem(text: str, limits: type[Limits]) -> LoadProblem | None:
 
 def _chunk_end(text: str, start: int) -> int:
     """The end of a chunk of about ``_CHUNK`` characters from ``start`` that cuts no string in two."""
-    end = _WHOLE_STRINGS.match(text, start, min(start + _CHUNK, len(text))).end()
+    whole = _WHOLE_STRINGS.match(text, start, min(start + _CHUNK, len(text)))
+    end = whole.end() if whole is not None else start
     if end == start:  # a string longer than a chunk starts here: the chunk is that string
         string = _STRING_ANYWHERE.match(text, start)
         end = string.end() if string is not None else len(text)
@@ -260,7 +269,8 @@ def load_json(text: str, limits: type[Limits] = Limits) -> JsonDocument:
 @contextmanager
 def _stack_for(depth: int) -> Iterator[None]:
     """Room on the interpreter's recursion budget for the C decoder to descend ``depth`` levels."""
-    frames, frame = 0, sys._getframe()
+    frames = 0
+    frame: FrameType | None = sys._getframe()
     while frame is not None:
         frames, frame = frames + 1, frame.f_back
     needed = frames + depth + 50
@@ -296,7 +306,7 @@ def _without_lone_surrogates(data: Any) -> Any:
     stack: list[tuple[Any, Any]] = [(data, root)]
     while stack:
         original, copy = stack.pop()
-        items = original.items() if isinstance(original, dict) else enumerate(original)
+        items: Iterable[tuple[Any, Any]] = original.items() if isinstance(original, dict) else enumerate(original)
         for key, value in items:
             if isinstance(value, (dict, list)):
                 if id(value) not in done:

@@ -164,13 +164,13 @@ def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTE
             size = f"{path.stat().st_size:,} bytes"
         except OSError:
             size = "larger"
-        problem = LoadProblem(
+        too_large = LoadProblem(
             "AG005",
             f"the file is {size}, over the {max_bytes:,}-byte limit; it is not read (raise the limit with "
             "--max-file-size)",
             Span(1, 1, 1, 1),
         )
-        return Source(path, display, "", None, [problem])
+        return Source(path, display, "", None, [too_large])
     text, problem = decode(raw)
     # Undecodable bytes are screened as Latin-1 without their NULs, so UTF-16 text still shows its keys.
     screened = (screen(text if text is not None else raw.replace(b"\0", b"").decode("latin-1"))
