@@ -15,7 +15,14 @@ from typing import Any
 from apilint.apis import ApiBuilder, FileSettings, Notice, kind_of, may_be_api_text
 from apilint.config import Config, FileOptions, resolve_file_options
 from apilint.finding import Finding, Severity, Span
-from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ReadError, Source, display_path, read_source
+from apilint.load.source import (
+    DEFAULT_MAX_FILE_BYTES,
+    ByteReader,
+    ReadError,
+    Source,
+    display_path,
+    read_source,
+)
 from apilint.model import Api, ApiType, Pointer
 from apilint.rules import Rule, Violation, find_rule, load_rules, match_rules
 
@@ -32,6 +39,8 @@ class RunOptions:
     flags: dict[str, Any] = field(default_factory=dict)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     explicit_files: frozenset[Path] = frozenset()
+    #: Where file bytes come from when not the working tree (a git revision, for ``apilint cost diff``).
+    read_bytes: ByteReader | None = None
 
 
 @dataclass
@@ -109,7 +118,8 @@ class Engine:
             if display is None:
                 display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root)
             cached = read_source(resolved, display, self.run.max_file_bytes,
-                                 screen=may_be_api_text, parse_screened_out=not walked)
+                                 screen=may_be_api_text, parse_screened_out=not walked,
+                                 read_bytes=self.run.read_bytes)
             if walked and cached.screened is False:
                 return cached  # not parsed: kept out of the cache that $ref reads share
             self._sources[resolved] = cached

@@ -15,10 +15,11 @@ from apilint.config import (
     find_config,
     load_config,
 )
-from apilint.discover import discover_files, repository_top
+from apilint.discover import Discovery, discover_files, repository_top
 from apilint.engine import FileResult, RunOptions, UsageProblem
 from apilint.finding import Finding, Severity
-from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ReadError
+from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ByteReader, ReadError
+from apilint.model import Api
 from apilint.parallel import check_files
 from apilint.report import DEFAULT_FILE_NAMES, REPORTERS, ReportContext, reporter
 
@@ -130,15 +131,33 @@ def plan_reports(formats: list[str], output: Path | None, output_dir: Path | Non
     return targets
 
 
-def execute(request: CheckRequest) -> CheckOutcome:
-    """Run the checks a request asks for and collect the findings (no output)."""
+@dataclass
+class PreparedRun:
+    """A run ready to go: the engine's options, the files to check and how the files were found."""
+
+    run: RunOptions
+    files: list[Path]
+    fail_on: Severity
+    found: Discovery
+    jobs: int | None
+
+
+def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
+            listing: Discovery | None = None) -> PreparedRun:
+    """Configuration, files and engine options for a request: what ``apilint check`` and
+    ``apilint cost`` share, so that both read the same files with the same configuration.
+
+    ``read_bytes`` and ``listing`` read another revision than the working tree (the files it holds,
+    found without walking the disk).
+    """
     root = (request.root or Path.cwd()).resolve()
     config_path = request.config_file
     if config_path is not None and not config_path.is_file():
         raise UsageProblem(f"{config_path}: configuration file not found")
     config = load_config(config_path if config_path is not None else find_config(Path.cwd()))
     fail_on = Severity.parse(request.fail_on or config.get("fail-on", "error"))
-    found = discover_files(request.paths, [*config.get("exclude", []), *request.exclude])
+    found = listing if listing is not None else discover_files(
+        request.paths, [*config.get("exclude", []), *request.exclude])
     if found.missing:
         raise UsageProblem(f"no such file or directory: {', '.join(found.missing)}")
     files = found.files
@@ -150,18 +169,62 @@ def execute(request: CheckRequest) -> CheckOutcome:
         "ignore": request.ignore,
     }
     max_bytes = request.max_file_size or config.get("max-file-size") or DEFAULT_MAX_FILE_BYTES
-    looping = [f for f in files if _loops(f)]
-    if looping:
-        named = [str(f) for f in looping if f in request.paths]
-        if named:
-            raise UsageProblem(f"symbolic link loop: {', '.join(named)}")
-        files = [f for f in files if f not in looping]
-    escaping = [str(p) for p in request.paths if p.is_symlink() and not _within(p.resolve(), root)]
-    if escaping:
-        raise UsageProblem(f"symbolic link to a file outside {root} is not read: {', '.join(escaping)}")
-    explicit = frozenset(p.resolve() for p in request.paths if p.is_file())
-    run = RunOptions(root, config, flags, max_bytes, explicit)
+    if listing is None:
+        looping = [f for f in files if _loops(f)]
+        if looping:
+            named = [str(f) for f in looping if f in request.paths]
+            if named:
+                raise UsageProblem(f"symbolic link loop: {', '.join(named)}")
+            files = [f for f in files if f not in looping]
+        escaping = [str(p) for p in request.paths if p.is_symlink() and not _within(p.resolve(), root)]
+        if escaping:
+            raise UsageProblem(f"symbolic link to a file outside {root} is not read: {', '.join(escaping)}")
+        explicit = frozenset(p.resolve() for p in request.paths if p.is_file())
+    else:
+        explicit = frozenset(p.resolve() for p in request.paths if p in files)
+    run = RunOptions(root, config, flags, max_bytes, explicit, read_bytes)
     jobs = request.jobs if request.jobs is not None else config.get("jobs")  # None or 0: by the work
+    return PreparedRun(run, files, fail_on, found, jobs)
+
+
+def collect_apis(request: CheckRequest, read_bytes: ByteReader | None = None,
+                 listing: Discovery | None = None) -> list[Api]:
+    """The APIs the check engine builds from a request's files, with their template context.
+
+    A definition that a template of the same run deploys is modelled once, through the template.
+    Files that cannot be read or hold no API add nothing.
+    """
+    from apilint.apis import kind_of
+    from apilint.config import resolve_file_options
+    from apilint.engine import Engine
+
+    prepared = prepare(request, read_bytes, listing)
+    engine = Engine(prepared.run)
+    built: list[tuple[Path, list[Api], set[Path]]] = []
+    for path in prepared.files:
+        resolved = path.resolve()
+        try:
+            source = engine.open_source(path, walked=resolved not in prepared.run.explicit_files)
+        except ReadError:
+            if resolved in prepared.run.explicit_files:
+                raise
+            continue
+        kind = kind_of(source.data)
+        if kind is None:
+            continue
+        options = resolve_file_options(prepared.run.config, path, prepared.run.flags)
+        builder, apis = engine.build_apis(source, kind, options)
+        built.append((resolved, apis, set(builder.consumed)))
+    consumed = {path for _, _, used in built for path in used}
+    return [api for path, apis, _ in built if path not in consumed for api in apis]
+
+
+def execute(request: CheckRequest) -> CheckOutcome:
+    """Run the checks a request asks for and collect the findings (no output)."""
+    prepared = prepare(request)
+    run, files, fail_on, found, jobs = prepared.run, prepared.files, prepared.fail_on, prepared.found, prepared.jobs
+    root = run.root
+    explicit = run.explicit_files
     results: list[FileResult] = []
     for path, outcome in zip(files, check_files(run, files, jobs)):
         if isinstance(outcome, str):
@@ -223,9 +286,10 @@ def cost_summary_markdown(usage_file: Path, request: CheckRequest, outcome: Chec
         print("apilint: warning: this apilint has no cost engine; the Markdown report says so", file=sys.stderr)
         return ("### Cost\n\nNo cost summary: this version of apilint has no cost engine (`apilint.cost`), "
                 f"so `{usage_file.as_posix()}` was not read.\n")
-    definitions = tuple(Path(os.path.relpath(outcome.root / r.file)) for r in outcome.results if r.kind is not None)
-    cost_request = CostRequest(paths=definitions, usage_file=usage_file, region=request.region,
-                               output_format="markdown", environment=dict(os.environ))
+    # The same paths, configuration and root as the check: the cost engine models the same APIs.
+    cost_request = CostRequest(paths=tuple(request.paths), usage_file=usage_file, region=request.region,
+                               output_format="markdown", environment=dict(os.environ),
+                               config_file=request.config_file, root=request.root, exclude=tuple(request.exclude))
     try:
         return run_cost(cost_request)
     except CostError as error:

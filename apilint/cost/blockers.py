@@ -1,20 +1,30 @@
 """Blocking features: what keeps an API, or one route of it, from being another API type.
 
-The linter core derives them from its feature-support data; this module only defines their shape
-and the hook through which ``apilint cost`` asks for them.
+The check engine builds the API objects (:class:`apilint.model.Api`, with their template context);
+this module applies the feature table (:func:`apilint.features.detect_features`) to them. A feature in
+use blocks every type that lacks it, the current type included: a REST API that declares an
+HTTP-only setting is as blocked as REST as it would be as WebSocket.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from apilint.cost.errors import CostError
-from apilint.model import ApiType
+from apilint.model import ApiType, EndpointType
 
-CORE_HOOK = "apilint.migration.blockers_for_paths"
+if TYPE_CHECKING:
+    from apilint.features import FeatureUse
+    from apilint.model import Api, Operation, Pointer
+
+#: Root keys that only declare something routes refer to: the declaration alone moves with no route.
+#: A route that uses a request validator is blocked by its own reference (or the root default).
+_DECLARATIONS = frozenset({"x-amazon-apigateway-request-validators"})
+#: Features that stay with the REST part of a split: the stage cache keeps serving the routes that stay.
+_STAYS_ON_REST = frozenset({"caching"})
 
 
 @dataclass(frozen=True)
@@ -26,17 +36,7 @@ class Blocker:
     file: str | None = None
     line: int | None = None
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Blocker:
-        """From ``{"feature", "message", "file", "line"}`` (file and line may be missing or None)."""
-        if not isinstance(data, Mapping) or "feature" not in data or "message" not in data:
-            raise CostError(f"a blocker needs 'feature' and 'message', got {data!r}")
-        line = data.get("line")
-        return cls(
-            str(data["feature"]), str(data["message"]), data.get("file"), None if line is None else int(line)
-        )
-
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, str | int | None]:
         return {"feature": self.feature, "message": self.message, "file": self.file, "line": self.line}
 
     @property
@@ -47,77 +47,176 @@ class Blocker:
         return self.file if self.line is None else f"{self.file}:{self.line}"
 
 
-def blockers_of(items: Sequence[Blocker | Mapping[str, Any]]) -> tuple[Blocker, ...]:
-    """Blockers from dicts or Blocker objects, without duplicates (same feature at the same place)."""
-    result: list[Blocker] = []
-    for item in items:
-        blocker = item if isinstance(item, Blocker) else Blocker.from_dict(item)
-        if blocker not in result:
-            result.append(blocker)
-    return tuple(result)
+def blockers_of(items: Iterable[Blocker]) -> tuple[Blocker, ...]:
+    """Blockers without duplicates (same feature at the same place), in order."""
+    return tuple(dict.fromkeys(items))
 
 
 @dataclass(frozen=True)
 class ApiBlockers:
-    """One API's blockers: per target API type, and per route for a move to an HTTP API.
+    """What the definitions of one API say: blockers per target type and per route, and the facts
+    the estimate takes from the template (current type, endpoint, stage cache).
 
     ``by_route`` is None when nothing is known about routes; a route missing from a known mapping has
     no blockers.
     """
 
-    by_type: Mapping[ApiType, tuple[Blocker, ...]] = field(default_factory=dict)
-    by_route: Mapping[str, tuple[Blocker, ...]] | None = None
+    by_type: dict[ApiType, tuple[Blocker, ...]] = field(default_factory=dict)
+    by_route: dict[str, tuple[Blocker, ...]] | None = None
     current_type: ApiType | None = None
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> ApiBlockers:
-        """From the hook's per-definition dict (see :func:`blockers_for_paths`)."""
-        by_type = {ApiType(name): blockers_of(items) for name, items in (data.get("api_types") or {}).items()}
-        routes = data.get("routes")
-        by_route = (
-            None if routes is None else {str(route): blockers_of(items) for route, items in routes.items()}
-        )
-        current = data.get("current_type")
-        return cls(by_type, by_route, ApiType(current) if current else None)
+    endpoint_type: EndpointType | None = None
+    cache_size_gb: Decimal | None = None
+    cache_at: str | None = None
+    files: tuple[str, ...] = ()
 
     def merged(self, other: ApiBlockers) -> ApiBlockers:
         """Both sets of blockers, as for several definitions priced as one API."""
-        types = set(self.by_type) | set(other.by_type)
+        types = list(dict.fromkeys([*self.by_type, *other.by_type]))
         by_type = {t: blockers_of([*self.by_type.get(t, ()), *other.by_type.get(t, ())]) for t in types}
         if self.by_route is None or other.by_route is None:
             by_route = self.by_route if other.by_route is None else other.by_route
         else:
-            routes = set(self.by_route) | set(other.by_route)
-            by_route = {
-                r: blockers_of([*self.by_route.get(r, ()), *other.by_route.get(r, ())]) for r in routes
-            }
-        return ApiBlockers(by_type, by_route, self.current_type or other.current_type)
+            routes = list(dict.fromkeys([*self.by_route, *other.by_route]))
+            by_route = {r: blockers_of([*self.by_route.get(r, ()), *other.by_route.get(r, ())]) for r in routes}
+        caches = [size for size in (self.cache_size_gb, other.cache_size_gb) if size is not None]
+        return ApiBlockers(
+            by_type,
+            by_route,
+            self.current_type or other.current_type,
+            self.endpoint_type or other.endpoint_type,
+            sum(caches, Decimal(0)) if caches else None,
+            self.cache_at or other.cache_at,
+            tuple(dict.fromkeys([*self.files, *other.files])),
+        )
 
 
-def blockers_for_paths(paths: Sequence[Path]) -> dict[str, Any]:
-    """Hook into the linter core: the blocking features of each definition.
+# --------------------------------------------------------------------------- from the API model
 
-    Expected result, one entry per path (keyed by ``str(path)``)::
 
-        {"openapi/orders.yaml": {
-            "current_type": "rest",                       # optional: the type the core inferred
-            "api_types": {"http": [{"feature": "api-keys", "message": "...", "file": "...", "line": 12}],
-                          "websocket": [...], "rest": []},
-            "routes": {"GET /orders": [...], "POST /orders": []}}}   # blockers of moving one route to HTTP
+def _blocker(use: FeatureUse) -> Blocker:
+    from apilint.features import feature_index
 
-    The linter core provides it as ``apilint.migration.blockers_for_paths``, from the same feature
-    table as the mismatch rules.
+    feature = feature_index()[use.feature_id]
+    span = use.at.source.locate(use.at.path)
+    return Blocker(use.feature_id, feature.blocks_migration_message or use.message, use.at.source.display, span.line)
+
+
+def route_key(operation: Operation) -> str:
+    """``GET /orders``; ``ANY /orders`` for ``x-amazon-apigateway-any-method``; ``$default`` as is."""
+    from apilint.model import HTTP_METHODS
+
+    if operation.path_key == "$default":
+        return "$default"
+    method = operation.method.upper() if operation.method in HTTP_METHODS else "ANY"
+    return f"{method} {operation.path_key}"
+
+
+def _inside(at: Pointer, container: Pointer) -> bool:
+    return at.source is container.source and at.path[: len(container.path)] == container.path
+
+
+def _scheme_names(api: Api, operation: Operation) -> set[str]:
+    requirements, _ = api.effective_security(operation)
+    names: set[str] = set()
+    for requirement in requirements if isinstance(requirements, list) else ():
+        if isinstance(requirement, dict):
+            names.update(str(name) for name in requirement)
+    return names
+
+
+def _route_blockers(api: Api, uses: Sequence[FeatureUse]) -> dict[str, tuple[Blocker, ...]]:
+    """Blockers of moving each route to an HTTP API on its own.
+
+    A route carries the features used in its operation and path item, the security schemes it
+    names, and the API-wide features (a resource policy, a WAF web ACL, a root default validator...)
+    that a route moved alone would lose too. Declarations that only routes' references bring into
+    play (the validator map) block no route by themselves.
     """
-    from apilint.migration import blockers_for_paths as from_core
-
-    return from_core(paths)
-
-
-def collect_blockers(paths: Sequence[Path]) -> tuple[dict[str, ApiBlockers], list[str]]:
-    """Blockers per definition path, and what the report should say about how they were found."""
-    if not paths:
-        return {}, [
-            "No definition given: blocking features were not checked; every API type counts as available."
+    blocking = [use for use in uses if use.supported.get(ApiType.HTTP.value) is False]
+    operations = list(api.operations())
+    schemes = {name: at for name, (_, at) in api.security_schemes().items()}
+    doc_at = api.doc_at
+    api_wide = []
+    for use in blocking:
+        if any(_inside(use.at, op.at) or _inside(use.at, op.path_item_at) for op in operations):
+            continue
+        if any(_inside(use.at, at) for at in schemes.values()) or use.feature_id in _STAYS_ON_REST:
+            continue
+        if doc_at is not None and use.at.source is doc_at.source and use.at.path[: len(doc_at.path)] == doc_at.path:
+            relative = use.at.path[len(doc_at.path):]
+            if relative[:1] and relative[0] in _DECLARATIONS:
+                continue
+        api_wide.append(use)
+    routes: dict[str, tuple[Blocker, ...]] = {}
+    for operation in operations:
+        names = _scheme_names(api, operation)
+        own = [
+            use for use in blocking
+            if _inside(use.at, operation.at)
+            or (_inside(use.at, operation.path_item_at) and not any(_inside(use.at, op.at) for op in operations))
+            or any(name in names and _inside(use.at, at) for name, at in schemes.items())
         ]
-    raw = blockers_for_paths(paths)
-    return {str(path): ApiBlockers.from_dict(entry) for path, entry in raw.items()}, []
+        key = route_key(operation)
+        routes[key] = blockers_of([*routes.get(key, ()), *(_blocker(use) for use in [*own, *api_wide])])
+    return routes
+
+
+def api_blockers(api: Api) -> ApiBlockers:
+    """Blockers of one API per target type (its current type included), and per route for a move
+    to an HTTP API, with the stage cache its template declares."""
+    from apilint.features import detect_features
+
+    uses = detect_features(api)
+    by_type = {
+        target: blockers_of(_blocker(use) for use in uses if use.supported.get(target.value) is False)
+        for target in ApiType
+    }
+    routes = _route_blockers(api, uses) if api.api_type is not ApiType.HTTP else {}
+    cache, cache_at = stage_cache(api)
+    return ApiBlockers(
+        by_type, routes, api.api_type, api.endpoint_type, cache, cache_at, (api.source.display,)
+    )
+
+
+def stage_cache(api: Api) -> tuple[Decimal | None, str | None]:
+    """The stage cache the template provisions for the API (GB), and where it is declared."""
+    from apilint.features import detect_features
+
+    total: Decimal | None = None
+    where = None
+    for use in detect_features(api, only=["caching"]):
+        if use.at.path[-1:] != ("CacheClusterEnabled",):
+            continue
+        parent = use.at.source.data
+        for step in use.at.path[:-1]:
+            parent = parent[step]
+        size = parent.get("CacheClusterSize") if isinstance(parent, dict) else None
+        try:
+            value = Decimal(str(size)) if size is not None else Decimal("0.5")
+        except ArithmeticError:
+            continue
+        total = value if total is None else total + value
+        if where is None:
+            where = f"{use.at.source.display}:{use.at.source.locate(use.at.path).line}"
+    return total, where
+
+
+@dataclass(frozen=True)
+class DefinedApi:
+    """One API the check engine built, as the estimate sees it: the files that hold it (its
+    template and the definition it deploys) and what they say."""
+
+    label: str
+    files: frozenset[Path]
+    facts: ApiBlockers
+
+
+def defined_apis(apis: Sequence[Api]) -> list[DefinedApi]:
+    """The facts of each API the check engine built."""
+    result = []
+    for api in apis:
+        files = {api.source.path.resolve()}
+        if api.doc_at is not None:
+            files.add(api.doc_at.source.path.resolve())
+        result.append(DefinedApi(api.label, frozenset(files), api_blockers(api)))
+    return result

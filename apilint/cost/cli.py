@@ -7,7 +7,7 @@ without prices), reported in one line per problem on stderr.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -16,11 +16,15 @@ from typing import TYPE_CHECKING
 import typer
 
 from apilint.cost.errors import CostError
+from apilint.cost.money import plain
+from apilint.model import ApiType
 
 if TYPE_CHECKING:
-    from apilint.cost.blockers import ApiBlockers
+    from apilint.cost.blockers import ApiBlockers, DefinedApi
     from apilint.cost.estimate import EstimateResult
     from apilint.cost.usage import ApiUsage, UsageFlags, UsageProfile
+    from apilint.model import Api
+    from apilint.runner import CheckRequest
 
 EXIT_OK, EXIT_USAGE = 0, 2
 DEFAULT_REGION = "us-east-1"
@@ -39,12 +43,25 @@ class CostRequest:
     price_list: Path | None = None
     output_format: str = "text"
     environment: dict[str, str] = field(default_factory=dict)
+    config_file: Path | None = None
+    root: Path | None = None
+    exclude: tuple[str, ...] = ()
+    brief: bool = False
+    details: bool = False
+
+
+def usage_flags(**values: str | None) -> UsageFlags:
+    """The traffic flags as typed (None: not given)."""
+    from apilint.cost.usage import UsageFlags
+
+    return UsageFlags(**values)
 
 
 def cost_command(
     paths: list[Path] | None = typer.Argument(
         None,
-        help="OpenAPI definitions or templates, to find features that block a move to another type.",
+        help="Definitions, templates or folders (as apilint check takes them): the current type, the "
+        "stage cache and the features that block a move to another type.",
         show_default=False,
     ),
     usage: Path | None = typer.Option(
@@ -68,7 +85,9 @@ def cost_command(
         None, "--response-size-kb", help="Average response payload in KB."
     ),
     cache_size_gb: str | None = typer.Option(
-        None, "--cache-size-gb", help="REST stage cache in GB (rounded up to an offered size)."
+        None,
+        "--cache-size-gb",
+        help="REST stage cache in GB (default: the template's stage cache; rounded up to an offered size).",
     ),
     messages: str | None = typer.Option(
         None, "--messages", help="WebSocket messages per month, sent plus received."
@@ -78,6 +97,24 @@ def cost_command(
     ),
     connection_minutes: str | None = typer.Option(
         None, "--connection-minutes", help="WebSocket connection minutes per month."
+    ),
+    clients: str | None = typer.Option(
+        None, "--clients", help="WebSocket clients connected at once (with --session-minutes)."
+    ),
+    session_minutes: str | None = typer.Option(
+        None, "--session-minutes", help="Minutes each client stays connected per session."
+    ),
+    sessions_per_day: str | None = typer.Option(
+        None, "--sessions-per-day", help="Sessions per client a day (default: 1)."
+    ),
+    days_per_month: str | None = typer.Option(
+        None, "--days-per-month", help="Days a month clients connect (default: 30)."
+    ),
+    messages_sent_per_day: str | None = typer.Option(
+        None, "--messages-sent-per-day", help="Messages each client sends a day."
+    ),
+    messages_received_per_day: str | None = typer.Option(
+        None, "--messages-received-per-day", help="Messages each client receives a day."
     ),
     messages_per_request: str | None = typer.Option(
         None, "--messages-per-request", help="As WebSocket: messages per request (default: 2)."
@@ -106,13 +143,24 @@ def cost_command(
     price_list: Path | None = typer.Option(
         None, "--price-list", help="AWS Price List offer file for AmazonApiGateway (JSON)."
     ),
+    config_file: Path | None = typer.Option(
+        None, "--config", "-c", help="Configuration file (default: nearest .apilint.yaml), as apilint check."
+    ),
+    root: Path | None = typer.Option(
+        None, "--root", help="Repository root; file references never leave it [default: current directory]."
+    ),
+    exclude: list[str] | None = typer.Option(
+        None, "--exclude", help="Skip files and folders matching this glob (repeatable)."
+    ),
+    brief: bool = typer.Option(False, "--brief", help="Text: one line per API type with the verdict."),
+    details: bool = typer.Option(
+        False, "--details", help="Text: tiers, every assumption and the sources of each price."
+    ),
     output_format: str = typer.Option("text", "--format", "-f", help="text, json or markdown."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
 ) -> None:
     """Estimate what an API costs per month as REST, HTTP and WebSocket, and what switching saves."""
-    from apilint.cost.usage import UsageFlags
-
-    flags = UsageFlags(
+    flags = usage_flags(
         api_type=api_type,
         requests=requests,
         request_size_kb=request_size_kb,
@@ -125,6 +173,12 @@ def cost_command(
         connection_minutes_per_request=connection_minutes_per_request,
         endpoint_type=endpoint_type,
         vpc_endpoint_azs=vpc_endpoint_azs,
+        clients=clients,
+        session_minutes=session_minutes,
+        sessions_per_day=sessions_per_day,
+        days_per_month=days_per_month,
+        messages_sent_per_day=messages_sent_per_day,
+        messages_received_per_day=messages_received_per_day,
     )
     request = CostRequest(
         paths=tuple(paths or ()),
@@ -136,9 +190,18 @@ def cost_command(
         price_list=price_list,
         output_format=output_format,
         environment=dict(os.environ),
+        config_file=config_file,
+        root=root,
+        exclude=tuple(exclude or ()),
+        brief=brief,
+        details=details,
     )
+    _run_and_print(lambda: run_cost(request), output)
+
+
+def _run_and_print(produce: Callable[[], str], output: Path | None) -> None:
     try:
-        report = run_cost(request)
+        report = produce()
         if output is None:
             typer.echo(report, nl=False)
         else:
@@ -158,18 +221,27 @@ def _write(path: Path, text: str) -> None:
 
 def run_cost(request: CostRequest) -> str:
     """Load usage and prices, estimate, and render the report; bad input raises :class:`CostError`."""
-    from apilint.cost.blockers import collect_blockers
-    from apilint.cost.estimate import estimate
-    from apilint.cost.prices import load_price_book
-    from apilint.cost.pricing import EstimateOptions
-    from apilint.cost.report import REPORTERS
+    from apilint.cost.report import REPORTERS, brief_report, text_report
 
     if request.output_format not in REPORTERS:
         raise CostError(f"--format: expected one of {', '.join(REPORTERS)}, got {request.output_format!r}")
-    for path in request.paths:
-        if not path.exists():
-            raise CostError(f"{path}: no such file or directory")
-    apis, settings = _usage(request)
+    if request.brief and request.output_format != "text":
+        raise CostError("--brief is a text view; leave out --format or use --format text")
+    result = estimate_request(request, WORKING_TREE)
+    if request.brief:
+        return brief_report(result)
+    if request.output_format == "text":
+        return text_report(result, details=request.details)
+    return REPORTERS[request.output_format](result)
+
+
+def estimate_request(request: CostRequest, tree: Tree) -> EstimateResult:
+    """The estimate a request asks for, with usage and definitions read from ``tree``."""
+    from apilint.cost.estimate import estimate
+    from apilint.cost.prices import load_price_book
+    from apilint.cost.pricing import EstimateOptions
+
+    apis, settings = _usage(request, tree)
     notes: list[str] = []
     region = _region(request, settings, notes)
     options = EstimateOptions(
@@ -177,15 +249,39 @@ def run_cost(request: CostRequest) -> str:
         free_tier=bool(request.free_tier if request.free_tier is not None else settings.free_tier),
     )
     book = load_price_book(region, request.price_list)
-    by_path, hook_notes = collect_blockers(request.paths)
-    notes.extend(hook_notes)
-    apis, blockers = _attach_blockers(apis, by_path, request, notes)
+    defined = _definitions(request, apis, tree)
+    apis, blockers = _attach_definitions(apis, defined, request, notes)
     result = estimate(book, apis, options, blockers, notes)
     _require_some_price(result, region)
-    return REPORTERS[request.output_format](result)
+    return result
 
 
-def _usage(request: CostRequest) -> tuple[tuple[ApiUsage, ...], UsageProfile]:
+# --------------------------------------------------------------------------- where files come from
+
+
+class Tree:
+    """Where usage files and definitions are read: the working tree (this class) or a git revision."""
+
+    #: How messages name where a file was looked for ("" for the working tree).
+    where = ""
+
+    def exists(self, path: Path) -> bool:
+        return path.exists()
+
+    def read_text(self, path: Path) -> str | None:
+        """The file's text, or None to let the reader open it from the disk."""
+        return None
+
+    def apis(self, check: CheckRequest) -> list[Api]:
+        from apilint.runner import collect_apis
+
+        return collect_apis(check)
+
+
+WORKING_TREE = Tree()
+
+
+def _usage(request: CostRequest, tree: Tree) -> tuple[tuple[ApiUsage, ...], UsageProfile]:
     from apilint.cost.usage import UsageProfile, load_usage_file, usage_from_flags
 
     flags = request.flags
@@ -195,7 +291,9 @@ def _usage(request: CostRequest) -> tuple[tuple[ApiUsage, ...], UsageProfile]:
             raise CostError(
                 f"{', '.join(given)} cannot be combined with --usage; describe the traffic in the usage file"
             )
-        profile = load_usage_file(request.usage_file)
+        if tree.where and not tree.exists(request.usage_file):
+            raise CostError(f"{request.usage_file}: usage file not found{tree.where}")
+        profile = load_usage_file(request.usage_file, tree.read_text(request.usage_file))
         return profile.apis, profile
     if flags is None or not flags.given():
         raise CostError(
@@ -204,6 +302,62 @@ def _usage(request: CostRequest) -> tuple[tuple[ApiUsage, ...], UsageProfile]:
     name = request.paths[0].name if len(request.paths) == 1 else "API"
     api = usage_from_flags(flags, name=name)
     return (api,), UsageProfile(apis=(api,))
+
+
+def _definition_paths(request: CostRequest, apis: Sequence[ApiUsage], tree: Tree) -> list[Path]:
+    """The paths given, and the definitions a usage file names (relative to the usage file)."""
+    paths = list(request.paths)
+    for path in paths:
+        if not tree.exists(path):
+            raise CostError(f"{path}: no such file or directory{tree.where}")
+    if request.usage_file is None:
+        return paths
+    given = {path.resolve() for path in paths}
+    for api in apis:
+        if not api.definition:
+            continue
+        path = _usage_relative(request.usage_file, api.definition)
+        if not tree.exists(path):
+            raise CostError(
+                f"{request.usage_file}: the definition {api.definition} of API {api.name} does not exist"
+                f"{tree.where}"
+            )
+        if path.resolve() not in given and not any(_is_under(path, folder) for folder in given):
+            paths.append(path)
+            given.add(path.resolve())
+    return paths
+
+
+def _usage_relative(usage_file: Path, definition: str) -> Path:
+    return Path(os.path.normpath(usage_file.parent / definition))
+
+
+def _is_under(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder)
+        return True
+    except ValueError:
+        return False
+
+
+def _definitions(request: CostRequest, apis: Sequence[ApiUsage], tree: Tree) -> list[DefinedApi] | None:
+    """The APIs the check engine builds from the definitions, or None when none were given."""
+    from apilint.cost.blockers import defined_apis
+    from apilint.runner import CheckRequest, known_usage_error
+
+    paths = _definition_paths(request, apis, tree)
+    if not paths:
+        return None
+    check = CheckRequest(
+        paths=paths, config_file=request.config_file, root=request.root, exclude=list(request.exclude)
+    )
+    try:
+        return defined_apis(tree.apis(check))
+    except Exception as error:
+        message = known_usage_error(error)
+        if message is None:
+            raise
+        raise CostError(message) from None
 
 
 def _region(request: CostRequest, settings: UsageProfile, notes: list[str]) -> str:
@@ -230,36 +384,74 @@ def _hours(request: CostRequest, settings: UsageProfile) -> Decimal:
     return settings.hours_per_month or DEFAULT_HOURS_PER_MONTH
 
 
-def _attach_blockers(
-    apis: tuple[ApiUsage, ...], by_path: dict[str, ApiBlockers], request: CostRequest, notes: list[str]
+def _attach_definitions(
+    apis: tuple[ApiUsage, ...], defined: list[DefinedApi] | None, request: CostRequest, notes: list[str]
 ) -> tuple[tuple[ApiUsage, ...], dict[str, ApiBlockers]]:
-    """Blockers per API name: a usage-file API gets those of its ``definition``; flag usage gets all."""
+    """Each API's facts from its definitions: a usage-file API gets those of its ``definition``;
+    flag usage gets those of every definition given."""
     from apilint.cost.blockers import ApiBlockers
 
-    if not by_path:
+    if defined is None:
+        notes.append(
+            "No definition given: blocking features were not checked; every API type counts as available."
+        )
         return apis, {}
     if request.usage_file is None:
-        merged = ApiBlockers()
-        for entry in by_path.values():
-            merged = merged.merged(entry)
-        api = apis[0]
-        if merged.current_type is not None and (request.flags is None or request.flags.api_type is None):
-            api = replace(api, current_type=merged.current_type)
-            notes.append(f"Current type {merged.current_type.value.upper()} as the definitions show.")
-        return (api,), {api.name: merged}
-    resolved = {str(Path(path).resolve()): entry for path, entry in by_path.items()}
-    # A usage file names definitions relative to itself.
-    base = request.usage_file.parent
+        if not defined:
+            notes.append("The paths given hold no API definition: blocking features were not checked.")
+            return apis, {}
+        facts = ApiBlockers()
+        for entry in defined:
+            facts = facts.merged(entry.facts)
+        api = with_facts(apis[0], facts, notes)
+        return (api,), {api.name: facts}
     blockers: dict[str, ApiBlockers] = {}
+    result = []
     for api in apis:
-        found = resolved.get(str((base / api.definition).resolve())) if api.definition else None
-        if found is not None:
-            blockers[api.name] = found
-        else:
-            notes.append(
-                f"{api.name}: no definition of it was passed, so its blocking features were not checked."
-            )
-    return apis, blockers
+        if not api.definition:
+            notes.append(f"{api.name}: no definition named (definition:), so its blocking features were not checked.")
+            result.append(api)
+            continue
+        path = _usage_relative(request.usage_file, api.definition).resolve()
+        matching = [entry.facts for entry in defined if path in entry.files]
+        if not matching:
+            notes.append(f"{api.name}: {api.definition} holds no API definition; its blocking features were not checked.")
+            result.append(api)
+            continue
+        facts = matching[0]
+        for more in matching[1:]:
+            facts = facts.merged(more)
+        api = with_facts(api, facts, notes)
+        blockers[api.name] = facts
+        result.append(api)
+    return tuple(result), blockers
+
+
+def with_facts(api: ApiUsage, facts: ApiBlockers, notes: list[str]) -> ApiUsage:
+    """The usage completed with what the definitions say, where the usage does not say it."""
+    from apilint.cost.usage import check_api
+
+    changes: dict[str, object] = {}
+    current = api.current_type
+    if not api.type_given and facts.current_type is not None and facts.current_type is not api.current_type:
+        current = facts.current_type
+        changes["current_type"] = current
+        notes.append(f"{api.name}: current type {current.label}, as its definition says.")
+    if not api.endpoint_given and facts.endpoint_type is not None and api.endpoint_type is None:
+        changes["endpoint_type"] = facts.endpoint_type
+    if api.cache_size_gb is None and facts.cache_size_gb is not None and current is ApiType.REST:
+        changes["cache_size_gb"] = facts.cache_size_gb
+        notes.append(
+            f"{api.name}: stage cache of {plain(facts.cache_size_gb)} GB, as the template declares "
+            f"({facts.cache_at}); --cache-size-gb or cache_size_gb overrides it."
+        )
+    if not changes:
+        return api
+    updated = replace(api, **changes)  # type: ignore[arg-type]
+    problems = check_api(updated)
+    if problems:
+        raise CostError("\n".join(problems))
+    return updated
 
 
 def _require_some_price(result: EstimateResult, region: str) -> None:

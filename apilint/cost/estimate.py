@@ -123,6 +123,12 @@ class EstimateResult:
     assumptions: tuple[str, ...]
     total: Comparison
     apis: tuple[ApiEstimate, ...]
+    #: The modelling choices behind every estimate (the same for every run with these options).
+    general: tuple[str, ...] = ()
+
+    @property
+    def all_assumptions(self) -> tuple[str, ...]:
+        return (*self.assumptions, *self.general)
 
 
 def traffic_axis(apis: Sequence[ApiUsage]) -> tuple[str, Decimal]:
@@ -144,24 +150,39 @@ def _messages_today(api: ApiUsage) -> Decimal:
 
 
 def usage_blockers(api: ApiUsage) -> dict[ApiType, tuple[Blocker, ...]]:
-    """Blockers that follow from the usage itself: a private endpoint cannot become an HTTP API."""
-    if api.endpoint_type is not EndpointType.PRIVATE:
-        return {}
-    return {
-        ApiType.HTTP: (
+    """Blockers that follow from the usage itself: a private endpoint cannot become an HTTP API, and
+    a stage cache exists only on REST APIs."""
+    found: dict[ApiType, list[Blocker]] = {}
+    if api.endpoint_type is EndpointType.PRIVATE:
+        found.setdefault(ApiType.HTTP, []).append(
             Blocker(
                 "private-endpoint",
                 f"{api.name} has a private endpoint; HTTP APIs offer only Regional endpoints",
-            ),
+            )
         )
-    }
+    if api.cache_size_gb is not None:
+        for target in (ApiType.HTTP, ApiType.WEBSOCKET):
+            found.setdefault(target, []).append(
+                Blocker(
+                    "caching",
+                    f"{api.name} uses a {plain(api.cache_size_gb)} GB stage cache; only REST API stages cache "
+                    "responses",
+                )
+            )
+    return {target: tuple(items) for target, items in found.items()}
 
 
 def merged_blockers(api: ApiUsage, given: ApiBlockers | None) -> dict[ApiType, tuple[Blocker, ...]]:
-    """Blockers of each type for one API: from its definition (if known) and from its usage."""
+    """Blockers of each type for one API: from its definition (if known) and from its usage; a
+    feature the definition already shows is not repeated from the usage."""
     derived = usage_blockers(api)
     known = given.by_type if given is not None else {}
-    return {t: blockers_of([*known.get(t, ()), *derived.get(t, ())]) for t in API_TYPES}
+    result = {}
+    for target in API_TYPES:
+        own = known.get(target, ())
+        features = {blocker.feature for blocker in own}
+        result[target] = blockers_of([*own, *(b for b in derived.get(target, ()) if b.feature not in features)])
+    return result
 
 
 def estimate_api(
@@ -183,7 +204,7 @@ def estimate_api(
     split = None
     if api.current_type is ApiType.REST and api.by_route:
         route_blockers = dict(blockers.by_route or {}) if blockers is not None else {}
-        api_wide = usage_blockers(api).get(ApiType.HTTP, ())
+        api_wide = tuple(b for b in usage_blockers(api).get(ApiType.HTTP, ()) if b.feature != "caching")
         per_route = {
             route.route: blockers_of([*route_blockers.get(route.route, ()), *api_wide])
             for route in api.routes
@@ -223,7 +244,7 @@ def estimate(
         options,
         traffic_axis(apis),
     )
-    notes = [*assumptions, *general_assumptions(book, options)]
+    notes = list(assumptions)
     for api in apis:
         notes.extend(describe(api, rules))
         notes.extend(_route_notes(api, blockers.get(api.name)))
@@ -236,6 +257,7 @@ def estimate(
         assumptions=tuple(dict.fromkeys(notes)),
         total=total,
         apis=per_api,
+        general=tuple(general_assumptions(book, options)),
     )
 
 
@@ -286,12 +308,9 @@ def general_assumptions(book: PriceBook, options: EstimateOptions) -> list[str]:
         ),
         (
             f"Data transfer out = calls x response size (1 GB = {format_quantity(rules.kb_per_gb)} KB) at "
-            "the EC2 "
-            "internet rates, for REST and HTTP APIs; payloads sent to the API are free. WebSocket APIs are "
-            "priced by "
-            "messages and connection minutes only, as in AWS's WebSocket example; if a bill shows data "
-            "transfer for "
-            "one, the HTTP estimate's data transfer line is the amount to add."
+            "the EC2 internet rates; payloads sent to the API are free. The same volume is priced on "
+            "every type, WebSocket included (AWS's WebSocket example leaves it out), so that the types "
+            "compare like for like; private REST APIs pay none."
         ),
         (
             f"HTTP calls are metered in {plain(rules.http_unit_kb)} KB units of the request payload (a 4.5 "

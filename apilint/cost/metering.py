@@ -88,13 +88,27 @@ def _gb(routes: tuple[RouteUsage, ...], kb_per_gb: Decimal, with_requests: bool 
     return kilobytes / kb_per_gb
 
 
+def transfer_out_gb(api: ApiUsage, rules: PricingRules) -> Decimal:
+    """The data the API sends out each month, the same on every type (like for like).
+
+    Request traffic sends its responses; WebSocket traffic given as messages sends the messages
+    clients receive when the usage says how many, else every message (an upper bound).
+    """
+    if api.routes:
+        return _gb(api.routes, rules.kb_per_gb)
+    size = api.websocket.message_size_kb or Decimal(0)
+    outbound = api.websocket.outbound_messages
+    messages = outbound if outbound is not None else api.websocket.messages or Decimal(0)
+    return messages * size / rules.kb_per_gb
+
+
 def _rest(api: ApiUsage, rules: PricingRules, hours: Decimal) -> Workload:
     routes = request_routes(api)
     variable = {(Meter.REST_REQUESTS, ""): sum((r.requests for r in routes), Decimal(0))}
     fixed: dict[ChargeKey, Decimal] = {}
     private = api.endpoint_type is EndpointType.PRIVATE
     if not private:
-        variable[(Meter.DATA_TRANSFER_OUT, "")] = _gb(routes, rules.kb_per_gb)
+        variable[(Meter.DATA_TRANSFER_OUT, "")] = transfer_out_gb(api, rules)
     elif api.vpc_endpoint_azs:
         fixed[(Meter.VPC_ENDPOINT_HOURS, "")] = api.vpc_endpoint_azs * hours
         variable[(Meter.VPC_ENDPOINT_DATA, "")] = _gb(routes, rules.kb_per_gb, with_requests=True)
@@ -110,13 +124,14 @@ def _http(api: ApiUsage, rules: PricingRules) -> Workload:
         (r.requests * units_per_call(r.request_size_kb, rules.http_unit_kb) for r in routes), Decimal(0)
     )
     # HTTP APIs have no private endpoint: as an HTTP API the traffic leaves through a Regional one.
-    return Workload(
-        {(Meter.HTTP_REQUESTS, ""): units, (Meter.DATA_TRANSFER_OUT, ""): _gb(routes, rules.kb_per_gb)}
-    )
+    return Workload({(Meter.HTTP_REQUESTS, ""): units, (Meter.DATA_TRANSFER_OUT, ""): transfer_out_gb(api, rules)})
 
 
 def _websocket(api: ApiUsage, rules: PricingRules) -> Workload:
-    variable = {(Meter.WEBSOCKET_MESSAGES, ""): _message_units(api, rules)}
+    variable = {
+        (Meter.WEBSOCKET_MESSAGES, ""): _message_units(api, rules),
+        (Meter.DATA_TRANSFER_OUT, ""): transfer_out_gb(api, rules),
+    }
     fixed: dict[ChargeKey, Decimal] = {}
     if api.websocket.connection_minutes is not None:
         fixed[(Meter.WEBSOCKET_MINUTES, "")] = api.websocket.connection_minutes

@@ -82,6 +82,8 @@ def verdict(comparison: Comparison) -> str:
     if comparison.current_type is comparison.cheapest:
         return text + ", the current type."
     current = _type_name(comparison.current_type)
+    if to_cents(comparison.savings_usd) < 0:
+        return text + f", {format_usd(-comparison.savings_usd)} a month more than {current} (current)."
     return text + f", saving {format_usd(comparison.savings_usd)} a month against {current} (current)."
 
 
@@ -227,35 +229,64 @@ def _heading(comparison: Comparison, estimate: TypeEstimate) -> str:
     return f"{TITLES[estimate.api_type]} API" + (f" ({', '.join(marks)})" if marks else "")
 
 
-def _text_comparison(title: str, comparison: Comparison, api: ApiEstimate | None) -> list[str]:
-    from tabulate import tabulate
-
-    lines = [f"== {title} ==", ""]
-    for estimate in comparison.estimates:
-        lines.append(_heading(comparison, estimate))
-        table = tabulate(
-            _item_rows(estimate),
-            headers=["item", "quantity", "price", "USD", "note"],
-            tablefmt="simple",
-            colalign=("left", "right", "left", "right", "left"),
-            disable_numparse=True,
-        )
-        lines.extend([table.rstrip(), ""])
-    summary = [
+def _summary_rows(comparison: Comparison) -> list[list[str]]:
+    return [
         [TITLES[e.api_type], _monthly(e), "yes" if e.available else "no", _versus(comparison, e)]
         for e in comparison.estimates
     ]
+
+
+def _compact_rows(comparison: Comparison) -> list[list[str]]:
+    rows = []
+    for estimate in comparison.estimates:
+        name = TITLES[estimate.api_type]
+        for item in estimate.priced.line_items:
+            rows.append([name, _item_name(item), _quantity(item), format_usd(item.usd)])
+            name = ""
+        rows.extend([[name, "not priced", message, ""] for message in estimate.priced.missing])
+    return rows
+
+
+def _text_comparison(title: str, comparison: Comparison, api: ApiEstimate | None, details: bool) -> list[str]:
+    from tabulate import tabulate
+
+    lines = [f"== {title} ==", ""]
+    if details:
+        for estimate in comparison.estimates:
+            lines.append(_heading(comparison, estimate))
+            table = tabulate(
+                _item_rows(estimate),
+                headers=["item", "quantity", "price", "USD", "note"],
+                tablefmt="simple",
+                colalign=("left", "right", "left", "right", "left"),
+                disable_numparse=True,
+            )
+            lines.extend([table.rstrip(), ""])
     lines.append(
         tabulate(
-            summary,
+            _summary_rows(comparison),
             headers=["API type", "monthly", "available", "vs current"],
             tablefmt="simple",
             colalign=("left", "right", "left", "right"),
             disable_numparse=True,
         )
     )
-    lines.extend(["", verdict(comparison)])
-    lines.extend(break_even_sentence(point, comparison.axis) for point in comparison.break_even)
+    lines.extend(["", *_wrap(verdict(comparison))])
+    for point in comparison.break_even:
+        lines.extend(_wrap(break_even_sentence(point, comparison.axis)))
+    if not details:
+        lines.extend(
+            [
+                "",
+                tabulate(
+                    _compact_rows(comparison),
+                    headers=["type", "line item", "quantity", "USD"],
+                    tablefmt="simple",
+                    colalign=("left", "left", "right", "right"),
+                    disable_numparse=True,
+                ),
+            ]
+        )
     if api is not None and api.route_split is not None:
         lines.extend(["", *_text_split(api.route_split)])
     lines.extend(_text_blockers(comparison))
@@ -263,14 +294,32 @@ def _text_comparison(title: str, comparison: Comparison, api: ApiEstimate | None
     return lines
 
 
+#: Text reports wrap prose at this width.
+TEXT_WIDTH = 100
+
+
+def _wrap(text: str, indent: str = "", first: str = "") -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(
+        text, width=TEXT_WIDTH, initial_indent=indent + first, subsequent_indent=indent + " " * len(first),
+        break_long_words=False, break_on_hyphens=False,
+    ) or [indent + first]
+
+
 def _text_split(split: RouteSplit) -> list[str]:
     lines = ["Route split (routes without blockers move to an HTTP API, the others stay on REST):"]
     lines.extend(f"  move to HTTP: {route.route}" for route in split.movable)
     for route, blockers in split.staying:
-        lines.append(f"  stay on REST: {route.route} ({'; '.join(blocker_line(b) for b in blockers)})")
-    lines.append(
-        f"  all routes on REST: {_total(split.rest_only)}; split: {_total(split.split)}; "
-        f"saving: {'not priced' if split.savings_usd is None else format_usd(split.savings_usd)} a month"
+        lines.extend(
+            _wrap(f"{route.route} ({'; '.join(blocker_line(b) for b in blockers)})", "  ", "stay on REST: ")
+        )
+    lines.extend(
+        _wrap(
+            f"all routes on REST: {_total(split.rest_only)}; split: {_total(split.split)}; "
+            f"saving: {'not priced' if split.savings_usd is None else format_usd(split.savings_usd)} a month",
+            "  ",
+        )
     )
     return lines
 
@@ -283,19 +332,26 @@ def _text_blockers(comparison: Comparison) -> list[str]:
     lines = []
     for estimate in comparison.estimates:
         for blocker in estimate.blocked_by:
-            lines.append(f"  {TITLES[estimate.api_type]}: {blocker_line(blocker)}")
+            lines.extend(_wrap(blocker_line(blocker), "  ", f"{TITLES[estimate.api_type]}: "))
     return ["", "Blockers:", *lines] if lines else []
 
 
-def text_report(result: EstimateResult) -> str:
-    """Tables per API type, the comparison, blockers, assumptions and the prices used."""
+def text_report(result: EstimateResult, details: bool = False) -> str:
+    """The comparison, verdict, line items, blockers and assumptions, wrapped for a terminal;
+    ``details`` adds tier rows, the general modelling assumptions and the sources of each price."""
     from tabulate import tabulate
 
     lines = [f"apilint cost: {result.region} ({result.location}), prices as of {result.prices_as_of}", ""]
     for title, comparison, api in _sections(result):
-        lines.extend(_text_comparison(title, comparison, api))
-    lines.append("Assumptions:")
-    lines.extend(f"  - {note}" for note in [*_price_warnings(result), *result.assumptions])
+        lines.extend(_text_comparison(title, comparison, api, details))
+    notes = [*_price_warnings(result), *(result.all_assumptions if details else result.assumptions)]
+    if notes:
+        lines.append("Assumptions:")
+        for note in notes:
+            lines.extend(_wrap(note, "  ", "- "))
+    if not details:
+        lines.extend(["", "--details shows tiers, the model's general assumptions and the source of each price."])
+        return "\n".join(lines).rstrip() + "\n"
     rows = [
         [
             p["item"],
@@ -320,6 +376,46 @@ def text_report(result: EstimateResult) -> str:
             ]
         )
     return "\n".join(lines).rstrip() + "\n"
+
+
+def brief_report(result: EstimateResult) -> str:
+    """One line per API type with its monthly cost and verdict, per API when there are several."""
+    lines = []
+    for title, comparison, _ in _sections(result):
+        prefix = f"{title}: " if len(result.apis) > 1 else ""
+        width = max(len(_monthly(e)) for e in comparison.estimates)
+        for estimate in comparison.estimates:
+            lines.append(f"{prefix}{TITLES[estimate.api_type]:<9}  {_monthly(estimate):>{width}}  "
+                         f"{_brief_verdict(comparison, estimate)}")
+    return "\n".join(lines) + "\n"
+
+
+def _brief_difference(comparison: Comparison, estimate: TypeEstimate) -> str:
+    if comparison.current_usd is None or estimate.monthly_usd is None:
+        return ""
+    difference = to_cents(estimate.monthly_usd - comparison.current_usd)
+    if difference < 0:
+        return f", saves {format_usd(-difference)} a month"
+    if difference > 0:
+        return f", costs {format_usd(difference)} more a month"
+    return ", costs the same"
+
+
+def _brief_verdict(comparison: Comparison, estimate: TypeEstimate) -> str:
+    words = []
+    if comparison.current_type is estimate.api_type:
+        words.append("current")
+    if estimate.blocked_by:
+        features = ", ".join(dict.fromkeys(b.feature for b in estimate.blocked_by))
+        words.append(f"blocked by {features}")
+    elif estimate.monthly_usd is None:
+        words.append("not priced: " + "; ".join(estimate.priced.missing))
+    elif comparison.cheapest is estimate.api_type:
+        words.append("cheapest available" + (
+            "" if comparison.current_type is estimate.api_type else _brief_difference(comparison, estimate)))
+    elif comparison.current_type is not estimate.api_type:
+        words.append("available" + _brief_difference(comparison, estimate))
+    return "; ".join(words)
 
 
 # --------------------------------------------------------------------------- json
@@ -428,7 +524,7 @@ def json_report(result: EstimateResult) -> str:
         "price_source": result.price_origin,
         "hours_per_month": _number(result.options.hours_per_month),
         "free_tier": result.options.free_tier,
-        "assumptions": [*_price_warnings(result), *result.assumptions],
+        "assumptions": [*_price_warnings(result), *result.all_assumptions],
         **_comparison_dict(result.total),
         "apis": [
             {
@@ -558,7 +654,7 @@ def markdown_report(result: EstimateResult) -> str:
     for title, comparison, api in _sections(result):
         lines.extend(_md_comparison(title, comparison, api, level))
     lines.extend([f"{level} Assumptions", ""])
-    lines.extend(f"- {note}" for note in [*_price_warnings(result), *result.assumptions])
+    lines.extend(f"- {note}" for note in [*_price_warnings(result), *result.all_assumptions])
     rows = [
         [p["item"], p["tier"], p["rate"], _STATUS_NOTES[p["status"]] or "confirmed", p["read"]]
         for p in prices_used(result)
@@ -576,7 +672,7 @@ def markdown_report(result: EstimateResult) -> str:
 
 
 REPORTERS: dict[str, Callable[[EstimateResult], str]] = {
-    "text": text_report,
+    "text": lambda result: text_report(result),
     "json": json_report,
     "markdown": markdown_report,
 }

@@ -51,6 +51,8 @@ class WebSocketUsage:
     messages: Decimal | None = None
     message_size_kb: Decimal | None = None
     connection_minutes: Decimal | None = None
+    #: Of the messages, those clients receive (the API sends), when the usage says.
+    outbound_messages: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ class ApiUsage:
     projection: Projection = Projection()
     definition: str | None = None
     derivations: tuple[str, ...] = ()
+    #: Whether the usage says the current type, the endpoint type and the cache size; when it does
+    #: not, what the API's definition says is used.
+    type_given: bool = False
+    endpoint_given: bool = False
 
     @property
     def requests(self) -> Decimal:
@@ -174,6 +180,12 @@ class UsageFlags:
     connection_minutes_per_request: str | None = None
     endpoint_type: str | None = None
     vpc_endpoint_azs: str | None = None
+    clients: str | None = None
+    session_minutes: str | None = None
+    sessions_per_day: str | None = None
+    days_per_month: str | None = None
+    messages_sent_per_day: str | None = None
+    messages_received_per_day: str | None = None
 
     def given(self) -> list[str]:
         """The flags that were given, spelled as on the command line."""
@@ -207,6 +219,7 @@ def usage_from_flags(flags: UsageFlags, name: str = "API") -> ApiUsage:
             flags.connection_minutes, parse_quantity, "--connection-minutes", whole=False
         ),
     )
+    websocket, derivations = _clients_from_flags(flags, websocket, name)
     api = ApiUsage(
         name=name,
         current_type=current,
@@ -222,11 +235,53 @@ def usage_from_flags(flags: UsageFlags, name: str = "API") -> ApiUsage:
             flags.connection_minutes_per_request,
             ("--messages-per-request", "--connection-minutes-per-request"),
         ),
+        derivations=derivations,
+        type_given=flags.api_type is not None,
+        endpoint_given=flags.endpoint_type is not None,
     )
     problems = check_api(api)
     if problems:
         raise CostError("\n".join(problems))
     return api
+
+
+def _clients_from_flags(
+    flags: UsageFlags, websocket: WebSocketUsage, name: str
+) -> tuple[WebSocketUsage, tuple[str, ...]]:
+    """WebSocket traffic from --clients and the session flags, which need --clients."""
+    session_flags = {
+        "--session-minutes": flags.session_minutes,
+        "--sessions-per-day": flags.sessions_per_day,
+        "--days-per-month": flags.days_per_month,
+        "--messages-sent-per-day": flags.messages_sent_per_day,
+        "--messages-received-per-day": flags.messages_received_per_day,
+    }
+    if flags.clients is None:
+        given = [flag for flag, value in session_flags.items() if value is not None]
+        if given:
+            raise CostError(f"{', '.join(given)} describe WebSocket clients: give --clients too")
+        return websocket, ()
+    if flags.session_minutes is None:
+        raise CostError("--clients needs --session-minutes (how long each client stays connected)")
+    if websocket.connection_minutes is not None:
+        raise CostError("give --connection-minutes or --clients, not both")
+    clients = Clients(
+        count=parse_quantity(flags.clients, "--clients"),
+        session_minutes=parse_number(flags.session_minutes, "--session-minutes"),
+        sessions_per_day=_optional(flags.sessions_per_day, parse_number, "--sessions-per-day"),
+        days_per_month=_optional(flags.days_per_month, parse_number, "--days-per-month"),
+        sent_per_day=_optional(flags.messages_sent_per_day, parse_quantity, "--messages-sent-per-day", whole=False),
+        received_per_day=_optional(
+            flags.messages_received_per_day, parse_quantity, "--messages-received-per-day", whole=False
+        ),
+    )
+    if clients.counts_messages and websocket.messages is not None:
+        raise CostError("give --messages or the clients' messages per day, not both")
+    traffic = clients.traffic(name)
+    messages, outbound = websocket.messages, None
+    if traffic.messages is not None:
+        messages, outbound = traffic.messages, traffic.outbound
+    return WebSocketUsage(messages, websocket.message_size_kb, traffic.minutes, outbound), traffic.derivations
 
 
 def _projection_from(
@@ -302,10 +357,13 @@ class _At(Exception):
         self.on_key = on_key
 
 
-def load_usage_file(path: Path) -> UsageProfile:
-    """Read, validate and convert a usage file; problems raise :class:`UsageFileError` with positions."""
+def load_usage_file(path: Path, text: str | None = None) -> UsageProfile:
+    """Read, validate and convert a usage file; problems raise :class:`UsageFileError` with positions.
+
+    ``text`` is the file's content when it comes from elsewhere than the disk (a git revision).
+    """
     name = str(path)
-    document = _load_yaml(path)
+    document = _load_yaml(path, text)
     problems = [_located(document, name, at) for at in _schema_problems(document)]
     if problems:
         raise UsageFileError(problems)
@@ -315,16 +373,19 @@ def load_usage_file(path: Path) -> UsageProfile:
         raise UsageFileError([_located(document, name, at)]) from None
 
 
-def _load_yaml(path: Path) -> Any:
+def _load_yaml(path: Path, text: str | None = None) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise CostError(f"cannot read usage file {path}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise CostError(f"usage file {path} is not UTF-8 text") from None
+    if text is None:
+        if path.is_dir():
+            raise CostError(f"usage file {path} is a directory")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise CostError(f"cannot read usage file {path}: {error.strerror or error}") from None
+        except UnicodeDecodeError:
+            raise CostError(f"usage file {path} is not UTF-8 text") from None
     try:
         document = YAML(typ="rt").load(text)
     except MarkedYAMLError as error:
@@ -449,6 +510,8 @@ def _api(item: Mapping[str, Any], path: list[str | int]) -> ApiUsage:
         projection=projection,
         definition=item.get("definition"),
         derivations=derivations,
+        type_given="type" in item,
+        endpoint_given="endpoint_type" in item,
     )
     problems = check_api(api)
     if problems:
@@ -484,12 +547,27 @@ def _websocket(
 ) -> tuple[WebSocketUsage, Projection, tuple[str, ...]]:
     messages = _maybe(parse_quantity, block, "messages", path)
     minutes = _maybe(parse_quantity, block, "connection_minutes", path, whole=False)
-    derivations: list[str] = []
-    clients = block.get("clients")
-    if clients is not None:
-        messages, minutes, derivations = _from_clients(
-            clients, path + ["clients"], messages, minutes, api_name
+    outbound = None
+    derivations: tuple[str, ...] = ()
+    clients_block = block.get("clients")
+    if clients_block is not None:
+        cpath = path + ["clients"]
+        if minutes is not None:
+            raise _At(cpath, "clients: give connection_minutes or clients, not both", on_key=True)
+        given = Clients(
+            count=_value(parse_quantity, clients_block["count"], cpath + ["count"]),
+            session_minutes=_value(parse_number, clients_block["session_minutes"], cpath + ["session_minutes"]),
+            sessions_per_day=_maybe(parse_number, clients_block, "sessions_per_day", cpath),
+            days_per_month=_maybe(parse_number, clients_block, "days_per_month", cpath),
+            sent_per_day=_maybe(parse_quantity, clients_block, "messages_sent_per_day", cpath, whole=False),
+            received_per_day=_maybe(parse_quantity, clients_block, "messages_received_per_day", cpath, whole=False),
         )
+        if given.counts_messages and messages is not None:
+            raise _At(cpath, "clients: give messages or clients' messages per day, not both", on_key=True)
+        traffic = given.traffic(api_name)
+        minutes, derivations = traffic.minutes, traffic.derivations
+        if traffic.messages is not None:
+            messages, outbound = traffic.messages, traffic.outbound
     try:
         projection = _projection_from(
             block.get("messages_per_request"),
@@ -503,43 +581,59 @@ def _websocket(
             else "connection_minutes_per_request"
         )
         raise _At(path + [key], str(error)) from None
-    usage = WebSocketUsage(messages, _maybe(parse_number, block, "message_size_kb", path), minutes)
-    return usage, projection, tuple(derivations)
+    usage = WebSocketUsage(messages, _maybe(parse_number, block, "message_size_kb", path), minutes, outbound)
+    return usage, projection, derivations
 
 
 def _plural(number: Decimal, word: str) -> str:
     return f"{number} {word}" + ("" if number == 1 else "s")
 
 
-def _from_clients(
-    clients: Mapping[str, Any],
-    path: list[str | int],
-    messages: Decimal | None,
-    minutes: Decimal | None,
-    api_name: str,
-) -> tuple[Decimal | None, Decimal, list[str]]:
-    count = _value(parse_quantity, clients["count"], path + ["count"])
-    session = _value(parse_number, clients["session_minutes"], path + ["session_minutes"])
-    sessions = _maybe(parse_number, clients, "sessions_per_day", path) or Decimal(1)
-    days = _maybe(parse_number, clients, "days_per_month", path) or Decimal(30)
-    if minutes is not None:
-        raise _At(path, "clients: give connection_minutes or clients, not both", on_key=True)
-    minutes = count * sessions * session * days
-    derivations = [
-        (
-            f"{api_name}: connection minutes = {count:,} clients x {_plural(sessions, 'session')} a day x "
-            f"{_plural(session, 'minute')} x {_plural(days, 'day')} = {minutes:,}."
-        )
-    ]
-    sent = _maybe(parse_quantity, clients, "messages_sent_per_day", path, whole=False)
-    received = _maybe(parse_quantity, clients, "messages_received_per_day", path, whole=False)
-    if sent is not None or received is not None:
-        if messages is not None:
-            raise _At(path, "clients: give messages or clients' messages per day, not both", on_key=True)
-        per_day = (sent or Decimal(0)) + (received or Decimal(0))
-        messages = count * per_day * days
-        derivations.append(
-            f"{api_name}: messages = ({sent or 0} sent + {received or 0} received a day) x {count:,} clients "
-            f"x {_plural(days, 'day')} = {messages:,}."
-        )
-    return messages, minutes, derivations
+@dataclass(frozen=True)
+class ClientTraffic:
+    """What a set of connected clients adds up to in a month."""
+
+    minutes: Decimal
+    messages: Decimal | None
+    outbound: Decimal | None
+    derivations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Clients:
+    """WebSocket clients and their sessions, as a usage file's ``clients`` block or the flags give them."""
+
+    count: Decimal
+    session_minutes: Decimal
+    sessions_per_day: Decimal | None = None
+    days_per_month: Decimal | None = None
+    sent_per_day: Decimal | None = None
+    received_per_day: Decimal | None = None
+
+    @property
+    def counts_messages(self) -> bool:
+        return self.sent_per_day is not None or self.received_per_day is not None
+
+    def traffic(self, api_name: str) -> ClientTraffic:
+        """Connection minutes (count x sessions a day x session minutes x days), and messages when
+        per-day counts are given; the derivations in words for the report."""
+        sessions = self.sessions_per_day if self.sessions_per_day is not None else Decimal(1)
+        days = self.days_per_month if self.days_per_month is not None else Decimal(30)
+        minutes = self.count * sessions * self.session_minutes * days
+        derivations = [
+            (
+                f"{api_name}: connection minutes = {self.count:,} clients x {_plural(sessions, 'session')} "
+                f"a day x {_plural(self.session_minutes, 'minute')} x {_plural(days, 'day')} = {minutes:,}."
+            )
+        ]
+        messages = outbound = None
+        if self.counts_messages:
+            sent = self.sent_per_day or Decimal(0)
+            received = self.received_per_day or Decimal(0)
+            messages = self.count * (sent + received) * days
+            outbound = self.count * received * days
+            derivations.append(
+                f"{api_name}: messages = ({sent} sent + {received} received a day) x {self.count:,} clients "
+                f"x {_plural(days, 'day')} = {messages:,}."
+            )
+        return ClientTraffic(minutes, messages, outbound, tuple(derivations))

@@ -18,8 +18,19 @@ from apilint.load.limits import DEFAULT_MAX_FILE_BYTES, Limits
 from apilint.load.problems import LoadProblem
 from apilint.load.yamlload import YamlDocument, load_yaml
 
-__all__ = ["DEFAULT_MAX_FILE_BYTES", "Limits", "ReadError", "Source", "decode", "display_path", "is_within",
-           "parse_text", "printable", "read_source"]
+__all__ = [
+    "DEFAULT_MAX_FILE_BYTES",
+    "ByteReader",
+    "Limits",
+    "ReadError",
+    "Source",
+    "decode",
+    "display_path",
+    "is_within",
+    "parse_text",
+    "printable",
+    "read_source",
+]
 
 _FIRST_CHARACTER = re.compile(r"\s*(\S)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -149,16 +160,25 @@ def _read_bytes(path: Path, display: str, max_bytes: int) -> bytes | None:
         os.close(descriptor)
 
 
+#: Reads a file's bytes: ``(path, display, max_bytes) -> bytes``, or None when over ``max_bytes``;
+#: raises ReadError when the file cannot be read.
+ByteReader = Callable[[Path, str, int], "bytes | None"]
+
+
 def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                screen: Callable[[str], bool] | None = None, parse_screened_out: bool = True) -> Source:
+                screen: Callable[[str], bool] | None = None, parse_screened_out: bool = True,
+                read_bytes: ByteReader | None = None) -> Source:
     """Read and parse one file. Problems in it become load problems; unreadable files raise ReadError.
+
+    ``read_bytes`` reads the file from somewhere else than the disk (a git revision); the default
+    reads the file system.
 
     ``screen`` is a test of the text (or, when it cannot be decoded, of its bytes read as Latin-1
     without NUL bytes)
     whose answer the Source keeps as ``screened``. With ``parse_screened_out`` False, a file that
     fails it is not parsed: the Source has no text, no data and no problems.
     """
-    raw = _read_bytes(path, display, max_bytes)
+    raw = (read_bytes or _read_bytes)(path, display, max_bytes)
     if raw is None:
         try:
             size = f"{path.stat().st_size:,} bytes"

@@ -1,44 +1,34 @@
-"""Blocking features through the command: the hook into the linter core, and what it changes."""
+"""Blocking features and template facts through the command, on real definitions and templates.
+
+Nothing here stands in for the check engine: each test runs ``apilint cost`` on files, and the
+definitions are modelled as ``apilint check`` models them.
+"""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
-from typing import Any
 
-import pytest
+from tests.conftest import run_cli
+from tests.cost.cost_support import estimate_of, items, run_cost
 
-from apilint.cost import blockers as blockers_module
-from tests.cost.cost_support import estimate_of, run_cost
-
-VALIDATION = {
-    "feature": "request-validation",
-    "message": "HTTP APIs do not validate requests",
-    "file": "fixtures/cost/usage/orders.yaml",
-    "line": 17,
-}
+TEMPLATES = "fixtures/cost/templates"
+ORDERS = "fixtures/cost/usage/orders.yaml"
+VALIDATION = "Request validation exists only on REST APIs; an HTTP API passes invalid requests to the backend."
+CACHING = "Response caching exists only on REST API stages."
 
 
-def fake_core(result: dict[str, Any]):
-    """Stand in for the linter core's ``blockers_for_paths``: record the paths, return ``result``."""
-    seen: list[list[Path]] = []
-
-    def hook(paths):
-        seen.append(list(paths))
-        return result
-
-    hook.seen = seen  # type: ignore[attr-defined]
-    return hook
+def blockers(estimate: dict) -> list[tuple[str, str | None, int | None]]:
+    return [(b["feature"], b["file"], b["line"]) for b in estimate["blocked_by"]]
 
 
 def test_without_definitions_nothing_is_blocked() -> None:
     report = run_cost("--requests", "5M", "-f", "json").json()
     assert [e["available"] for e in report["estimates"]] == [True, True, True]
-    assert report["assumptions"][0] == (
-        "No region given (--region, usage file, AWS_REGION): us-east-1 is priced."
-    )
-    assert report["assumptions"][1] == (
-        "No definition given: blocking features were not checked; every API type counts as available."
-    )
+    assert report["assumptions"][:2] == [
+        "No region given (--region, usage file, AWS_REGION): us-east-1 is priced.",
+        "No definition given: blocking features were not checked; every API type counts as available.",
+    ]
 
 
 def test_real_definition_blocks_http_with_positions() -> None:
@@ -49,53 +39,96 @@ def test_real_definition_blocks_http_with_positions() -> None:
     by_type = {e["api_type"]: e for e in report["estimates"]}
     assert by_type["rest"]["available"] is True
     assert by_type["http"]["available"] is False
-    blockers = [(b["feature"], b["file"], b["line"]) for b in by_type["http"]["blocked_by"]]
     template = "fixtures/examples/payments-sam/template.yaml"
-    assert blockers == [("edge-endpoint", template, 10), ("api-keys", template, 35)]
+    assert blockers(by_type["http"]) == [("edge-endpoint", template, 10), ("api-keys", template, 35)]
 
 
-def test_flags_with_a_definition_take_its_blockers_and_type(monkeypatch: pytest.MonkeyPatch) -> None:
-    hook = fake_core(
-        {
-            "fixtures/cost/usage/orders.yaml": {
-                "current_type": "http",
-                "api_types": {"rest": [], "websocket": [VALIDATION]},
-            }
-        }
+def test_template_stage_cache_is_priced_and_blocks_the_types_without_one() -> None:
+    """10M calls on a REST API whose stage provisions 0.5 GB: $35.00 + $14.60, no flag needed."""
+    template = f"{TEMPLATES}/rest-cache.yaml"
+    report = run_cost("--requests", "10M", template, "-f", "json").json()
+    rest, http, websocket = (estimate_of(report, t) for t in ("rest", "http", "websocket"))
+    assert items(rest) == {"requests": 35.00, "cache (0.5 GB)": 14.60}
+    assert rest["monthly_usd"] == 49.60 and rest["available"] is True
+    assert blockers(http) == [("caching", template, 30)]
+    assert http["blocked_by"][0]["message"] == CACHING
+    assert blockers(websocket) == [("caching", template, 30), ("openapi-definition", template, 11)]
+    assert (report["cheapest"], report["savings"]) == ("rest", {"api_type": "rest", "monthly_usd": 0.0})
+    assert (
+        f"rest-cache.yaml: stage cache of 0.5 GB, as the template declares ({template}:30); "
+        "--cache-size-gb or cache_size_gb overrides it."
+    ) in report["assumptions"]
+    brief = run_cost("--requests", "10M", template, "--brief")
+    assert brief.stdout == (
+        "REST       $49.60  current; cheapest available\n"
+        "HTTP       $10.00  blocked by caching\n"
+        "WebSocket  $22.50  blocked by caching, openapi-definition\n"
     )
-    monkeypatch.setattr(blockers_module, "blockers_for_paths", hook)
-    report = run_cost(
-        "--requests", "5M", "--region", "us-east-1", "fixtures/cost/usage/orders.yaml", "-f", "json"
-    ).json()
-    assert hook.seen == [[Path("fixtures/cost/usage/orders.yaml")]]
+
+
+def test_a_cache_size_flag_overrides_the_template() -> None:
+    report = run_cost("--requests", "10M", "--cache-size-gb", "1.6", f"{TEMPLATES}/rest-cache.yaml", "-f", "json")
+    assert items(estimate_of(report.json(), "rest")) == {"requests": 35.00, "cache (1.6 GB)": 27.74}
+
+
+def test_a_web_acl_blocks_http_and_websocket() -> None:
+    template = f"{TEMPLATES}/rest-waf.yaml"
+    report = run_cost("--requests", "10M", template, "-f", "json").json()
+    assert blockers(estimate_of(report, "http")) == [("waf", template, 38)]
+    assert [b[0] for b in blockers(estimate_of(report, "websocket"))] == ["waf", "openapi-definition"]
+    assert report["cheapest"] == "rest"
+
+
+def test_a_feature_the_current_type_lacks_blocks_the_current_type_too() -> None:
+    template = f"{TEMPLATES}/rest-payload-2.yaml"
+    report = run_cost("--requests", "10M", template, "-f", "json").json()
+    rest = estimate_of(report, "rest")
+    assert report["current_type"] == "rest"
+    assert blockers(rest) == [("payload-format-version", template, 20)]
+    assert rest["blocked_by"][0]["message"] == (
+        "Payload format 2.0 events exist only on HTTP APIs; REST and WebSocket APIs send other event shapes, "
+        "so functions written for 2.0 must change."
+    )
+    assert (report["cheapest"], report["savings"]) == ("http", {"api_type": "http", "monthly_usd": 25.00})
+
+
+def test_a_folder_is_taken_as_apilint_check_takes_it() -> None:
+    """Every API in the folder, priced as one API: their blockers and caches together."""
+    report = run_cost("--requests", "10M", TEMPLATES, "-f", "json").json()
+    assert items(estimate_of(report, "rest")) == {"requests": 35.00, "cache (0.5 GB)": 14.60}
+    assert {b[0] for b in blockers(estimate_of(report, "http"))} == {"caching", "waf"}
+
+
+def test_config_is_honoured(tmp_path: Path) -> None:
+    """--config sets the current type of a bare definition, as it does for apilint check."""
+    config = tmp_path / "settings.yaml"
+    config.write_text("api-type: http\n")
+    report = run_cost("--requests", "10M", ORDERS, "--config", str(config), "-f", "json").json()
     assert report["current_type"] == "http"
-    websocket = estimate_of(report, "websocket")
-    assert (websocket["available"], websocket["blocked_by"]) == (False, [VALIDATION])
-    assert report["cheapest"] == "http" and report["savings"] == {"api_type": "http", "monthly_usd": 0.0}
-
-
-def test_usage_file_routes_with_blockers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        blockers_module,
-        "blockers_for_paths",
-        fake_core(
-            {
-                "fixtures/cost/usage/orders.yaml": {
-                    "api_types": {"http": [VALIDATION]},
-                    "routes": {"POST /orders": [VALIDATION], "GET /orders": []},
-                }
-            }
-        ),
+    assert "orders.yaml: current type HTTP, as its definition says." in report["assumptions"]
+    missing = run_cost("--requests", "10M", ORDERS, "--config", str(tmp_path / "none.yaml"))
+    assert (missing.exit_code, missing.stderr) == (
+        2, f"apilint: error: {tmp_path / 'none.yaml'}: configuration file not found\n"
     )
-    report = run_cost(
-        "--usage", "fixtures/cost/usage/review.yaml", "fixtures/cost/usage/orders.yaml", "-f", "json"
-    ).json()
+
+
+def test_the_usage_file_definition_is_read_without_naming_it_again() -> None:
+    """The root-level validator map blocks no route: the two GET routes move, POST stays ($789.90)."""
+    report = run_cost("--usage", "fixtures/cost/usage/review.yaml", "-f", "json").json()
     orders, notifications = report["apis"]
-    assert estimate_of(orders, "http")["available"] is False
-    assert orders["cheapest"] == "websocket"
+    assert blockers(estimate_of(orders, "http")) == [
+        ("request-validation", ORDERS, 5),
+        ("request-validation", ORDERS, 17),
+        ("caching", None, None),
+    ]
     split = orders["route_split"]
     assert split["movable_routes"] == ["GET /orders", "GET /orders/{id}"]
-    assert split["staying_routes"] == [{"route": "POST /orders", "blocked_by": [VALIDATION]}]
+    assert split["staying_routes"] == [
+        {
+            "route": "POST /orders",
+            "blocked_by": [{"feature": "request-validation", "message": VALIDATION, "file": ORDERS, "line": 17}],
+        }
+    ]
     assert (split["rest_only_monthly_usd"], split["split_monthly_usd"], split["savings_monthly_usd"]) == (
         2566.85,
         1776.95,
@@ -103,9 +136,58 @@ def test_usage_file_routes_with_blockers(monkeypatch: pytest.MonkeyPatch) -> Non
     )
     assert notifications["route_split"] is None
     assert (
-        "notifications: no definition of it was passed, so its blocking features were not checked."
+        "notifications: no definition named (definition:), so its blocking features were not checked."
         in report["assumptions"]
     )
-    # A type blocked for one API is blocked for all of them together.
-    assert estimate_of(report, "http")["blocked_by"] == [VALIDATION]
-    assert report["current_monthly_usd"] == 2590.25
+
+
+def test_routes_with_rest_only_features_stay_and_others_can_move(tmp_path: Path) -> None:
+    (tmp_path / "api.yaml").write_text(textwrap.dedent("""\
+        openapi: 3.0.1
+        info: {title: orders, version: "1"}
+        paths:
+          /orders:
+            get:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:list/invocations
+            post:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration:
+                type: aws
+                httpMethod: POST
+                uri: arn:aws:apigateway:eu-west-1:sqs:path/123456789012/orders
+                requestTemplates:
+                  application/json: "Action=SendMessage&MessageBody=$input.body"
+                responses:
+                  default: {statusCode: "200"}
+        """))
+    (tmp_path / "usage.yaml").write_text(textwrap.dedent("""\
+        region: us-east-1
+        apis:
+          - name: orders
+            definition: api.yaml
+            routes:
+              - {route: GET /orders, requests: 300M}
+              - {route: POST /orders, requests: 10M}
+        """))
+    result = run_cli("cost", "--usage", "usage.yaml", "--format", "json", cwd=tmp_path)
+    assert result.code == 0, result.err
+    orders = result.json()["apis"][0]
+    assert orders["route_split"]["movable_routes"] == ["GET /orders"]
+    staying = orders["route_split"]["staying_routes"]
+    assert [r["route"] for r in staying] == ["POST /orders"]
+    assert ("mapping-templates", 17) in {(b["feature"], b["line"]) for b in staying[0]["blocked_by"]}
+    assert "mapping-templates" in {b["feature"] for b in estimate_of(orders, "http")["blocked_by"]}
+    assert estimate_of(orders, "rest")["blocked_by"] == []
+
+
+def test_a_missing_definition_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "usage.yaml").write_text("apis:\n  - {name: orders, definition: gone.yaml, requests: 5M}\n")
+    result = run_cli("cost", "--usage", "usage.yaml", cwd=tmp_path)
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "apilint: error: usage.yaml: the definition gone.yaml of API orders does not exist\n"
+    )

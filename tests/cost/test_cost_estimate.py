@@ -72,7 +72,13 @@ def test_free_tier_only_when_asked() -> None:
     assert with_free.line_items[0].free_quantity == 1_000_000
     chat = ApiUsage("chat", ApiType.WEBSOCKET, websocket=WebSocketUsage(D(18_000_000), D(3), D(21_600_000)))
     result = estimate(BOOK, [chat], EstimateOptions(free_tier=True))
-    assert result.total.of(ApiType.WEBSOCKET).monthly_usd == D("17.0") + D("5.2125")
+    websocket = result.total.of(ApiType.WEBSOCKET)
+    # 1M messages and 750K minutes free; the 51.5 GB of data transfer are not part of the free tier.
+    assert [(item.item, item.usd) for item in websocket.priced.line_items] == [
+        ("messages", D("17.0")),
+        ("connection_minutes", D("5.2125")),
+        ("data_transfer_out", D(18_000_000 * 3) / 1024 / 1024 * D("0.09")),
+    ]
 
 
 def test_quantities_beyond_known_tiers_are_not_priced() -> None:
@@ -95,19 +101,15 @@ def test_quantities_beyond_known_tiers_are_not_priced() -> None:
 
 def test_blocked_type_is_unavailable_and_never_cheapest() -> None:
     api = ApiUsage("orders", routes=(RouteUsage("(all routes)", D(5_000_000), D(0), D(3)),))
-    blocker = {
-        "feature": "api-keys",
-        "message": "HTTP APIs have no API keys",
-        "file": "orders.yaml",
-        "line": 12,
-    }
-    blockers = {"orders": ApiBlockers.from_dict({"api_types": {"http": [blocker]}})}
+    blocker = Blocker("api-keys", "HTTP APIs have no API keys", "orders.yaml", 12)
+    blockers = {"orders": ApiBlockers({ApiType.HTTP: (blocker,)})}
     result = estimate(BOOK, [api], OPTIONS, blockers)
     http = result.total.of(ApiType.HTTP)
     assert (http.available, http.monthly_usd.quantize(D("0.01"))) == (False, D("6.29"))
     assert http.blocked_by == (Blocker("api-keys", "HTTP APIs have no API keys", "orders.yaml", 12),)
     assert result.total.cheapest is ApiType.WEBSOCKET
-    assert result.total.savings_usd.quantize(D("0.01")) == D("7.54")
+    # REST $18.79 against WebSocket $11.25 + the same $1.29 of data transfer.
+    assert result.total.savings_usd.quantize(D("0.01")) == D("6.25")
 
 
 def test_private_endpoint_blocks_http_and_drops_data_transfer() -> None:
@@ -131,7 +133,12 @@ def test_projection_onto_websocket() -> None:
     # One message carries each 2 KB request, one more replies with the 40 KB response (2 units).
     api = ApiUsage("orders", routes=(RouteUsage("GET /orders", D(1_000_000), D(2), D(40)),))
     quantities = workload(api, ApiType.WEBSOCKET, BOOK.rules, D(730)).at()
-    assert quantities == {(Meter.WEBSOCKET_MESSAGES, ""): 3_000_000, (Meter.WEBSOCKET_MINUTES, ""): 1_000_000}
+    assert quantities == {
+        (Meter.WEBSOCKET_MESSAGES, ""): 3_000_000,
+        (Meter.WEBSOCKET_MINUTES, ""): 1_000_000,
+        # The same 40 KB responses leave the API as on REST and HTTP.
+        (Meter.DATA_TRANSFER_OUT, ""): D(40_000_000) / 1024 / 1024,
+    }
 
 
 def test_break_even_of_the_chat_example() -> None:
@@ -142,8 +149,12 @@ def test_break_even_of_the_chat_example() -> None:
         (p.cheaper_below, p.cheaper_above, p.traffic.to_integral_value(), p.monthly_usd.quantize(D("0.01")))
         for p in points
     ] == [
-        (ApiType.REST, ApiType.WEBSOCKET, 1_958_301, D("7.36")),
-        (ApiType.HTTP, ApiType.WEBSOCKET, 20_971_520, D("26.37")),
+        # Every type carries the same data transfer, so it cancels out of each crossing:
+        # REST 3.50x = WebSocket 1.00x + $5.40 at x = 2.16M messages ($7.56 + $0.56 of data transfer).
+        (ApiType.REST, ApiType.WEBSOCKET, 2_160_000, D("8.12")),
+        # At 1B messages HTTP costs $930.00 and WebSocket $1,005.40; past 1B WebSocket messages cost
+        # $0.80/M against HTTP's $0.90/M, which closes the $75.40 gap 754M later: 1.754B messages.
+        (ApiType.HTTP, ApiType.WEBSOCKET, 1_754_000_000, D("2060.24")),
     ]
 
 

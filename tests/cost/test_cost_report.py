@@ -1,4 +1,5 @@
-"""What users see: the text, JSON and Markdown reports, pinned as snapshots, and --output.
+"""What users see: the text (default, --details, --brief), JSON and Markdown reports, pinned as
+snapshots, and --output.
 
 Run with APILINT_UPDATE_SNAPSHOTS=1 to rewrite the snapshots after an intended change, then review the diff.
 """
@@ -11,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from apilint.cost import blockers as blockers_module
 from tests.cost.cost_support import run_cost
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
@@ -29,33 +29,17 @@ SCENARIOS = {
         "--connection-minutes",
         "21.6M",
     ],
-    "review": ["--usage", "fixtures/cost/usage/review.yaml", "fixtures/cost/usage/orders.yaml"],
+    # The usage file names orders.yaml (definition:), which the check engine models for real.
+    "review": ["--usage", "fixtures/cost/usage/review.yaml"],
     "free-tier": ["--region", "us-east-1", "--requests", "20M", "--cache-size-gb", "6", "--free-tier"],
 }
-SUFFIXES = {"text": "txt", "json": "json", "markdown": "md"}
-VALIDATION = {
-    "feature": "request-validation",
-    "message": "HTTP APIs do not validate requests",
-    "file": "fixtures/cost/usage/orders.yaml",
-    "line": 17,
-}
-
-
-@pytest.fixture(autouse=True)
-def _core_blockers(monkeypatch: pytest.MonkeyPatch) -> None:
-    def hook(paths):
-        return {
-            str(path): {"api_types": {"http": [VALIDATION]}, "routes": {"POST /orders": [VALIDATION]}}
-            for path in paths
-        }
-
-    monkeypatch.setattr(blockers_module, "blockers_for_paths", hook)
-
-
+SUFFIXES = {"text": "txt", "json": "json", "markdown": "md", "details": "details.txt", "brief": "brief.txt"}
+VIEWS = {"details": ["--details"], "brief": ["--brief"]}
 @pytest.mark.parametrize("output_format", sorted(SUFFIXES))
 @pytest.mark.parametrize("scenario", sorted(SCENARIOS))
 def test_snapshot(scenario: str, output_format: str) -> None:
-    run = run_cost(*SCENARIOS[scenario], "--format", output_format)
+    view = VIEWS.get(output_format, ["--format", output_format])
+    run = run_cost(*SCENARIOS[scenario], *view)
     assert (run.exit_code, run.stderr) == (0, "")
     path = SNAPSHOTS / f"{scenario}.{SUFFIXES[output_format]}"
     if os.environ.get("APILINT_UPDATE_SNAPSHOTS"):
@@ -96,7 +80,8 @@ def test_markdown_has_a_mermaid_chart_of_the_three_types() -> None:
         '    y-axis "USD per month" 0 --> 38',
         "    line [0.00, 4.70, 9.39, 14.09, 18.79, 23.48, 28.18, 32.88, 37.57]",
         "    line [0.00, 1.57, 3.14, 4.72, 6.29, 7.86, 9.43, 11.00, 12.57]",
-        "    line [0.00, 2.81, 5.63, 8.44, 11.25, 14.06, 16.88, 19.69, 22.50]",
+        # WebSocket carries the same data transfer as REST and HTTP: $11.25 + $1.29 at 5M.
+        "    line [0.00, 3.13, 6.27, 9.40, 12.54, 15.67, 18.81, 21.94, 25.07]",
         "```",
     ]
 

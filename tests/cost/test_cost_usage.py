@@ -82,9 +82,13 @@ def test_review_usage_file() -> None:
         by_route=True,
         cache_size_gb=Decimal("0.5"),
         definition="orders.yaml",
+        type_given=True,
     )
     assert notifications.current_type is ApiType.WEBSOCKET
-    assert notifications.websocket == WebSocketUsage(Decimal(18_000_000), Decimal(3), Decimal(21_600_000))
+    # 500 of each client's 600 daily messages are received: they are what the API sends out.
+    assert notifications.websocket == WebSocketUsage(
+        Decimal(18_000_000), Decimal(3), Decimal(21_600_000), Decimal(15_000_000)
+    )
     assert notifications.derivations == (
         (
             "notifications: connection minutes = 1,000 clients x 1 session a day x 720 minutes x 30 days = "
