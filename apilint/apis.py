@@ -152,6 +152,7 @@ class ApiBuilder:
             merged = _sam_merge(defaults, properties) if isinstance(defaults, dict) else dict(properties)
             context = self._context(source, logical_id, resource_type, resource_at, merged, properties)
             context["related"] = _related(source, resources, logical_id)
+            context["usage_plans"] = _usage_plans(resources, logical_id)
             context["domains"] = [d for d in domains if d.kind == "domain" and self._maps_to(d, logical_id, resources)]
             context["domains"] += self._sam_domain(source, resource_type, resource_at, merged, properties, globals_)
             doc_source, doc_at, document = self._body(source, resource_at, merged, properties)
@@ -328,6 +329,19 @@ class ApiBuilder:
                    "MutualTlsAuthentication" in domain, at.child("MutualTlsAuthentication"),
                    domain.get("SecurityPolicy"), at.child("SecurityPolicy"), kind="sam-domain")
         ]
+
+
+def _usage_plans(resources: dict[str, Any], api_id: str) -> list[str]:
+    """Logical ids of the ``AWS::ApiGateway::UsagePlan`` resources whose ``ApiStages`` name the API."""
+    plans = []
+    for logical_id, resource in resources.items():
+        if _resource_type(resource) != "AWS::ApiGateway::UsagePlan" or not isinstance(resource.get("Properties"), dict):
+            continue
+        stages = resource["Properties"].get("ApiStages")
+        if isinstance(stages, list) and any(isinstance(stage, dict) and _ref_name(stage.get("ApiId")) == api_id
+                                            for stage in stages):
+            plans.append(str(logical_id))
+    return plans
 
 
 def _related(source: Source, resources: dict[str, Any], api_id: str) -> dict[str, list[tuple[str, dict[str, Any], Pointer]]]:

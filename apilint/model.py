@@ -7,6 +7,7 @@ and a path inside it), and the engine turns pointers into positions.
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,11 @@ if TYPE_CHECKING:
     from apilint.load.refs import RefResolver
     from apilint.load.source import Source
 
+POLICY = "x-amazon-apigateway-policy"
+AUTH = "x-amazon-apigateway-auth"
+SAM_API_RESOURCES = ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")
+#: What :meth:`Api.operation_protection` says when a value decided at deployment hides the answer.
+UNDECIDED = "decided at deployment"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ANY_METHOD = "x-amazon-apigateway-any-method"
 INTEGRATION = "x-amazon-apigateway-integration"
@@ -87,6 +93,45 @@ class Pointer:
 
     def __repr__(self) -> str:
         return f"Pointer({self.source.display}, {'/'.join(map(str, self.path))})"
+
+
+@dataclass
+class ResourcePolicy:
+    """A REST API resource policy as one of the places that can hold it declares it."""
+
+    document: Any  # the policy document; an intrinsic function or a string when not readable
+    at: Pointer
+    origin: str  # how messages name it
+
+
+def _parsed_policy(policy: Any) -> Any:
+    """A policy given as JSON text, parsed; anything else as it is."""
+    if isinstance(policy, str):
+        try:
+            return json.loads(policy)
+        except ValueError:
+            return policy
+    return policy
+
+
+def _requires_something(requirements: Any) -> bool | None:
+    """Whether a security requirement list asks for credentials (None: cannot be known)."""
+    if is_intrinsic(requirements) or has_placeholder(requirements):
+        return None
+    if not isinstance(requirements, list):
+        return None if requirements else False  # malformed, but names something (AG002 reports the shape)
+    for requirement in requirements:
+        if is_intrinsic(requirement):
+            return None
+        if isinstance(requirement, dict) and requirement:
+            return True
+    return False
+
+
+def _names(requirements: list[Any]) -> str:
+    names = sorted({str(name) for requirement in requirements if isinstance(requirement, dict)
+                    for name in requirement})
+    return ", ".join(names)
 
 
 @dataclass
@@ -264,3 +309,102 @@ class Api:
         if "security" in doc:
             return doc.get("security"), at.child("security")
         return None, None
+
+    # --- protection ------------------------------------------------------------------------------
+
+    def sam_auth(self) -> dict[str, Any]:
+        """SAM ``Auth`` of the API, ``Globals`` included (merged key by key, as SAM does)."""
+        if self.resource_type not in SAM_API_RESOURCES:
+            return {}
+        auth = self.properties.get("Auth")
+        return auth if isinstance(auth, dict) else {}
+
+    def resource_policies(self) -> list[ResourcePolicy]:
+        """The resource policies: the extension, ``Policy`` of a RestApi, SAM ``Auth.ResourcePolicy``."""
+        policies: list[ResourcePolicy] = []
+        document, at = self.root()
+        if POLICY in document and document[POLICY] not in (None, {}, ""):
+            policies.append(ResourcePolicy(document[POLICY], at.child(POLICY), POLICY))
+        properties_at = self.template_context.get("properties_at")
+        if properties_at is None:
+            return policies
+        if self.resource_type in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api"):
+            policy = self.properties.get("Policy")
+            if policy not in (None, {}, ""):
+                policies.append(ResourcePolicy(_parsed_policy(policy), properties_at.child("Policy"), "Policy"))
+        sam_policy = self.sam_auth().get("ResourcePolicy")
+        if self.resource_type == "AWS::Serverless::Api" and sam_policy not in (None, {}):
+            at_sam = properties_at.child("Auth", "ResourcePolicy")
+            statements = sam_policy.get("CustomStatements") if isinstance(sam_policy, dict) else None
+            if isinstance(statements, (list, dict)) and len(sam_policy) == 1:
+                # only custom statements: they are the whole policy, and can be judged
+                policies.append(ResourcePolicy({"Statement": statements}, at_sam.child("CustomStatements"),
+                                               "Auth.ResourcePolicy.CustomStatements"))
+            else:
+                # SAM builds IP, VPC and account rules into statements with conditions
+                policies.append(ResourcePolicy(sam_policy, at_sam, "Auth.ResourcePolicy"))
+        return policies
+
+    @property
+    def protection(self) -> str | None:
+        """How the deployment protects every operation of the API at once, in words; None if it does not.
+
+        A private REST endpoint (reachable only through VPC endpoints), a resource policy, SAM's
+        ``Auth`` (a default authorizer, ``ApiKeyRequired``, a usage plan) and a usage plan of the
+        template that meters the API each count.
+        """
+        if self.api_type is ApiType.REST and self.endpoint_type is EndpointType.PRIVATE:
+            return "private endpoint (reachable only through VPC endpoints)"
+        policies = self.resource_policies()
+        if policies:
+            return f"resource policy ({policies[0].origin})"
+        auth = self.sam_auth()
+        default = auth.get("DefaultAuthorizer")
+        if default is not None and default != "NONE":
+            return f"default authorizer {default if isinstance(default, str) else UNDECIDED} (Auth.DefaultAuthorizer)"
+        required = auth.get("ApiKeyRequired")
+        if required is True or is_intrinsic(required):
+            return "API keys (Auth.ApiKeyRequired)"
+        usage_plan = auth.get("UsagePlan")
+        if isinstance(usage_plan, dict) and usage_plan.get("CreateUsagePlan") not in (None, "NONE"):
+            return "a usage plan (Auth.UsagePlan)"
+        plans = self.template_context.get("usage_plans") or []
+        if plans:
+            return f"usage plan {plans[0]}"
+        return None
+
+    def operation_protection(self, operation: Operation) -> str | None:
+        """How one operation is protected on its own, in words; :data:`UNDECIDED` when a value decided
+        at deployment (or SAM's function events, which the definition does not show) may protect it;
+        None when nothing does. :attr:`protection` covers what protects the whole API.
+        """
+        auth = operation.data.get(AUTH)
+        kind = auth.get("type") if isinstance(auth, dict) else auth
+        if is_intrinsic(kind) or has_placeholder(kind):
+            return UNDECIDED
+        if isinstance(kind, str) and kind.upper() == "AWS_IAM":
+            return f"IAM ({AUTH})"
+        sam = self.sam_auth()
+        if "security" not in operation.data and (sam.get("Authorizers") or sam.get("EnableIamAuthorizer") is True):
+            return UNDECIDED  # SAM attaches authorizers to operations from the functions' Api events
+        requirements, _ = self.effective_security(operation)
+        required = _requires_something(requirements)
+        if required is None:
+            return UNDECIDED
+        if required and isinstance(requirements, list):
+            where = "security" if "security" in operation.data else "root-level security"
+            return f"{where} {_names(requirements)}"
+        return None
+
+    def method_protection(self, properties: dict[str, Any]) -> str | None:
+        """How an ``AWS::ApiGateway::Method`` or ``AWS::ApiGatewayV2::Route`` resource of the template is
+        protected, in words; :data:`UNDECIDED` or None as for :meth:`operation_protection`."""
+        authorization = properties.get("AuthorizationType", "NONE")
+        if is_intrinsic(authorization) or has_placeholder(authorization):
+            return UNDECIDED
+        if not isinstance(authorization, str) or authorization.upper() != "NONE":
+            return f"AuthorizationType {authorization}"
+        required = properties.get("ApiKeyRequired")
+        if required is True or is_intrinsic(required):
+            return "API key (ApiKeyRequired)"
+        return None

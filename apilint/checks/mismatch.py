@@ -63,8 +63,24 @@ def unsupported_features(api: Api, run: Any) -> Iterator[Violation]:
             continue
         if use.at not in whole and not (len(use.at.path) <= 2 and use.at.path[:1] == ("Resources",)):
             reported.append(use.at)  # a whole document or resource hides nothing inside it
+        if use.feature_id == "payload-format-version" and _written(use.at) in ("1.0", 1.0):
+            yield Violation(use.at, f"{use.message}, in {_type_phrase(api)}: a REST API ignores the key and always "
+                                    "sends Lambda the 1.0 event, so \"1.0\" changes nothing; remove the key",
+                            Severity.INFO)
+            continue
         reason = features[use.feature_id].blocks_migration_message
         yield Violation(use.at, f"{use.message}, in {_type_phrase(api)}: {reason}")
+
+
+def _written(at: Pointer) -> Any:
+    """The value a pointer leads to in its file, None when the path does not lead to one."""
+    node = at.source.data
+    for step in at.path:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
 
 
 # --- AG106 authorizer types ---------------------------------------------------------------------------

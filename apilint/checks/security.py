@@ -15,115 +15,25 @@ from apilint.checks.validity import all_integrations
 from apilint.checks.values import is_unknown
 from apilint.finding import Severity
 from apilint.infer import infer_endpoint_type
-from apilint.model import Api, ApiType, EndpointType, Operation, Pointer, has_placeholder
+from apilint.model import AUTH, UNDECIDED, Api, ApiType, EndpointType, Operation, Pointer, has_placeholder
 from apilint.rules import Violation
 
-POLICY = "x-amazon-apigateway-policy"
-AUTH = "x-amazon-apigateway-auth"
 SECURITY_POLICY = "x-amazon-apigateway-security-policy"
 ACCESS_MODE = "x-amazon-apigateway-endpoint-access-mode"
 ENDPOINT_CONFIGURATION = "x-amazon-apigateway-endpoint-configuration"
-SAM_RESOURCES = ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")
-
-
-def _sam_auth(api: Api) -> dict[str, Any]:
-    """SAM ``Auth`` of the API, ``Globals`` included (the model merges them key by key, as SAM does)."""
-    if api.resource_type not in SAM_RESOURCES:
-        return {}
-    auth = api.properties.get("Auth")
-    return auth if isinstance(auth, dict) else {}
-
-
-def _properties_at(api: Api) -> Pointer | None:
-    return api.template_context.get("properties_at")
-
-
-# --- resource policies ------------------------------------------------------------------------------
-
-
-@dataclass
-class ResourcePolicy:
-    """A REST API resource policy as one of the places that can hold it declares it."""
-
-    document: Any  # the policy document; an intrinsic function or a string when not readable
-    at: Pointer
-    origin: str  # how messages name it
-
-
-def resource_policies(api: Api) -> list[ResourcePolicy]:
-    """The API's resource policies: the extension, ``Policy`` of a RestApi, SAM ``Auth.ResourcePolicy``."""
-    policies: list[ResourcePolicy] = []
-    document, at = api.root()
-    if POLICY in document and document[POLICY] not in (None, {}, ""):
-        policies.append(ResourcePolicy(document[POLICY], at.child(POLICY), POLICY))
-    properties_at = _properties_at(api)
-    if properties_at is not None and api.resource_type in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api"):
-        policy = api.properties.get("Policy")
-        if policy not in (None, {}, ""):
-            policies.append(ResourcePolicy(_parsed(policy), properties_at.child("Policy"), "Policy"))
-    auth = _sam_auth(api)
-    sam_policy = auth.get("ResourcePolicy")
-    if properties_at is not None and api.resource_type == "AWS::Serverless::Api" and sam_policy not in (None, {}):
-        at_sam = properties_at.child("Auth", "ResourcePolicy")
-        statements = sam_policy.get("CustomStatements") if isinstance(sam_policy, dict) else None
-        if isinstance(statements, (list, dict)) and len(sam_policy) == 1:
-            # only custom statements: they are the whole policy, and can be judged
-            policies.append(ResourcePolicy({"Statement": statements}, at_sam.child("CustomStatements"),
-                                           "Auth.ResourcePolicy.CustomStatements"))
-        else:
-            # SAM builds IP, VPC and account rules into statements with conditions: not open to everyone
-            policies.append(ResourcePolicy(sam_policy, at_sam, "Auth.ResourcePolicy"))
-    return policies
-
-
-def _parsed(policy: Any) -> Any:
-    """A policy given as JSON text, parsed; anything else as it is."""
-    if isinstance(policy, str):
-        try:
-            return json.loads(policy)
-        except ValueError:
-            return policy
-    return policy
 
 
 # --- AG301 ------------------------------------------------------------------------------------------
 
 
-def _api_wide_authorization(api: Api) -> str | None:
-    """Why every operation of the API is protected, or None."""
-    if resource_policies(api):
-        return "resource policy"
-    auth = _sam_auth(api)
-    default = auth.get("DefaultAuthorizer")
-    if default is not None and default != "NONE":
-        return "SAM default authorizer"
-    if auth.get("ApiKeyRequired") is True or is_unknown(auth.get("ApiKeyRequired")):
-        return "SAM API keys"
-    return None
+@dataclass
+class _Judged:
+    """One operation (or template method or route) and how it is protected (None: open)."""
 
-
-def _requires_something(requirements: Any) -> bool | None:
-    """Whether a security requirement list asks for credentials (None: cannot be known)."""
-    if is_unknown(requirements):
-        return None
-    if not isinstance(requirements, list):
-        return None if requirements else False  # malformed, but names something (AG002 reports the shape)
-    for requirement in requirements:
-        if is_unknown(requirement):
-            return None
-        if isinstance(requirement, dict) and requirement:
-            return True
-    return False
-
-
-def _auth_type(operation: Operation) -> str | None:
-    value = operation.data.get(AUTH)
-    if isinstance(value, dict):
-        kind = value.get("type")
-        if is_unknown(kind):
-            return "UNKNOWN"
-        return kind.upper() if isinstance(kind, str) else None
-    return "UNKNOWN" if is_unknown(value) else None
+    label: str
+    at: Pointer
+    protection: str | None
+    why_open: str = ""
 
 
 def _is_mock(api: Api, operation: Operation) -> bool:
@@ -132,50 +42,61 @@ def _is_mock(api: Api, operation: Operation) -> bool:
 
 
 def operation_without_authorization(api: Api, run: Any) -> Iterator[Violation]:
-    """Operations anyone can call: no authorizer, IAM, API key or resource policy."""
-    if api.api_type is ApiType.REST and api.endpoint_type is EndpointType.PRIVATE:
-        return  # reachable only through VPC endpoints, and unusable without a policy (AG302)
-    if _api_wide_authorization(api) is not None:
+    """Operations anyone can call: one finding for an API with no authorization anywhere, one per open
+    operation when the API protects some operations and leaves others open."""
+    if api.protection is not None:
         return
     document, _ = api.root()
-    # SAM attaches the authorizers of Auth.Authorizers to operations from the functions' Api events,
-    # which the model does not show: operations without their own security cannot be judged then.
-    auth = _sam_auth(api)
-    sam_authorizers = bool(auth.get("Authorizers")) or auth.get("EnableIamAuthorizer") is True
+    judged: list[_Judged] = []
     for operation in api.operations():
         if operation.method == "options" or _is_mock(api, operation):
-            continue
-        if sam_authorizers and "security" not in operation.data:
-            continue
-        auth_type = _auth_type(operation)
-        if auth_type in ("AWS_IAM", "UNKNOWN"):
-            continue
-        requirements, _ = api.effective_security(operation)
-        required = _requires_something(requirements)
-        if required is None or required:
-            continue
-        yield Violation(operation.at.child("security") if "security" in operation.data else operation.at,
-                        f"{operation.label} has no authorization: {_why_open(api, operation, document, auth_type)}")
-    yield from _template_methods(api)
-    yield from _template_routes(api)
+            continue  # CORS preflights and mock integrations reach no backend
+        at = operation.at.child("security") if "security" in operation.data else operation.at
+        protection = api.operation_protection(operation)
+        judged.append(_Judged(operation.label, at, protection,
+                              _why_open(api, operation, document) if protection is None else ""))
+    judged += _template_methods(api)
+    judged += _template_routes(api)
+    open_ = [entry for entry in judged if entry.protection is None]
+    if not open_:
+        return
+    protected = [entry for entry in judged if entry.protection is not None]
+    if not protected:
+        # Public on purpose, as a rule: said once for the API, and only when asked for.
+        if run.options.get("report_public_apis"):
+            names = ", ".join(entry.label for entry in open_[:3]) + (", ..." if len(open_) > 3 else "")
+            count = f"{len(open_)} operation{'s' if len(open_) != 1 else ''}"
+            yield Violation(_api_pointer(api), f"no operation of this API requires authorization: anyone can call "
+                                               f"its {count} ({names})", severity=Severity.INFO)
+        return
+    known = [entry for entry in protected if entry.protection != UNDECIDED]
+    example = known[0] if known else protected[0]
+    others = f"{len(protected)} other operation{'s' if len(protected) != 1 else ''}"
+    for entry in open_:
+        yield Violation(entry.at, f"{entry.label} has no authorization ({entry.why_open}), while {others} of this API "
+                                  f"require{'s' if len(protected) == 1 else ''} it ({example.label}: "
+                                  f"{example.protection})")
 
 
-def _why_open(api: Api, operation: Operation, document: dict[str, Any], auth_type: str | None) -> str:
-    reasons = []
+def _api_pointer(api: Api) -> Pointer:
+    """Where a finding about the whole API goes: the API resource of a template, else ``paths``."""
+    if api.resource_at is not None:
+        return api.resource_at
+    document, at = api.root()
+    return at.child("paths") if "paths" in document else at
+
+
+def _why_open(api: Api, operation: Operation, document: dict[str, Any]) -> str:
     if "security" in operation.data:
-        reasons.append(f"its security is {_requirement_text(operation.data['security'])}")
+        reasons = [f"its security is {_requirement_text(operation.data['security'])}"]
     elif "security" in document:
-        reasons.append(f"the root-level security is {_requirement_text(document['security'])}")
+        reasons = [f"the root-level security is {_requirement_text(document['security'])}"]
     else:
-        reasons.append("no security requirement")
-    if auth_type == "NONE":
-        reasons.append(f"{AUTH} is NONE")
-    else:
-        reasons.append(f"no {AUTH} AWS_IAM")
-    reasons.append("no API key")
-    if api.api_type is ApiType.REST:
-        reasons.append("no resource policy")
-    return ", ".join(reasons[:-1]) + " and " + reasons[-1]
+        reasons = ["no security requirement"]
+    auth = operation.data.get(AUTH)
+    reasons.append(f"{AUTH} is NONE" if isinstance(auth, dict) and str(auth.get("type")).upper() == "NONE"
+                   else f"no {AUTH} AWS_IAM")
+    return ", ".join(reasons)
 
 
 def _requirement_text(requirements: Any) -> str:
@@ -183,39 +104,36 @@ def _requirement_text(requirements: Any) -> str:
     return json.dumps(requirements, default=str)[:40]
 
 
-def _template_methods(api: Api) -> Iterator[Violation]:
-    """``AWS::ApiGateway::Method`` resources open to anyone (Checkov CKV_AWS_59)."""
+def _template_methods(api: Api) -> list[_Judged]:
+    """``AWS::ApiGateway::Method`` resources of the API (Checkov CKV_AWS_59)."""
+    judged = []
     for logical_id, props, props_at in api.template_context.get("related", {}).get("AWS::ApiGateway::Method", []):
         method = props.get("HttpMethod")
-        authorization = props.get("AuthorizationType", "NONE")
         integration = props.get("Integration")
         kind = integration.get("Type") if isinstance(integration, dict) else None
-        if not isinstance(method, str) or method.upper() == "OPTIONS" or is_unknown(authorization):
-            continue
-        if not isinstance(authorization, str) or authorization.upper() != "NONE":
-            continue
-        if props.get("ApiKeyRequired") is True or is_unknown(props.get("ApiKeyRequired")):
+        if not isinstance(method, str) or method.upper() == "OPTIONS":
             continue
         if isinstance(kind, str) and kind.upper() == "MOCK":
             continue
         at = props_at.child("AuthorizationType") if "AuthorizationType" in props else props_at
-        yield Violation(at, f"{method.upper()} method {logical_id} has no authorization: AuthorizationType NONE, "
-                            "no API key and no resource policy")
+        judged.append(_Judged(f"{method.upper()} method {logical_id}", at, api.method_protection(props),
+                              "AuthorizationType NONE, no API key"))
+    return judged
 
 
-def _template_routes(api: Api) -> Iterator[Violation]:
-    """HTTP API ``AWS::ApiGatewayV2::Route`` resources open to anyone (Checkov CKV_AWS_309)."""
+def _template_routes(api: Api) -> list[_Judged]:
+    """HTTP API ``AWS::ApiGatewayV2::Route`` resources of the API (Checkov CKV_AWS_309)."""
     if api.api_type is not ApiType.HTTP:
-        return
+        return []
+    judged = []
     for logical_id, props, props_at in api.template_context.get("related", {}).get("AWS::ApiGatewayV2::Route", []):
         route_key = props.get("RouteKey")
-        authorization = props.get("AuthorizationType", "NONE")
         if not isinstance(route_key, str) or route_key.upper().startswith("OPTIONS "):
             continue
-        if is_unknown(authorization) or not isinstance(authorization, str) or authorization.upper() != "NONE":
-            continue
         at = props_at.child("AuthorizationType") if "AuthorizationType" in props else props_at
-        yield Violation(at, f"route {route_key!r} ({logical_id}) has no authorization: AuthorizationType NONE")
+        judged.append(_Judged(f"route {route_key!r} ({logical_id})", at, api.method_protection(props),
+                              "AuthorizationType NONE"))
+    return judged
 
 
 # --- AG302 ------------------------------------------------------------------------------------------
@@ -225,7 +143,7 @@ def private_api_without_resource_policy(api: Api, run: Any) -> Iterator[Violatio
     """A private REST API with no resource policy: every call is refused."""
     if api.api_type is not ApiType.REST or api.endpoint_type is not EndpointType.PRIVATE:
         return
-    if resource_policies(api):
+    if api.resource_policies():
         return
     yield Violation(_endpoint_pointer(api),
                     f"private REST API without a resource policy ({api.endpoint_reason}): every call fails until a "
@@ -270,9 +188,42 @@ def _allows_invoke(statement: dict[str, Any]) -> bool:
     return any(isinstance(action, str) and action.lower() in _INVOKE_ACTIONS for action in _as_list(actions))
 
 
+def _covers_every_route(statement: dict[str, Any]) -> bool:
+    """Whether a statement's ``Resource`` takes in every method and path of a stage (or of the API).
+
+    An execute-api resource is ``[arn:aws:execute-api:REGION:ACCOUNT:]API-ID/STAGE/METHOD/PATH``
+    (``execute-api:/STAGE/METHOD/PATH`` in a resource policy); a statement limited to ``OPTIONS`` or to
+    named paths grants everyone only those. A value that cannot be read counts as every route.
+    """
+    if "NotResource" in statement:
+        return False
+    resources = statement.get("Resource", "*")
+    return any(_every_route(resource) for resource in _as_list(resources))
+
+
+def _every_route(resource: Any) -> bool:
+    text = resource if isinstance(resource, str) else None
+    if text is None or text == "*":
+        return True  # an intrinsic function or a placeholder-built ARN: cannot be narrowed down here
+    if text.startswith("execute-api:"):
+        rest = text[len("execute-api:"):].lstrip("/")
+    elif text.startswith("arn:"):
+        parts = text.split(":", 5)
+        if len(parts) < 6:
+            return True
+        rest = parts[5].partition("/")[2] if "/" in parts[5] else "*"
+    else:
+        return True
+    _stage, _, rest = rest.partition("/")
+    method, _, path = rest.partition("/")
+    if not method or "${" in method or "*" == method:
+        return not path or path.strip("/") in ("*", "") or "${" in path
+    return False
+
+
 def resource_policy_allows_everyone(api: Api, run: Any) -> Iterator[Violation]:
     """Resource policy statements that let anyone invoke the API, with no condition and no Deny."""
-    for policy in resource_policies(api):
+    for policy in api.resource_policies():
         document = policy.document
         if not isinstance(document, dict) or is_unknown(document):
             continue
@@ -289,7 +240,7 @@ def resource_policy_allows_everyone(api: Api, run: Any) -> Iterator[Violation]:
         for statement, at in entries:
             if "Condition" in statement or "NotPrincipal" in statement or not _is_everyone(statement.get("Principal")):
                 continue
-            if not _allows_invoke(statement):
+            if not _allows_invoke(statement) or not _covers_every_route(statement):
                 continue
             yield Violation(at.child("Principal"),
                             f"{policy.origin} allows everyone (Principal *) to invoke the API without a Condition, "
@@ -339,7 +290,13 @@ def legacy_tls_policy(api: Api, run: Any) -> Iterator[Violation]:
 
 
 def weak_auth_scheme(api: Api, run: Any) -> Iterator[Violation]:
-    """HTTP basic or digest security schemes."""
+    """HTTP basic or digest security schemes, except basic used only by OAuth 2.0 token endpoints."""
+    users: dict[str, list[Operation]] = {}
+    for operation in api.operations():
+        requirements, _ = api.effective_security(operation)
+        for requirement in requirements if isinstance(requirements, list) else []:
+            for name in requirement if isinstance(requirement, dict) else ():
+                users.setdefault(str(name), []).append(operation)
     for name, (scheme, at) in api.security_schemes().items():
         kind = scheme.get("type")
         method = scheme.get("scheme")
@@ -350,9 +307,37 @@ def weak_auth_scheme(api: Api, run: Any) -> Iterator[Violation]:
             weak, where = method.lower(), at.child("scheme")
         else:
             continue
+        used_by = users.get(name, [])
+        if weak == "basic" and used_by and all(_is_token_endpoint(api, operation) for operation in used_by):
+            continue  # RFC 6749 2.3.1: clients authenticate to the token endpoint with HTTP basic
         yield Violation(where, f"security scheme {name!r} uses HTTP {weak} authentication: the password travels with "
                                "every request, and API Gateway does not check it itself; use IAM, Cognito, a JWT or "
                                "a Lambda authorizer")
+
+
+_TOKEN_SEGMENTS = frozenset({"token", "access_token", "access-token", "accesstoken", "oauth2token"})
+
+
+def _is_token_endpoint(api: Api, operation: Operation) -> bool:
+    """An OAuth 2.0 token endpoint: a POST whose path ends in ``token`` or whose form body has ``grant_type``."""
+    if operation.method != "post":
+        return False
+    last = operation.path_key.rstrip("/").rsplit("/", 1)[-1].lower()
+    if last in _TOKEN_SEGMENTS:
+        return True
+    body = operation.data.get("requestBody")
+    body, _ = api.deref(body, operation.at.child("requestBody"))
+    content = body.get("content") if isinstance(body, dict) else None
+    form = content.get("application/x-www-form-urlencoded") if isinstance(content, dict) else None
+    schema = form.get("schema") if isinstance(form, dict) else None
+    if isinstance(schema, dict) and "$ref" in schema:
+        schema, _ = api.deref(schema, operation.at)
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if isinstance(properties, dict) and "grant_type" in properties:
+        return True
+    parameters = operation.data.get("parameters")
+    return isinstance(parameters, list) and any(
+        isinstance(p, dict) and p.get("in") == "formData" and p.get("name") == "grant_type" for p in parameters)
 
 
 # --- AG307 ------------------------------------------------------------------------------------------
