@@ -67,6 +67,45 @@ def kind_of(data: Any) -> str | None:
     return None
 
 
+#: Names Terraform files end with: configurations and variable files (which declare no resources, but
+#: pre-commit tags them ``terraform`` too).
+TERRAFORM_SUFFIXES = (".tf", ".tf.json", ".tfvars", ".tfvars.json")
+#: Words one of which a Terraform file that declares API Gateway resources must contain.
+APIGW_WORDS = ("aws_api_gateway_", "aws_apigatewayv2_")
+
+
+def is_terraform_path(path: Path) -> bool:
+    """Whether a file is a Terraform configuration file, by its name."""
+    return path.name.lower().endswith(TERRAFORM_SUFFIXES)
+
+
+def may_declare_apigw(text: str) -> bool:
+    """Whether a Terraform file's text could declare an API Gateway resource; a file that cannot is
+    never parsed, so a run over Terraform files without API Gateway never loads the HCL parser."""
+    return any(word in text for word in APIGW_WORDS)
+
+
+def terraform_screen(path: Path) -> Callable[[str], bool]:
+    """The test of a Terraform file's text before it is parsed: an API Gateway resource type for
+    ``.tf``; for ``.tf.json`` also the keys of a definition (some projects name OpenAPI files so)."""
+    if path.name.lower().endswith(".json"):
+        return lambda text: may_declare_apigw(text) or may_be_api_text(text)
+    return may_declare_apigw
+
+
+def source_kind(source: Source) -> str | None:
+    """``"openapi"``, ``"template"``, ``"terraform"`` (a parsed ``.tf`` / ``.tf.json`` file) or None.
+
+    A ``.tf.json`` file that holds an OpenAPI definition is one (Terraform reads no such file).
+    """
+    kind = kind_of(source.data)
+    if is_terraform_path(source.path):
+        if kind == "openapi":
+            return kind
+        return "terraform" if isinstance(source.data, dict) else None
+    return kind
+
+
 class ApiBuilder:
     """Builds :class:`Api` objects for one run; shares the reference resolver and file cache."""
 

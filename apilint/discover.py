@@ -1,6 +1,6 @@
 """Which files a run checks: named files as they are, directories walked.
 
-A walk takes YAML and JSON files (and CloudFormation's ``.template``), skips hidden folders and
+A walk takes YAML and JSON files (and CloudFormation's ``.template``, Terraform's ``.tf``), skips hidden folders and
 dependency folders, honours ``.gitignore`` files (the repository's and nested ones, plus
 ``.git/info/exclude``) and the ``--exclude`` globs. Whether a file is an OpenAPI definition or a
 template is decided later, by its content.
@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CANDIDATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template"})
+CANDIDATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".tf"})
 #: Folders never walked: hidden ones (``.git``, ``.venv``) and dependency or cache folders.
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__"})
 

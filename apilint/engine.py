@@ -7,12 +7,20 @@ applies selection and suppression, finds positions, and stamps code, name and se
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from apilint.apis import ApiBuilder, FileSettings, Notice, kind_of, may_be_api_text
+from apilint.apis import (
+    ApiBuilder,
+    FileSettings,
+    Notice,
+    is_terraform_path,
+    may_be_api_text,
+    source_kind,
+    terraform_screen,
+)
 from apilint.config import Config, FileOptions, resolve_file_options
 from apilint.finding import Finding, Severity, Span
 from apilint.load.source import (
@@ -105,25 +113,38 @@ class Engine:
     # --- reading ------------------------------------------------------------------------------------
 
     def open_source(self, path: Path, walked: bool = False, *, resolved: Path | None = None,
-                    display: str | None = None) -> Source:
+                    display: str | None = None, screen: Callable[[str], bool] | None = None) -> Source:
         """A file, read and parsed once per run, with whether its text could hold an API (``screened``).
 
         A ``walked`` file (found in a folder, not named by the user) whose text cannot hold a
         definition or a template is not parsed; such a Source is not kept, so a ``$ref`` to the same
-        file still reads it in full.
+        file still reads it in full. ``screen`` replaces that test for a file read as context (a
+        Terraform module's other files): a file that fails it is not parsed either.
         """
         resolved = resolved or path.resolve()
         cached = self._sources.get(resolved)
         if cached is None:
             if display is None:
                 display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root)
-            cached = read_source(resolved, display, self.run.max_file_bytes,
-                                 screen=may_be_api_text, parse_screened_out=not walked,
-                                 read_bytes=self.run.read_bytes)
-            if walked and cached.screened is False:
+            terraform = is_terraform_path(resolved)
+            # A Terraform file that declares no API Gateway resource is never parsed, named or not:
+            # apilint has nothing to check in it, and checking Terraform syntax is Terraform's job.
+            if screen is None:
+                screen = terraform_screen(resolved) if terraform else may_be_api_text
+                parse_screened_out = not walked and not terraform
+            else:
+                parse_screened_out = False
+            cached = read_source(resolved, display, self.run.max_file_bytes, screen=screen,
+                                 parse_screened_out=parse_screened_out, read_bytes=self.run.read_bytes)
+            if not parse_screened_out and cached.screened is False:
                 return cached  # not parsed: kept out of the cache that $ref reads share
             self._sources[resolved] = cached
         return cached
+
+    def open_context(self, path: Path, screen: Callable[[str], bool]) -> Source:
+        """A file read for what it says about another (a Terraform module's other files), parsed only
+        when its text passes ``screen``."""
+        return self.open_source(path, screen=screen)
 
     # --- checking -----------------------------------------------------------------------------------
 
@@ -134,7 +155,7 @@ class Engine:
         result = FileResult(display)
         explicit = resolved in self.run.explicit_files
         source = self.open_source(path, walked=not explicit, resolved=resolved, display=display)
-        if not explicit and source.screened is False:
+        if source.screened is False and (not explicit or is_terraform_path(resolved)):
             # Found in a folder and unable to hold a definition or a template: skipped quietly,
             # parse errors included (a Helm template, any other YAML of the repository), whether or
             # not a $ref of another file read it first. A file named on the command line is always
@@ -145,7 +166,7 @@ class Engine:
         for problem in source.problems:
             self._add(result, self._load_finding(problem.code, problem.message, source, problem.span, None), codes,
                       options)
-        kind = kind_of(source.data)
+        kind = source_kind(source)
         result.kind = kind
         if kind is None:
             if source.data is not None and explicit:
@@ -195,7 +216,15 @@ class Engine:
         settings = FileSettings(options.api_type, options.endpoint_type, options.region, options.domains,
                                 options.rule_options)
         if kind == "openapi":
-            return builder, [builder.from_openapi(source, settings)]
+            # A definition that a Terraform module inside the root deploys is checked with its context.
+            from apilint.terraform import TerraformBuilder
+
+            deployed = TerraformBuilder(builder, self.open_context).for_definition(source, settings)
+            return builder, deployed or [builder.from_openapi(source, settings)]
+        if kind == "terraform":
+            from apilint.terraform import TerraformBuilder
+
+            return builder, TerraformBuilder(builder, self.open_context).from_terraform(source, settings)
         return builder, builder.from_template(source, settings)
 
     def _load_finding(self, code: str, message: str, source: Source, span: Span, api: str | None) -> Finding:

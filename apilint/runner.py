@@ -194,7 +194,7 @@ def collect_apis(request: CheckRequest, read_bytes: ByteReader | None = None,
     A definition that a template of the same run deploys is modelled once, through the template.
     Files that cannot be read or hold no API add nothing.
     """
-    from apilint.apis import kind_of
+    from apilint.apis import source_kind
     from apilint.config import resolve_file_options
     from apilint.engine import Engine
 
@@ -209,7 +209,7 @@ def collect_apis(request: CheckRequest, read_bytes: ByteReader | None = None,
             if resolved in prepared.run.explicit_files:
                 raise
             continue
-        kind = kind_of(source.data)
+        kind = source_kind(source)
         if kind is None:
             continue
         options = resolve_file_options(prepared.run.config, path, prepared.run.flags)

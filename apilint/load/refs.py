@@ -51,11 +51,12 @@ def _index(step: str) -> int | None:
     return None
 
 
-def refusal(path: Path, root: Path) -> str | None:
+def refusal(path: Path, root: Path, any_suffix: bool = False) -> str | None:
     """Why a reference to ``path`` is not followed, or None when it may be read.
 
     ``path`` is resolved (symbolic links followed) before it is judged, so a link inside the root that
-    points out of it is refused like the path it points at.
+    points out of it is refused like the path it points at. ``any_suffix`` accepts any file name (a
+    Terraform template such as ``openapi.yaml.tftpl``), not only YAML and JSON ones.
     """
     try:
         resolved = path.resolve(strict=False)
@@ -70,7 +71,7 @@ def refusal(path: Path, root: Path) -> str | None:
         return "it is a directory"
     if any(part.startswith(".") for part in relative.parts):
         return "it is a hidden file or lies in a hidden folder; apilint does not read those"
-    if resolved.suffix.lower() not in FOLLOWED_SUFFIXES:
+    if not any_suffix and resolved.suffix.lower() not in FOLLOWED_SUFFIXES:
         return "only .yaml, .yml and .json files are followed"
     return None
 

@@ -10,13 +10,13 @@ import stat
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from apilint.finding import Span
-from apilint.load.jsonload import JsonDocument, load_json
+from apilint.load.jsonload import load_json
 from apilint.load.limits import DEFAULT_MAX_FILE_BYTES, Limits
 from apilint.load.problems import LoadProblem
-from apilint.load.yamlload import YamlDocument, load_yaml
+from apilint.load.yamlload import load_yaml
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -43,10 +43,19 @@ _FILE_KINDS = {
 }
 
 
+class Document(Protocol):
+    """What a parsed file offers: its data, the problems found reading it, and positions by path."""
+
+    data: Any
+    problems: list[LoadProblem]
+
+    def locate(self, path: tuple[Any, ...]) -> tuple[Span, int]: ...
+
+
 class Source:
     """One file: where it is, its text, its data and a way to find positions in it."""
 
-    def __init__(self, path: Path, display: str, text: str, document: YamlDocument | JsonDocument | None,
+    def __init__(self, path: Path, display: str, text: str, document: Document | None,
                  problems: list[LoadProblem], screened: bool | None = None):
         self.path = path
         self.display = display
@@ -206,8 +215,13 @@ def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTE
 
 
 def parse_text(path: Path, display: str, text: str) -> Source:
-    """Parse text as JSON when it looks like JSON, else as YAML."""
-    document: YamlDocument | JsonDocument
+    """Parse text as JSON when it looks like JSON, else as YAML; a ``.tf`` file as Terraform's HCL."""
+    document: Document
+    if path.name.lower().endswith((".tf", ".tfvars")):
+        from apilint.load.hclload import load_hcl  # the HCL parser is loaded by runs that read a .tf file
+
+        document = load_hcl(text)
+        return Source(path, display, text, document, list(document.problems))
     is_json_file = path.suffix.lower() == ".json"
     first = _FIRST_CHARACTER.match(text)
     if is_json_file or (first is not None and first.group(1) in "{["):

@@ -69,6 +69,10 @@ def project(tmp_path: Path, hook_repo: tuple[Path, dict[str, str]]) -> Path:
     for name in ("good-http-api.yaml", "bad-http-api.yaml", "not-an-api.yaml"):
         shutil.copy(DATA / name, tmp_path / name)
     (tmp_path / "notes.txt").write_text("not YAML\n", encoding="utf-8")
+    # pre-commit tags .tf and .tfvars files "terraform"; without API Gateway resources they pass silently.
+    (tmp_path / "network.tf").write_text('resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n',
+                                         encoding="utf-8")
+    (tmp_path / "terraform.tfvars").write_text('region = "eu-west-1"\n', encoding="utf-8")
     # Only the rules these tests are about, so that new rules do not change the expectations.
     (tmp_path / ".apilint.yaml").write_text("select: [AG001, AG101, AG201]\n", encoding="utf-8")
     _git(tmp_path, env, "init", "-q")
@@ -84,17 +88,18 @@ def _try_repo(hook_repo: tuple[Path, dict[str, str]], project: Path, *files: str
     )
 
 
-def test_hook_definition_runs_apilint_on_yaml_and_json():
+def test_hook_definition_runs_apilint_on_yaml_json_and_terraform():
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert [hook["id"] for hook in hooks] == ["apilint"]
     hook = hooks[0]
     assert hook["entry"] == "apilint check" and hook["language"] == "python"
-    assert hook["types_or"] == ["yaml", "json"]
+    assert hook["types_or"] == ["yaml", "json", "terraform"]
     assert hook.get("pass_filenames", True) is True
 
 
 def test_hook_passes_on_a_good_definition_and_fails_on_a_bad_one(hook_repo, project: Path):
-    good = _try_repo(hook_repo, project, "good-http-api.yaml", "not-an-api.yaml", "notes.txt")
+    good = _try_repo(hook_repo, project, "good-http-api.yaml", "not-an-api.yaml", "notes.txt", "network.tf",
+                     "terraform.tfvars")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "apilint" in good.stdout and "Passed" in good.stdout
     assert "No problems found in 1 file." in good.stdout

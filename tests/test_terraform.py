@@ -1,0 +1,200 @@
+"""Terraform: .tf and .tf.json files, the bodies their API resources deploy, and the context around them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+import yaml
+
+from apilint.load.hclload import load_hcl, parse_expression
+from tests.conftest import FIXTURES, REPO, run_cli
+
+TERRAFORM = FIXTURES / "terraform"
+CASES = yaml.safe_load((TERRAFORM / "cases.yaml").read_text(encoding="utf-8"))
+
+
+def _findings(folder: Path, *args: str) -> list[str]:
+    result = run_cli("check", "--format", "json", *args, ".", cwd=folder)
+    assert result.code in (0, 1), result.err
+    return [f"{f['file']}:{f['line']}:{f['column']} {f['code']} {f['severity']}" for f in result.json()["findings"]]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_every_body_form_reports_at_the_place_written_with_the_terraform_context(case):
+    assert _findings(TERRAFORM / case, "--select", "AG001,AG002,AG201") == CASES[case]
+
+
+def test_the_definition_a_module_reads_is_checked_once_with_its_context(tmp_path):
+    result = run_cli("check", "--format", "json", "--select", "AG201", str(TERRAFORM / "yamldecode"), cwd=REPO)
+    findings = result.json()["findings"]
+    assert [(f["file"], f["line"], f["api"]) for f in findings] == [
+        ("fixtures/terraform/yamldecode/legacy.yaml", 12,
+         "fixtures/terraform/yamldecode/main.tf#aws_api_gateway_rest_api.legacy")]
+    assert "edge-optimized" in findings[0]["message"]
+
+
+def test_a_body_known_only_at_plan_time_is_a_notice_not_a_finding():
+    result = run_cli("check", "--verbose", ".", cwd=TERRAFORM / "unknown")
+    assert result.code == 0
+    notes = [line for line in result.out.splitlines() if ": note: " in line]
+    assert notes == [
+        ("main.tf: note: the body of aws_api_gateway_rest_api.from_variable is var.body, a value known only at plan "
+        "time; it is not checked"),
+        ("main.tf: note: the body of aws_api_gateway_rest_api.from_path_variable is read from var.definition_path, a "
+        "path known only at plan time; it is not checked"),
+        ("main.tf: note: the body of aws_api_gateway_rest_api.from_local is built by jsonencode(local.openapi); it is "
+        "not checked"),
+    ]
+
+
+# --- the reader ---------------------------------------------------------------------------------------
+
+
+def test_hcl_reads_as_terraform_json_syntax_with_unknown_expressions():
+    document = load_hcl(textwrap.dedent("""\
+        provider "aws" {
+          region = "eu-west-1"
+        }
+        resource "aws_api_gateway_stage" "prod" {
+          rest_api_id = aws_api_gateway_rest_api.api.id
+          stage_name  = "prod"
+          description = "stage ${var.name} of \\"api\\""
+          variables   = { lambda = "fn", "quoted key" = 1.5, flag = true, gone = null }
+          tags        = [for k in var.keys : k]
+          access_log_settings {
+            destination_arn = "arn:aws:logs:eu-west-1:123456789012:log-group:x"
+          }
+        }
+        """))
+    assert document.problems == []
+    stage = document.data["resource"]["aws_api_gateway_stage"]["prod"]
+    assert document.data["provider"] == {"aws": {"region": "eu-west-1"}}
+    assert stage["rest_api_id"] == "${aws_api_gateway_rest_api.api.id}"
+    assert stage["stage_name"] == "prod"
+    assert stage["description"] == 'stage ${var.name} of "api"'
+    assert stage["variables"] == {"lambda": "fn", "quoted key": 1.5, "flag": True, "gone": None}
+    assert stage["tags"] == "${[for k in var.keys : k]}"
+    assert stage["access_log_settings"] == [{"destination_arn": "arn:aws:logs:eu-west-1:123456789012:log-group:x"}]
+
+
+def test_positions_are_line_and_column_of_every_block_argument_and_entry():
+    document = load_hcl(textwrap.dedent("""\
+        resource "aws_api_gateway_rest_api" "api" {
+          body = jsonencode({
+            paths = {
+              "/a" = { get = {} }
+            }
+          })
+          endpoint_configuration {
+            types = ["PRIVATE"]
+          }
+        }
+        """))
+    base = ("resource", "aws_api_gateway_rest_api", "api")
+    locate = document.locate
+    assert locate(base)[0].line == 1 and locate(base)[0].column == 1
+    assert (locate((*base, "body"))[0].line, locate((*base, "body"))[0].column) == (2, 3)
+    span, matched = locate((*base, "body", "paths", "/a", "get"))
+    assert (span.line, span.column, matched) == (4, 16, 7)
+    span, matched = locate((*base, "endpoint_configuration", 0, "types", 0))
+    assert (span.line, span.column, span.end_column, matched) == (8, 14, 23, 7)
+    span, matched = locate((*base, "body", "paths", "/missing"))
+    assert (span.line, span.column, matched) == (3, 5, 5)  # the nearest parent that exists
+
+
+def test_escaped_interpolation_is_literal_text_and_heredocs_keep_their_text():
+    document = load_hcl('a = "$${stageVariables.fn}"\nb = <<-EOT\n    one\n      two\n    EOT\nc = "\\u00e9\\n"\n')
+    assert document.data["a"] == "${stageVariables.fn}"
+    assert document.data["b"] == "one\n  two\n"
+    assert document.data["c"] == "é\n"
+
+
+def test_jsonencode_of_a_literal_object_is_its_json_text():
+    document = load_hcl('policy = jsonencode({ Version = "2012-10-17", Statement = [] })\n'
+                        'other = jsonencode({ arn = aws_lambda_function.f.arn })\n')
+    assert document.data["policy"] == '{"Version":"2012-10-17","Statement":[]}'
+    assert document.data["other"] == "${jsonencode({ arn = aws_lambda_function.f.arn })}"
+
+
+def test_an_expression_of_terraform_json_syntax_is_parsed_alone():
+    expression = parse_expression('jsonencode(yamldecode(file("${path.module}/api.yaml")))')
+    assert expression is not None and expression.name == "jsonencode"
+    assert expression.items[0].name == "yamldecode"
+    assert expression.items[0].items[0].items[0].value == "${path.module}/api.yaml"
+    assert parse_expression("file(") is None
+
+
+@pytest.mark.parametrize(("text", "line", "column", "message"), [
+    ('resource "a" "b" {\n  x = \n}\n', 3, 1, "not valid Terraform (HCL) syntax: unexpected '}'"),
+    ('a = "unterminated\n', 1, 6, "not valid Terraform (HCL) syntax: unexpected end of file"),
+    ('resource "a" "b" {\n  x = 1\n', 3, 1, "not valid Terraform (HCL) syntax: unexpected end of file"),
+    ("a = 1\nb = 2 3\n", 2, 7, "not valid Terraform (HCL) syntax: unexpected '3'"),
+    ("a = 1\na = 2\n", 2, 1, "the argument 'a' is set twice in one block (first at line 1); Terraform rejects the file"),
+    ("x = {a = 1, a = 2}\n", 1, 13, "the key 'a' is written twice in one object (first at line 1); only the last is used"),
+])
+def test_broken_hcl_is_one_finding_at_the_place_never_a_traceback(text, line, column, message):
+    problems = load_hcl(text).problems
+    assert [(p.code, p.span.line, p.span.column, p.message) for p in problems] == [("AG001", line, column, message)]
+
+
+# --- which files, and how fast ------------------------------------------------------------------------
+
+
+def test_a_terraform_file_without_api_gateway_passes_silently_named_or_walked_even_when_broken(tmp_path):
+    (tmp_path / "network.tf").write_text('resource "aws_vpc" "main" {\n  cidr_block = \n', encoding="utf-8")
+    (tmp_path / "terraform.tfvars").write_text('region = "eu-west-1"\n', encoding="utf-8")
+    for args in (["."], ["network.tf", "terraform.tfvars"]):
+        result = run_cli("check", *args, cwd=tmp_path)
+        assert (result.code, result.err) == (0, ""), args
+        assert "No problems found in 0 files" in result.out
+
+
+def test_broken_hcl_in_a_file_with_api_gateway_resources_is_reported(tmp_path):
+    (tmp_path / "api.tf").write_text('resource "aws_api_gateway_rest_api" "api" {\n  name = "x"\n  body = \n}\n',
+                                     encoding="utf-8")
+    result = run_cli("check", ".", cwd=tmp_path)
+    assert result.code == 1
+    assert result.out.splitlines()[0] == "api.tf:4:1: error AG001 not valid Terraform (HCL) syntax: unexpected '}' [parse-error]"
+
+
+def test_checking_a_definition_alone_never_loads_the_hcl_parser(tmp_path):
+    (tmp_path / "api.yaml").write_text("openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths: {}\n", encoding="utf-8")
+    (tmp_path / "network.tf").write_text('resource "aws_vpc" "main" {}\n', encoding="utf-8")
+    code = ("import sys\nfrom apilint.cli import main\n"
+            "try:\n    main(['check', '.', 'api.yaml'])\nexcept SystemExit:\n    pass\n"
+            "print('LOADED' if 'hcl2' in sys.modules or 'lark' in sys.modules else 'NOT LOADED', file=sys.stderr)\n")
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert result.stderr.strip().splitlines()[-1] == "NOT LOADED", result.stderr
+
+
+def test_the_pre_commit_hook_passes_terraform_files():
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hooks[0]["types_or"] == ["yaml", "json", "terraform"]
+
+
+@pytest.mark.parametrize(("definition", "expected"), [
+    ("file/openapi/catalog.yaml", "openapi/catalog.yaml:12:9 AG201 warning"),
+    ("templatefile/api.yaml.tpl", "api.yaml.tpl:13:9 AG201 error"),
+    ("yamldecode/legacy.yaml", "legacy.yaml:12:9 AG201 error"),
+    ("tfjson/payments.json", "payments.json:11:11 AG201 warning"),
+])
+def test_a_definition_named_alone_is_checked_with_the_terraform_context_that_deploys_it(definition, expected):
+    folder = TERRAFORM / definition.split("/")[0]
+    named = definition.split("/", 1)[1]
+    result = run_cli("check", "--format", "json", "--select", "AG201", named, cwd=folder)
+    findings = result.json()["findings"]
+    assert [f"{f['file']}:{f['line']}:{f['column']} {f['code']} {f['severity']}" for f in findings] == [expected]
+    assert findings[0]["api"].startswith(("main.tf#", "main.tf.json#"))
+    assert CASES[definition.split("/")[0]] == [expected]  # as when the whole module is checked
+
+
+def test_a_definition_no_module_reads_is_checked_as_a_bare_definition(tmp_path):
+    (tmp_path / "api.yaml").write_text((TERRAFORM / "yamldecode" / "legacy.yaml").read_text(), encoding="utf-8")
+    (tmp_path / "main.tf").write_text('resource "aws_api_gateway_rest_api" "other" {\n'
+                                      '  body = file("${path.module}/other-api.yaml")\n}\n', encoding="utf-8")
+    result = run_cli("check", "--format", "json", "--select", "AG201", "api.yaml", cwd=tmp_path)
+    assert [f["api"] for f in result.json()["findings"]] == ["api.yaml"]
