@@ -112,9 +112,16 @@ _LAMBDA_INVOCATION_FORMS = (
 )
 _STREAMING_INVOCATION = re.compile(r"/response-streaming-invocations$")
 _LAMBDA_FUNCTION = re.compile(r"^arn:[^:]+:lambda:[^:]+:[^:]+:function:[^:/]+(:[^:/]+)?$")
-_AWS_SERVICE = re.compile(r"^arn:[^:]+:apigateway:[^:]+:[^:/]+:(path|action)/.+$")
+_AWS_SERVICE = re.compile(r"^arn:[^:]+:apigateway:[^:]+:(?P<service>[^:/]+):(path|action)/.+$")
 _URL = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<host>[^/:?#]+)(:(?P<port>[^/?#]*))?([/?#].*)?$")
 _VPC_LINK_TARGET = re.compile(r"^arn:[^:]+:(elasticloadbalancing|servicediscovery):")
+_ARN_HEAD = re.compile(r"^arn:(?P<partition>[^:]*):apigateway:(?P<region>[^:]*):")
+# AWS partitions (botocore endpoints data); placeholders are replaced by X before matching
+_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f",
+                         "aws-eusc"})
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+# the only services an AWS_PROXY integration of a REST API can call
+_PROXY_SERVICES = frozenset({"lambda", "firehose"})
 
 
 def _shape(text: str) -> str:
@@ -273,6 +280,9 @@ def _uri_problem(api: Api, view: IntegrationView, kind: str, shape: str) -> str 
         return _url_problem(api, uri, shape, vpc_link)
     if kind not in ("aws", "aws_proxy"):
         return None
+    partition = _partition_problem(uri, shape)
+    if partition:
+        return partition
     if api.api_type is ApiType.HTTP:
         if view.has("subtype"):
             return None
@@ -287,9 +297,31 @@ def _uri_problem(api: Api, view: IntegrationView, kind: str, shape: str) -> str 
                 "arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function ARN}/invocations")
     if _LAMBDA_INVOCATION.match(shape):
         return _lambda_invocation_problem(shape)
-    if not _AWS_SERVICE.match(shape):
+    service = _AWS_SERVICE.match(shape)
+    if not service:
         return (f"{uri!r} is not an AWS service URI; {kind.upper()} integrations take "
                 "arn:aws:apigateway:{region}:{service}:path|action/{service API}")
+    service_name = service.group("service").split(".")[-1]  # {subdomain.service} names the service last
+    if kind == "aws_proxy" and "X" not in service_name and service_name.lower() not in _PROXY_SERVICES:
+        return (f"{uri!r} calls {service.group('service')} through an AWS_PROXY integration; API Gateway refuses "
+                "it (\"Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose "
+                "stream invocations.\"): use an AWS integration for other services")
+    return None
+
+
+def _partition_problem(uri: str, shape: str) -> str | None:
+    """A URI whose ARN partition or region field cannot be right."""
+    match = _ARN_HEAD.match(shape)
+    if match is None:
+        return None
+    partition, region = match.group("partition"), match.group("region")
+    if "X" not in partition and re.fullmatch(r"[a-z0-9_-]+", partition) and partition not in _PARTITIONS:
+        return (f"{uri!r} names the partition {partition!r}, which does not exist (partitions: "
+                f"{', '.join(sorted(_PARTITIONS))}); write arn:aws:apigateway:... or arn:${{AWS::Partition}}:...")
+    # a placeholder became X in the shape; <<region>> and the like are placeholders of other tools
+    if "X" not in region and re.fullmatch(r"[a-z0-9_-]+", region) and not _REGION.match(region):
+        return (f"{uri!r} has {region!r} where the region belongs: expected arn:aws:apigateway:{{region}}:"
+                "{service}:...")
     return None
 
 
@@ -553,3 +585,25 @@ def request_parameter_undeclared(api: Api, run: Any) -> Iterator[Violation]:
                             f"{target} of {view.label} is mapped from {source}, which is not declared as a "
                             f"{location} parameter of the method; API Gateway rejects the mapping (\"Invalid "
                             "mapping expression specified\")")
+
+
+# --- AG419 ------------------------------------------------------------------------------------------
+
+# Types whose integration request needs a method: AWS refuses them without one.
+_METHOD_REQUIRED = ("http", "http_proxy", "aws")
+
+
+def integration_method_missing(api: Api, run: Any) -> Iterator[Violation]:
+    """REST integrations that call a backend without saying with which HTTP method."""
+    for view in all_integrations(api):
+        if view.form == "v2" or view.has("method"):
+            continue
+        kind = view.type
+        if kind in _METHOD_REQUIRED:
+            yield Violation(view.at, f"{view.label} has a {kind.upper()} integration without "
+                                     f"{view.key('method')}: API Gateway refuses it (\"Enumeration value for "
+                                     "HttpMethod must be non-empty\"); name the method the backend is called with")
+        elif kind == "aws_proxy":
+            yield Violation(view.at, f"{view.label} has an AWS_PROXY integration without {view.key('method')}; "
+                                     "AWS documents it as required for every type but MOCK (Lambda functions "
+                                     "take POST)", Severity.WARNING)
