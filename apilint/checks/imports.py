@@ -127,3 +127,174 @@ def intrinsic_outside_cloudformation(api: Api, run: Any) -> Iterator[Violation]:
                             "function itself and refuses the definition (\"Unable to parse API definition because "
                             "of a malformed integration\"); inline the definition with DefinitionBody/Body, "
                             "include it with AWS::Include, or write the value")
+
+
+# --- AG420 ------------------------------------------------------------------------------------------
+
+_VARIABLE = re.compile(r"^\{(?P<name>[^{}]+?)(?P<greedy>\+)?\}$")
+
+
+def _segments(path_key: str) -> list[str]:
+    return [segment for segment in path_key.split("/") if segment]
+
+
+def path_variable_conflicts(api: Api, run: Any) -> Iterator[Violation]:
+    """Resources API Gateway cannot create: a path below a greedy variable, or (REST) sibling path
+    variables with different names."""
+    from apilint.model import ApiType
+
+    document, at = api.root()
+    paths = document.get("paths")
+    if not isinstance(paths, dict):
+        return
+    # parent path -> the first variable segment written under it, and the path that wrote it
+    variables: dict[tuple[str, ...], tuple[str, str]] = {}
+    for path_key in paths:
+        if not isinstance(path_key, str) or has_placeholder(path_key):
+            continue
+        segments = _segments(path_key)
+        for index, segment in enumerate(segments):
+            match = _VARIABLE.match(segment)
+            if match is None:
+                continue
+            if match.group("greedy") and index < len(segments) - 1:
+                yield Violation(at.child("paths", path_key),
+                                f"path {path_key} goes on below the greedy variable {segment}, which must be the "
+                                "last part of a path: API Gateway cannot create a resource under it")
+                break
+            if api.api_type is not ApiType.REST:
+                continue
+            parent = tuple(segments[:index])
+            first = variables.setdefault(parent, (segment, path_key))
+            if first[0] != segment:
+                yield Violation(at.child("paths", path_key),
+                                f"path {path_key} has the variable {segment} where {first[1]} has {first[0]}: a REST "
+                                f"API resource can have only one variable child, and the import fails with \"A "
+                                f"sibling ({first[0]}) of this resource already has a variable path part -- only "
+                                f"one is allowed\"; use one name for both")
+                break
+
+
+# --- AG421 ------------------------------------------------------------------------------------------
+
+_METHOD_LOCATIONS = ("path", "query", "header")
+
+
+def parameter_name_not_unique(api: Api, run: Any) -> Iterator[Violation]:
+    """REST operations with one parameter name in two of path, query string and headers."""
+    for operation in api.operations():
+        seen: dict[str, str] = {}
+        for container, container_at in ((operation.path_item, operation.path_item_at), (operation.data, operation.at)):
+            parameters = container.get("parameters")
+            if not isinstance(parameters, list):
+                continue
+            for index, parameter in enumerate(parameters):
+                parameter_at = container_at.child("parameters", index)
+                parameter, _ = api.deref(parameter, parameter_at)
+                if not isinstance(parameter, dict):
+                    continue
+                location, name = parameter.get("in"), parameter.get("name")
+                if location not in _METHOD_LOCATIONS or not isinstance(name, str) or has_placeholder(name):
+                    continue
+                other = seen.setdefault(name, location)
+                if other != location:
+                    where = {"query": "query string", "header": "header", "path": "path"}
+                    yield Violation(parameter_at,
+                                    f"{operation.label} has a {where[location]} parameter {name!r} and a "
+                                    f"{where[other]} parameter of the same name: API Gateway refuses the method "
+                                    "(\"Parameter names must be unique across querystring, header and path\")")
+
+
+# --- AG422 ------------------------------------------------------------------------------------------
+
+_CONTENT_TYPE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+/[A-Za-z0-9!#$%&'*+.^_`|~-]+\s*(;.*)?$")
+
+
+def _template_maps(api: Api) -> Iterator[tuple[Any, Pointer]]:
+    """Every map of mapping templates keyed by content type, with where it is."""
+    from apilint.checks.validity import all_integrations
+
+    for view in all_integrations(api):
+        if view.form == "v2":
+            continue
+        request_key, responses_key, response_templates = (
+            ("requestTemplates", "responses", "responseTemplates") if view.form == "openapi"
+            else ("RequestTemplates", "IntegrationResponses", "ResponseTemplates"))
+        if request_key in view.data:
+            yield view.data[request_key], view.at.child(request_key)
+        responses = view.data.get(responses_key)
+        entries = responses.items() if isinstance(responses, dict) else (
+            enumerate(responses) if isinstance(responses, list) else ())
+        for key, response in entries:
+            if isinstance(response, dict) and response_templates in response:
+                yield response[response_templates], view.at.child(responses_key, key, response_templates)
+    document, at = api.root()
+    gateway_responses = document.get("x-amazon-apigateway-gateway-responses")
+    if isinstance(gateway_responses, dict):
+        for kind, response in gateway_responses.items():
+            if isinstance(response, dict) and "responseTemplates" in response:
+                yield response["responseTemplates"], at.child("x-amazon-apigateway-gateway-responses", kind,
+                                                              "responseTemplates")
+    related = api.template_context.get("related", {})
+    for _, props, props_at in related.get("AWS::ApiGateway::GatewayResponse", []):
+        if "ResponseTemplates" in props:
+            yield props["ResponseTemplates"], props_at.child("ResponseTemplates")
+
+
+def template_key_not_content_type(api: Api, run: Any) -> Iterator[Violation]:
+    """Mapping templates keyed by something that is not a content type."""
+    for templates, at in _template_maps(api):
+        if not isinstance(templates, dict) or is_intrinsic(templates):
+            continue
+        for key in templates:
+            if not isinstance(key, str) or has_placeholder(key) or _CONTENT_TYPE.match(key.strip()):
+                continue
+            yield Violation(at.child(key), f"mapping template key {key!r} is not a content type (such as "
+                                           "application/json): API Gateway refuses it (\"Invalid content type "
+                                           "specified\")")
+
+
+# --- AG423 ------------------------------------------------------------------------------------------
+
+_ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
+
+
+def rest_api_settings_refused(api: Api, run: Any) -> Iterator[Violation]:
+    """REST API settings API Gateway refuses when it creates the API."""
+    props_at = api.template_context.get("properties_at")
+    if api.resource_type not in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api") or not isinstance(
+            props_at, Pointer):
+        return
+    properties = api.properties
+    if properties.get("Description") == "":
+        yield Violation(props_at.child("Description"), "Description is empty: API Gateway refuses it "
+                                                       "(\"Description cannot be an empty string\"); remove it or "
+                                                       "write one")
+    config = properties.get("EndpointConfiguration")
+    config_at = props_at.child("EndpointConfiguration")
+    if isinstance(config, str):
+        config = {"Type": config}
+        type_key = None
+    else:
+        type_key = "Types" if api.resource_type == "AWS::ApiGateway::RestApi" else "Type"
+    if not isinstance(config, dict) or is_intrinsic(config):
+        return
+    types = config.get("Types" if api.resource_type == "AWS::ApiGateway::RestApi" else "Type")
+    types_at = config_at.child(type_key) if type_key else config_at
+    listed = types if isinstance(types, list) else [types] if types is not None else []
+    known = [t for t in listed if isinstance(t, str) and not has_placeholder(t)]
+    if isinstance(types, list) and len(types) > 1:
+        yield Violation(types_at, f"{len(types)} endpoint types are listed: a REST API has exactly one, and API "
+                                  "Gateway refuses more (\"Cannot create an api with multiple Endpoint Types\")")
+        return
+    for index, kind in enumerate(known):
+        if kind.upper() not in _ENDPOINT_TYPES:
+            at = types_at.child(index) if isinstance(types, list) else types_at
+            yield Violation(at, f"endpoint type {kind!r} does not exist: REST APIs are EDGE, REGIONAL or PRIVATE")
+            return
+    address_type = config.get("IpAddressType")
+    if (len(known) == 1 and known[0].upper() == "PRIVATE" and isinstance(address_type, str)
+            and address_type.lower() == "ipv4"):
+        yield Violation(config_at.child("IpAddressType"),
+                        "a private REST API with IpAddressType ipv4: API Gateway refuses it (\"Only dualstack "
+                        "ipAddressType is supported for Private APIs\"); use dualstack")

@@ -607,3 +607,63 @@ def integration_method_missing(api: Api, run: Any) -> Iterator[Violation]:
             yield Violation(view.at, f"{view.label} has an AWS_PROXY integration without {view.key('method')}; "
                                      "AWS documents it as required for every type but MOCK (Lambda functions "
                                      "take POST)", Severity.WARNING)
+
+
+# --- AG424 ------------------------------------------------------------------------------------------
+
+_CALLER_CREDENTIALS = re.compile(r"^arn:[a-z-]+:iam::\*:user/\*$")
+_AUTH = "x-amazon-apigateway-auth"
+
+
+def _operation_uses_iam(api: Api, operation: Operation) -> bool | None:
+    """Whether the operation is authorized with IAM (None: cannot be known)."""
+    auth = operation.data.get(_AUTH)
+    if isinstance(auth, dict):
+        kind = auth.get("type")
+        if is_unknown(kind):
+            return None
+        if isinstance(kind, str) and kind.upper() == "AWS_IAM":
+            return True
+    requirements, _ = api.effective_security(operation)
+    if is_unknown(requirements):
+        return None
+    schemes = api.security_schemes()
+    for requirement in requirements if isinstance(requirements, list) else []:
+        if not isinstance(requirement, dict):
+            return None
+        for name in requirement:
+            scheme = schemes.get(str(name), ({}, None))[0]
+            authtype = scheme.get("x-amazon-apigateway-authtype")
+            if name in ("sigv4", "AWS_IAM") or (isinstance(authtype, str) and authtype.lower() == "awssigv4"):
+                return True
+    return False
+
+
+def caller_credentials_without_iam(api: Api, run: Any) -> Iterator[Violation]:
+    """Integrations that pass on the caller's credentials of a method that does not authorize with IAM."""
+    sam_default = None
+    if api.resource_type == "AWS::Serverless::Api":
+        auth = api.properties.get("Auth")
+        sam_default = auth.get("DefaultAuthorizer") if isinstance(auth, dict) else None
+    if sam_default is not None:
+        return  # SAM writes its own authorization into the operations
+    for view in all_integrations(api):
+        if view.form == "v2":
+            continue
+        key = "credentials" if view.form == "openapi" else "Credentials"
+        credentials = view.data.get(key)
+        if not isinstance(credentials, str) or not _CALLER_CREDENTIALS.match(credentials.strip()):
+            continue
+        if view.form == "openapi":
+            if view.operation is None:
+                continue
+            uses_iam = _operation_uses_iam(api, view.operation)
+        else:
+            method = _method_properties(api, view) or {}
+            kind = method.get("AuthorizationType")
+            uses_iam = None if is_unknown(kind) else isinstance(kind, str) and kind.upper() == "AWS_IAM"
+        if uses_iam is False:
+            yield Violation(view.at.child(key),
+                            f"{view.label} passes the caller's credentials ({credentials}) to the backend, but the "
+                            "method is not authorized with AWS_IAM, so callers bring no AWS credentials to pass; "
+                            "require IAM authorization or give the integration a role")
