@@ -118,10 +118,14 @@ def rules_command(
 def rule_command(key: str = typer.Argument(..., help="A rule code (AG201) or name.")) -> None:
     """Show one rule's documentation."""
     from apilint.docs import rule_markdown
-    from apilint.rules import find_rule
+    from apilint.rules import find_rule, retired_rule
 
     rule = find_rule(key)
     if rule is None:
+        retired = retired_rule(key)
+        if retired is not None:
+            code, name, why = retired
+            raise UsageError(f"{code} ({name}) was retired: {why}")
         raise UsageError(f"no rule {key!r}; `apilint rules` lists them")
     typer.echo(rule_markdown(rule))
 

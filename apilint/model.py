@@ -296,12 +296,12 @@ class Api:
         """The security requirements that apply to an operation and where they are written: the
         operation's own, else the root-level one, for every API type.
 
-        AWS's known-issues page says REST imports ignore root-level security, but an import recorded
-        against AWS in July 2025 gave an operation without its own ``security`` the Cognito
-        authorizer and scopes of the root-level requirement (localstack,
-        test_apigateway_import.snapshot.json, test_import_with_cognito_auth_identity_source:
-        method-pets-get). Treating such operations as unprotected would be a false alarm; AG112
-        warns about root-level security on REST APIs instead.
+        AWS's known-issues page says REST imports ignore root-level security, but imports recorded
+        against AWS in 2025 gave operations without their own ``security`` the root-level Lambda
+        REQUEST authorizer, and the Cognito authorizer and scopes of the root-level requirement
+        (localstack, test_apigateway_import.snapshot.json, test_import_with_global_api_key_authorizer
+        and test_import_with_cognito_auth_identity_source: method-pets-get). Treating such operations
+        as unprotected would be a false alarm.
         """
         if "security" in operation.data:
             return operation.data.get("security"), operation.at.child("security")

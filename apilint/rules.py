@@ -236,8 +236,28 @@ def find_rule(key: str) -> Rule | None:
     return index.get(key.strip().upper()) or index.get(key.strip().lower())
 
 
+#: Rules that were removed, by code and name, with why: selecting or ignoring one matches nothing, so
+#: configurations and inline ignores that still name it keep working.
+RETIRED_RULES = {
+    "AG112": ("rest-root-security-ignored",
+              ("REST API imports recorded against AWS in 2025 applied root-level security (a Lambda REQUEST "
+              "authorizer, and a Cognito authorizer with its scopes) to operations without their own; AG301 "
+              "counts root-level security as applied")),
+}
+
+
+def retired_rule(key: str) -> tuple[str, str, str] | None:
+    """(code, name, why) of a removed rule that ``key`` names, or None."""
+    key = key.strip()
+    for code, (name, why) in RETIRED_RULES.items():
+        if key.upper() == code or key.lower() == name:
+            return code, name, why
+    return None
+
+
 def match_rules(selectors: Iterable[str]) -> tuple[set[str], list[str]]:
-    """Codes that selectors name (code, name, a code prefix such as ``AG1``, or ``ALL``) and unknown ones."""
+    """Codes that selectors name (code, name, a code prefix such as ``AG1``, or ``ALL``) and unknown ones.
+    A retired rule is neither: it matches nothing."""
     codes: set[str] = set()
     unknown: list[str] = []
     all_rules = load_rules()
@@ -248,6 +268,8 @@ def match_rules(selectors: Iterable[str]) -> tuple[set[str], list[str]]:
         rule = find_rule(key)
         if rule is not None:
             codes.add(rule.code)
+            continue
+        if retired_rule(key) is not None:
             continue
         if key.upper() == "ALL":
             codes.update(r.code for r in all_rules)

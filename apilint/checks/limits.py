@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from apilint.finding import Severity
 from apilint.model import Api, ApiType, Pointer, has_placeholder, is_intrinsic
 from apilint.rules import Violation
 
@@ -104,6 +105,14 @@ def authorizer_ttl(api: Api, run: Any) -> Iterator[Violation]:
     def judge(ttl_raw: Any, ttl_at: Pointer, present: bool, kind: str | None, identity: Any,
               identity_at: Pointer, label: str, rest: bool) -> Iterator[Violation]:
         ttl = whole_number(ttl_raw) if present else None
+        if ttl is not None and ttl > high and kind == "cognito_user_pools":
+            # The API reference gives 3600 s as the maximum of every authorizer, but no refusal of a longer
+            # TTL on a Cognito authorizer is recorded, and cfn-lint (E3718) applies the limit to Lambda
+            # authorizers only: a warning, never an error.
+            yield Violation(ttl_at, f"{label}: result cache TTL {ttl} s is above the {high} s AWS documents for "
+                                    "authorizer caching; whether API Gateway refuses it for a Cognito user pool "
+                                    "authorizer is not confirmed", Severity.WARNING)
+            return
         if ttl is not None and not low <= ttl <= high:
             yield Violation(ttl_at, f"{label}: result cache TTL {ttl} s is outside {low}–{high} s")
             return

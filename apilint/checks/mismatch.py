@@ -11,7 +11,7 @@ from typing import Any
 
 from apilint.features import FeatureUse, detect_features, feature_index, unknown_feature_ids
 from apilint.finding import Severity
-from apilint.model import Api, ApiType, EndpointType, Operation, Pointer, has_placeholder, is_intrinsic
+from apilint.model import Api, ApiType, EndpointType, Pointer, has_placeholder, is_intrinsic
 from apilint.rules import Violation
 
 AUTHORIZER = "x-amazon-apigateway-authorizer"
@@ -190,7 +190,7 @@ def openapi_version(api: Api, run: Any) -> Iterator[Violation]:
                                    f"and 3.0{hint}")
 
 
-# --- AG111, AG112 security requirements ---------------------------------------------------------------
+# --- AG111 security requirements ---------------------------------------------------------------
 
 
 def _authorization_schemes(api: Api) -> set[str]:
@@ -235,31 +235,6 @@ def multiple_auth(api: Api, run: Any) -> Iterator[Violation]:
 def _multiple(label: str, mechanisms: list[str]) -> str:
     return (f"{label} names {len(mechanisms)} authorizations ({', '.join(mechanisms)}); an HTTP API operation takes "
             "one of IAM, a Lambda authorizer or a JWT authorizer, and the import fails otherwise")
-
-
-def _secured_on_its_own(operation: Operation) -> bool:
-    auth = operation.data.get(OPERATION_AUTH)
-    return "security" in operation.data or isinstance(auth, dict)
-
-
-def root_security_ignored(api: Api, run: Any) -> Iterator[Violation]:
-    """REST APIs that rely on root-level security, which API Gateway does not apply."""
-    doc, at = api.root()
-    requirements = doc.get("security")
-    if not _named(requirements):
-        return
-    auth = api.properties.get("Auth") if api.resource_type == "AWS::Serverless::Api" else None
-    if isinstance(auth, dict) and any(auth.get(key) not in (None, False) for key in ("DefaultAuthorizer", "ApiKeyRequired")):
-        return  # SAM writes the default authorization into every operation
-    open_operations = [op.label for op in api.operations()
-                       if op.method != "options" and not _secured_on_its_own(op)]
-    if not open_operations:
-        return
-    shown = ", ".join(open_operations[:3]) + (f" and {len(open_operations) - 3} more" if len(open_operations) > 3 else "")
-    yield Violation(at.child("security"),
-                    f"API Gateway ignores root-level security in REST APIs, so {shown} "
-                    f"{'has' if len(open_operations) == 1 else 'have'} no authorization; repeat the requirement "
-                    "in each operation")
 
 
 # --- AG211 HTTP API integration subtypes ----------------------------------------------------------------
