@@ -150,12 +150,18 @@ def _options(
     """Lint Amazon API Gateway definitions and price them as REST, HTTP or WebSocket APIs."""
 
 
+#: ``apilint cost diff ...`` is the command ``cost-diff``: ``cost`` takes paths as arguments, so a
+#: typer group could not tell a sub-command from a path.
+COST_DIFF = "cost-diff"
+
+
 def _register_optional_commands() -> None:
     try:
-        from apilint.cost.cli import cost_command
+        from apilint.cost.cli import cost_command, cost_diff_command
     except ImportError:
         return
     app.command("cost")(cost_command)
+    app.command(COST_DIFF, hidden=True)(cost_diff_command)
 
 
 def run_app(args: list[str]) -> int:
@@ -167,6 +173,8 @@ def run_app(args: list[str]) -> int:
     # Once per process: main() runs many times in one process in tests and embedders.
     if not any(info.name == "cost" for info in app.registered_commands):
         _register_optional_commands()
+    if args[:2] == ["cost", "diff"]:
+        args = [COST_DIFF, *args[2:]]
     try:
         code = app(args=args, prog_name="apilint", standalone_mode=False)
     except click.exceptions.Exit as exit_:

@@ -7,48 +7,18 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from apilint import __version__
-from apilint.config import (
-    ConfigError,
-    find_config,
-    load_config,
-)
-from apilint.discover import Discovery, discover_files, repository_top
-from apilint.engine import FileResult, RunOptions, UsageProblem
+from apilint.config import ConfigError
+from apilint.discover import repository_top
+from apilint.engine import FileResult, UsageProblem
 from apilint.finding import Finding, Severity
-from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ByteReader, ReadError
-from apilint.model import Api
+from apilint.load.source import ReadError
 from apilint.parallel import check_files
 from apilint.report import DEFAULT_FILE_NAMES, REPORTERS, ReportContext, reporter
+from apilint.workspace import CheckRequest, prepare
 
-
-@dataclass
-class CheckRequest:
-    """Everything the command line passes to a run."""
-
-    paths: list[Path]
-    #: ``--format`` values as given: ``sarif`` or ``sarif=PATH``; empty means the default format.
-    formats: list[str] = field(default_factory=list)
-    output: Path | None = None
-    output_dir: Path | None = None
-    api_type: str | None = None
-    endpoint_type: str | None = None
-    region: str | None = None
-    config_file: Path | None = None
-    select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    fail_on: str | None = None
-    exclude: list[str] = field(default_factory=list)
-    max_file_size: int | None = None
-    root: Path | None = None
-    verbose: bool = False
-    color: bool = False
-    jobs: int | None = None
-    baseline: Path | None = None
-    write_baseline: Path | None = None
-    usage_file: Path | None = None
+__all__ = ["CheckOutcome", "CheckRequest", "execute", "known_usage_error", "plan_reports", "run_check"]
 
 
 @dataclass
@@ -131,94 +101,6 @@ def plan_reports(formats: list[str], output: Path | None, output_dir: Path | Non
     return targets
 
 
-@dataclass
-class PreparedRun:
-    """A run ready to go: the engine's options, the files to check and how the files were found."""
-
-    run: RunOptions
-    files: list[Path]
-    fail_on: Severity
-    found: Discovery
-    jobs: int | None
-
-
-def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
-            listing: Discovery | None = None) -> PreparedRun:
-    """Configuration, files and engine options for a request: what ``apilint check`` and
-    ``apilint cost`` share, so that both read the same files with the same configuration.
-
-    ``read_bytes`` and ``listing`` read another revision than the working tree (the files it holds,
-    found without walking the disk).
-    """
-    root = (request.root or Path.cwd()).resolve()
-    config_path = request.config_file
-    if config_path is not None and not config_path.is_file():
-        raise UsageProblem(f"{config_path}: configuration file not found")
-    config = load_config(config_path if config_path is not None else find_config(Path.cwd()))
-    fail_on = Severity.parse(request.fail_on or config.get("fail-on", "error"))
-    found = listing if listing is not None else discover_files(
-        request.paths, [*config.get("exclude", []), *request.exclude])
-    if found.missing:
-        raise UsageProblem(f"no such file or directory: {', '.join(found.missing)}")
-    files = found.files
-    flags: dict[str, Any] = {
-        "api_type": request.api_type,
-        "endpoint_type": request.endpoint_type,
-        "region": request.region,
-        "select": request.select,
-        "ignore": request.ignore,
-    }
-    max_bytes = request.max_file_size or config.get("max-file-size") or DEFAULT_MAX_FILE_BYTES
-    if listing is None:
-        looping = [f for f in files if _loops(f)]
-        if looping:
-            named = [str(f) for f in looping if f in request.paths]
-            if named:
-                raise UsageProblem(f"symbolic link loop: {', '.join(named)}")
-            files = [f for f in files if f not in looping]
-        escaping = [str(p) for p in request.paths if p.is_symlink() and not _within(p.resolve(), root)]
-        if escaping:
-            raise UsageProblem(f"symbolic link to a file outside {root} is not read: {', '.join(escaping)}")
-        explicit = frozenset(p.resolve() for p in request.paths if p.is_file())
-    else:
-        explicit = frozenset(p.resolve() for p in request.paths if p in files)
-    run = RunOptions(root, config, flags, max_bytes, explicit, read_bytes)
-    jobs = request.jobs if request.jobs is not None else config.get("jobs")  # None or 0: by the work
-    return PreparedRun(run, files, fail_on, found, jobs)
-
-
-def collect_apis(request: CheckRequest, read_bytes: ByteReader | None = None,
-                 listing: Discovery | None = None) -> list[Api]:
-    """The APIs the check engine builds from a request's files, with their template context.
-
-    A definition that a template of the same run deploys is modelled once, through the template.
-    Files that cannot be read or hold no API add nothing.
-    """
-    from apilint.apis import source_kind
-    from apilint.config import resolve_file_options
-    from apilint.engine import Engine
-
-    prepared = prepare(request, read_bytes, listing)
-    engine = Engine(prepared.run)
-    built: list[tuple[Path, list[Api], set[Path]]] = []
-    for path in prepared.files:
-        resolved = path.resolve()
-        try:
-            source = engine.open_source(path, walked=resolved not in prepared.run.explicit_files)
-        except ReadError:
-            if resolved in prepared.run.explicit_files:
-                raise
-            continue
-        kind = source_kind(source)
-        if kind is None:
-            continue
-        options = resolve_file_options(prepared.run.config, path, prepared.run.flags)
-        builder, apis = engine.build_apis(source, kind, options)
-        built.append((resolved, apis, set(builder.consumed)))
-    consumed = {path for _, _, used in built for path in used}
-    return [api for path, apis, _ in built if path not in consumed for api in apis]
-
-
 def execute(request: CheckRequest) -> CheckOutcome:
     """Run the checks a request asks for and collect the findings (no output)."""
     prepared = prepare(request)
@@ -240,31 +122,6 @@ def execute(request: CheckRequest) -> CheckOutcome:
     rules_by_file = {r.file: r.rules_run for r in checked}
     return CheckOutcome(findings, kept, fail_on, len(checked), len(kept) - len(checked),
                         found.gitignored + found.excluded, rules_by_file, root)
-
-
-def _within(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
-
-
-def _loops(path: Path) -> bool:
-    """Whether a path is a symbolic link that leads back to itself.
-
-    Only the file itself can be such a link: the walk does not enter looping folders, and a named
-    path through one does not exist.
-    """
-    try:
-        if not path.is_symlink():
-            return False
-        path.resolve()
-        return False
-    except RuntimeError:
-        return True
-    except OSError:
-        return False
 
 
 def _is_consumed(result: FileResult, consumed: set[str], root: Path) -> bool:

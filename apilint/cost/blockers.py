@@ -209,6 +209,9 @@ class DefinedApi:
     label: str
     files: frozenset[Path]
     facts: ApiBlockers
+    #: The template resource of the API (``OrdersApi``), which a usage file names as
+    #: ``template.yaml#OrdersApi``; None for a bare definition.
+    logical_id: str | None = None
 
 
 def defined_apis(apis: Sequence[Api]) -> list[DefinedApi]:
@@ -216,7 +219,16 @@ def defined_apis(apis: Sequence[Api]) -> list[DefinedApi]:
     result = []
     for api in apis:
         files = {api.source.path.resolve()}
-        if api.doc_at is not None:
-            files.add(api.doc_at.source.path.resolve())
-        result.append(DefinedApi(api.label, frozenset(files), api_blockers(api)))
+        for at in (api.doc_at, api.resource_at):
+            if at is not None:
+                files.add(at.source.path.resolve())
+        logical_id = api.template_context.get("logical_id")
+        result.append(
+            DefinedApi(
+                api.label,
+                frozenset(files),
+                api_blockers(api),
+                logical_id if isinstance(logical_id, str) else None,
+            )
+        )
     return result

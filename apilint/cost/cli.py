@@ -17,14 +17,13 @@ import typer
 
 from apilint.cost.errors import CostError
 from apilint.cost.money import plain
+from apilint.cost.revision import WORKING_TREE, Tree
 from apilint.model import ApiType
 
 if TYPE_CHECKING:
     from apilint.cost.blockers import ApiBlockers, DefinedApi
     from apilint.cost.estimate import EstimateResult
     from apilint.cost.usage import ApiUsage, UsageFlags, UsageProfile
-    from apilint.model import Api
-    from apilint.runner import CheckRequest
 
 EXIT_OK, EXIT_USAGE = 0, 2
 DEFAULT_REGION = "us-east-1"
@@ -241,15 +240,15 @@ def estimate_request(request: CostRequest, tree: Tree) -> EstimateResult:
     from apilint.cost.prices import load_price_book
     from apilint.cost.pricing import EstimateOptions
 
-    apis, settings = _usage(request, tree)
     notes: list[str] = []
+    apis, settings = _usage(request, tree, notes)
     region = _region(request, settings, notes)
     options = EstimateOptions(
         hours_per_month=_hours(request, settings),
         free_tier=bool(request.free_tier if request.free_tier is not None else settings.free_tier),
     )
     book = load_price_book(region, request.price_list)
-    defined = _definitions(request, apis, tree)
+    defined = _definitions(request, apis, tree, notes)
     apis, blockers = _attach_definitions(apis, defined, request, notes)
     result = estimate(book, apis, options, blockers, notes)
     _require_some_price(result, region)
@@ -259,29 +258,9 @@ def estimate_request(request: CostRequest, tree: Tree) -> EstimateResult:
 # --------------------------------------------------------------------------- where files come from
 
 
-class Tree:
-    """Where usage files and definitions are read: the working tree (this class) or a git revision."""
-
-    #: How messages name where a file was looked for ("" for the working tree).
-    where = ""
-
-    def exists(self, path: Path) -> bool:
-        return path.exists()
-
-    def read_text(self, path: Path) -> str | None:
-        """The file's text, or None to let the reader open it from the disk."""
-        return None
-
-    def apis(self, check: CheckRequest) -> list[Api]:
-        from apilint.runner import collect_apis
-
-        return collect_apis(check)
 
 
-WORKING_TREE = Tree()
-
-
-def _usage(request: CostRequest, tree: Tree) -> tuple[tuple[ApiUsage, ...], UsageProfile]:
+def _usage(request: CostRequest, tree: Tree, notes: list[str]) -> tuple[tuple[ApiUsage, ...], UsageProfile]:
     from apilint.cost.usage import UsageProfile, load_usage_file, usage_from_flags
 
     flags = request.flags
@@ -291,9 +270,13 @@ def _usage(request: CostRequest, tree: Tree) -> tuple[tuple[ApiUsage, ...], Usag
             raise CostError(
                 f"{', '.join(given)} cannot be combined with --usage; describe the traffic in the usage file"
             )
-        if tree.where and not tree.exists(request.usage_file):
-            raise CostError(f"{request.usage_file}: usage file not found{tree.where}")
-        profile = load_usage_file(request.usage_file, tree.read_text(request.usage_file))
+        text = None
+        if tree.where:
+            if tree.exists(request.usage_file):
+                text = tree.read_text(request.usage_file)
+            else:
+                notes.append(f"{request.usage_file} does not exist{tree.where}: the working tree's is used.")
+        profile = load_usage_file(request.usage_file, text)
         return profile.apis, profile
     if flags is None or not flags.given():
         raise CostError(
@@ -304,12 +287,19 @@ def _usage(request: CostRequest, tree: Tree) -> tuple[tuple[ApiUsage, ...], Usag
     return (api,), UsageProfile(apis=(api,))
 
 
-def _definition_paths(request: CostRequest, apis: Sequence[ApiUsage], tree: Tree) -> list[Path]:
-    """The paths given, and the definitions a usage file names (relative to the usage file)."""
-    paths = list(request.paths)
-    for path in paths:
-        if not tree.exists(path):
-            raise CostError(f"{path}: no such file or directory{tree.where}")
+def _definition_paths(request: CostRequest, apis: Sequence[ApiUsage], tree: Tree, notes: list[str]) -> list[Path]:
+    """The paths given, and the definitions a usage file names (relative to the usage file).
+
+    At a revision, a path the revision does not have is left out with a note (the change adds it).
+    """
+    paths = []
+    for path in request.paths:
+        if tree.exists(path):
+            paths.append(path)
+        elif tree.where:
+            notes.append(f"{path} does not exist{tree.where}.")
+        else:
+            raise CostError(f"{path}: no such file or directory")
     if request.usage_file is None:
         return paths
     given = {path.resolve() for path in paths}
@@ -329,7 +319,8 @@ def _definition_paths(request: CostRequest, apis: Sequence[ApiUsage], tree: Tree
 
 
 def _usage_relative(usage_file: Path, definition: str) -> Path:
-    return Path(os.path.normpath(usage_file.parent / definition))
+    """A usage file's ``definition`` as a path: relative to the usage file, ``#LogicalId`` left out."""
+    return Path(os.path.normpath(usage_file.parent / definition.partition("#")[0]))
 
 
 def _is_under(path: Path, folder: Path) -> bool:
@@ -340,12 +331,17 @@ def _is_under(path: Path, folder: Path) -> bool:
         return False
 
 
-def _definitions(request: CostRequest, apis: Sequence[ApiUsage], tree: Tree) -> list[DefinedApi] | None:
+def _definitions(
+    request: CostRequest, apis: Sequence[ApiUsage], tree: Tree, notes: list[str]
+) -> list[DefinedApi] | None:
     """The APIs the check engine builds from the definitions, or None when none were given."""
+    from apilint.config import ConfigError
     from apilint.cost.blockers import defined_apis
-    from apilint.runner import CheckRequest, known_usage_error
+    from apilint.engine import UsageProblem
+    from apilint.load.source import ReadError
+    from apilint.workspace import CheckRequest
 
-    paths = _definition_paths(request, apis, tree)
+    paths = _definition_paths(request, apis, tree, notes)
     if not paths:
         return None
     check = CheckRequest(
@@ -353,11 +349,8 @@ def _definitions(request: CostRequest, apis: Sequence[ApiUsage], tree: Tree) -> 
     )
     try:
         return defined_apis(tree.apis(check))
-    except Exception as error:
-        message = known_usage_error(error)
-        if message is None:
-            raise
-        raise CostError(message) from None
+    except (ConfigError, UsageProblem, ReadError) as error:
+        raise CostError(str(error)) from None
 
 
 def _region(request: CostRequest, settings: UsageProfile, notes: list[str]) -> str:
@@ -413,7 +406,10 @@ def _attach_definitions(
             result.append(api)
             continue
         path = _usage_relative(request.usage_file, api.definition).resolve()
-        matching = [entry.facts for entry in defined if path in entry.files]
+        logical_id = api.definition.partition("#")[2]
+        matching = [
+            entry.facts for entry in defined if path in entry.files and logical_id in ("", entry.logical_id)
+        ]
         if not matching:
             notes.append(f"{api.name}: {api.definition} holds no API definition; its blocking features were not checked.")
             result.append(api)
@@ -465,6 +461,140 @@ def _require_some_price(result: EstimateResult, region: str) -> None:
         f"nothing could be priced: {missing}; download the offer file "
         f"({OFFER_URL.format(region=region)}) and pass it with --price-list"
     )
+
+
+# --------------------------------------------------------------------------- apilint cost diff
+
+
+def cost_diff_command(
+    paths: list[Path] | None = typer.Argument(
+        None,
+        help="Definitions, templates or folders, read at each revision; without --base, two usage files or "
+        "two definitions: BEFORE AFTER.",
+        show_default=False,
+    ),
+    base: str | None = typer.Option(
+        None, "--base", help="Revision before the change (origin/main, a tag, a commit), read with git."
+    ),
+    head: str | None = typer.Option(
+        None, "--head", help="Revision after the change (default: the working tree)."
+    ),
+    usage: Path | None = typer.Option(
+        None, "--usage", help="Usage file, read at each revision (the working tree's when a revision lacks it)."
+    ),
+    region: str | None = typer.Option(None, "--region", help="AWS region (default: usage file, AWS_REGION, us-east-1)."),
+    api_type: str | None = typer.Option(None, "--api-type", help="Current type when no definition says."),
+    requests: str | None = typer.Option(None, "--requests", help="Calls per month: 5000000, 432M, 15B."),
+    request_size_kb: str | None = typer.Option(None, "--request-size-kb", help="Average request payload in KB."),
+    response_size_kb: str | None = typer.Option(None, "--response-size-kb", help="Average response payload in KB."),
+    messages: str | None = typer.Option(None, "--messages", help="WebSocket messages per month."),
+    message_size_kb: str | None = typer.Option(None, "--message-size-kb", help="Average WebSocket message in KB."),
+    connection_minutes: str | None = typer.Option(
+        None, "--connection-minutes", help="WebSocket connection minutes per month."
+    ),
+    free_tier: bool | None = typer.Option(
+        None, "--free-tier/--no-free-tier", help="Apply the 12-month free tier (default: off)."
+    ),
+    hours_per_month: str | None = typer.Option(
+        None, "--hours-per-month", help="Hours billed for caches and VPC endpoints (default: 730)."
+    ),
+    price_list: Path | None = typer.Option(
+        None, "--price-list", help="AWS Price List offer file for AmazonApiGateway (JSON)."
+    ),
+    config_file: Path | None = typer.Option(
+        None, "--config", "-c", help="Configuration file (default: nearest .apilint.yaml)."
+    ),
+    root: Path | None = typer.Option(None, "--root", help="Repository root [default: current directory]."),
+    exclude: list[str] | None = typer.Option(
+        None, "--exclude", help="Skip files and folders matching this glob (repeatable)."
+    ),
+    output_format: str = typer.Option("text", "--format", "-f", help="text, json or markdown (a PR comment)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+) -> None:
+    """What a change does to the monthly cost: per API and line item, before, after and the difference."""
+    flags = usage_flags(
+        api_type=api_type,
+        requests=requests,
+        request_size_kb=request_size_kb,
+        response_size_kb=response_size_kb,
+        messages=messages,
+        message_size_kb=message_size_kb,
+        connection_minutes=connection_minutes,
+    )
+    request = CostRequest(
+        paths=tuple(paths or ()),
+        usage_file=usage,
+        region=region,
+        flags=flags,
+        free_tier=free_tier,
+        hours_per_month=hours_per_month,
+        price_list=price_list,
+        output_format=output_format,
+        environment=dict(os.environ),
+        config_file=config_file,
+        root=root,
+        exclude=tuple(exclude or ()),
+    )
+    _run_and_print(lambda: run_cost_diff(request, base, head), output)
+
+
+def run_cost_diff(request: CostRequest, base: str | None, head: str | None) -> str:
+    """Estimate before and after, compare, and render; bad input raises :class:`CostError`."""
+    from apilint.cost.diff import DIFF_REPORTERS, compare_estimates
+
+    if request.output_format not in DIFF_REPORTERS:
+        raise CostError(f"--format: expected one of {', '.join(DIFF_REPORTERS)}, got {request.output_format!r}")
+    if base is None:
+        if head is not None:
+            raise CostError("--head needs --base")
+        before_request, after_request = _two_files(request)
+        before = estimate_request(before_request, WORKING_TREE)
+        after = estimate_request(after_request, WORKING_TREE)
+        labels = (str(_side(before_request)), str(_side(after_request)))
+    else:
+        from apilint.cost.revision import GitRevision
+
+        old = GitRevision.open(base)
+        new: Tree = GitRevision.open(head) if head is not None else WORKING_TREE
+        before = estimate_request(request, old)
+        after = estimate_request(request, new)
+        labels = (base, head or "working tree")
+    return DIFF_REPORTERS[request.output_format](compare_estimates(before, after, *labels))
+
+
+def _side(request: CostRequest) -> Path:
+    return request.usage_file if request.usage_file is not None else request.paths[0]
+
+
+def _two_files(request: CostRequest) -> tuple[CostRequest, CostRequest]:
+    """BEFORE AFTER, each a usage file or a definition (traffic from --usage or the flags)."""
+    if len(request.paths) != 2:
+        raise CostError(
+            "give --base REVISION (and optionally --head), or two files to compare: BEFORE AFTER "
+            "(usage files, or definitions with --usage or traffic flags)"
+        )
+    first, second = request.paths
+    kinds = [_is_usage_file(path) for path in (first, second)]
+    if kinds[0] != kinds[1]:
+        raise CostError(f"{first} and {second} are not the same kind of file: give two usage files or two definitions")
+    if kinds[0]:
+        if request.usage_file is not None or (request.flags is not None and request.flags.given()):
+            raise CostError("two usage files carry their own traffic; leave out --usage and the traffic flags")
+        return (replace(request, paths=(), usage_file=first), replace(request, paths=(), usage_file=second))
+    return replace(request, paths=(first,)), replace(request, paths=(second,))
+
+
+def _is_usage_file(path: Path) -> bool:
+    """Whether a file is a usage file (a mapping with ``apis``) rather than a definition or template."""
+    import yaml
+
+    if not path.is_file():
+        raise CostError(f"{path}: no such file")
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False
+    return isinstance(data, dict) and "apis" in data and not any(k in data for k in ("openapi", "swagger", "Resources"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -212,10 +212,21 @@ def load_bundled(region: str) -> PriceBook:
     )
 
 
+@lru_cache(maxsize=1)
+def known_regions() -> dict[str, str]:
+    """AWS Regions with published API Gateway prices, by code, with their Price List location names."""
+    return dict(_read_json(PRICES_DIR / "regions.json")["regions"])
+
+
 def no_prices_message(region: str) -> str:
     """Why a region cannot be priced, and how to get an offer file for it."""
     if not REGION_PATTERN.match(region):
         return f"{region!r} is not an AWS region code (expected something like us-east-1)"
+    if region not in known_regions():
+        return (
+            f"unknown region {region!r}: not one of the AWS Regions apilint knows (docs/cost.md lists them); "
+            "check the spelling, or price a new Region with its offer file (--price-list)"
+        )
     return (
         f"no bundled prices for region {region} (bundled: {', '.join(bundled_regions())}); "
         f"download its AWS Price List offer file, e.g. `curl -o apigateway-{region}.json "

@@ -271,9 +271,9 @@ def _text_comparison(title: str, comparison: Comparison, api: ApiEstimate | None
             disable_numparse=True,
         )
     )
-    lines.extend(["", *_wrap(verdict(comparison))])
+    lines.extend(["", *wrap(verdict(comparison))])
     for point in comparison.break_even:
-        lines.extend(_wrap(break_even_sentence(point, comparison.axis)))
+        lines.extend(wrap(break_even_sentence(point, comparison.axis)))
     if not details:
         lines.extend(
             [
@@ -298,7 +298,7 @@ def _text_comparison(title: str, comparison: Comparison, api: ApiEstimate | None
 TEXT_WIDTH = 100
 
 
-def _wrap(text: str, indent: str = "", first: str = "") -> list[str]:
+def wrap(text: str, indent: str = "", first: str = "") -> list[str]:
     import textwrap
 
     return textwrap.wrap(
@@ -312,10 +312,10 @@ def _text_split(split: RouteSplit) -> list[str]:
     lines.extend(f"  move to HTTP: {route.route}" for route in split.movable)
     for route, blockers in split.staying:
         lines.extend(
-            _wrap(f"{route.route} ({'; '.join(blocker_line(b) for b in blockers)})", "  ", "stay on REST: ")
+            wrap(f"{route.route} ({'; '.join(blocker_line(b) for b in blockers)})", "  ", "stay on REST: ")
         )
     lines.extend(
-        _wrap(
+        wrap(
             f"all routes on REST: {_total(split.rest_only)}; split: {_total(split.split)}; "
             f"saving: {'not priced' if split.savings_usd is None else format_usd(split.savings_usd)} a month",
             "  ",
@@ -332,7 +332,7 @@ def _text_blockers(comparison: Comparison) -> list[str]:
     lines = []
     for estimate in comparison.estimates:
         for blocker in estimate.blocked_by:
-            lines.extend(_wrap(blocker_line(blocker), "  ", f"{TITLES[estimate.api_type]}: "))
+            lines.extend(wrap(blocker_line(blocker), "  ", f"{TITLES[estimate.api_type]}: "))
     return ["", "Blockers:", *lines] if lines else []
 
 
@@ -348,7 +348,7 @@ def text_report(result: EstimateResult, details: bool = False) -> str:
     if notes:
         lines.append("Assumptions:")
         for note in notes:
-            lines.extend(_wrap(note, "  ", "- "))
+            lines.extend(wrap(note, "  ", "- "))
     if not details:
         lines.extend(["", "--details shows tiers, the model's general assumptions and the source of each price."])
         return "\n".join(lines).rstrip() + "\n"

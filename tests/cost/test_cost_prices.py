@@ -292,3 +292,18 @@ def test_newest_term_applies(tmp_path: Path) -> None:
     terms["UTA8VPBNDBWNCNMC.NEWERTERM"] = newer
     book = load_offer_file(_write(tmp_path, offer), "us-east-1")
     assert book.tiered[Meter.WEBSOCKET_MINUTES].tiers[0].usd_per_unit == Decimal("0.0000003000")
+
+
+def test_a_made_up_region_is_unknown_not_a_download_hint() -> None:
+    run = run_cost("--region", "xx-nowhere-9", "--requests", "5M")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr == (
+        "apilint: error: unknown region 'xx-nowhere-9': not one of the AWS Regions apilint knows (docs/cost.md "
+        "lists them); check the spelling, or price a new Region with its offer file (--price-list)\n"
+    )
+
+
+def test_every_bundled_region_is_a_known_region() -> None:
+    from apilint.cost.prices import known_regions
+
+    assert set(bundled_regions()) <= set(known_regions())

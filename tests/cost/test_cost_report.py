@@ -96,3 +96,16 @@ def test_output_file(tmp_path: Path) -> None:
     run = run_cost(*SCENARIOS["rest-5m"], "--format", "markdown", "--output", str(target))
     assert (run.exit_code, run.stdout, run.stderr) == (0, "", "")
     assert target.read_text() == (SNAPSHOTS / "rest-5m.md").read_text()
+
+
+def test_a_one_number_question_gets_a_short_answer() -> None:
+    """The default text view fits a terminal: under 40 lines, none wider than 100 characters."""
+    lines = run_cost("--requests", "5M").stdout.splitlines()
+    assert len(lines) < 40 and max(map(len, lines)) <= 100
+    assert "Cheapest available: HTTP at $5.00 a month, saving $12.50 a month against REST (current)." in lines
+    brief = run_cost("--requests", "5M", "--brief").stdout
+    assert brief == (
+        "REST       $17.50  current\n"
+        "HTTP        $5.00  cheapest available, saves $12.50 a month\n"
+        "WebSocket  $11.25  available, saves $6.25 a month\n"
+    )

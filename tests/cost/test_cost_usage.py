@@ -181,3 +181,41 @@ def test_bad_usage_files_name_the_line(path) -> None:
 def test_bad_flags_exit_2_with_one_line(args: list[str], message: str) -> None:
     run = run_cost(*args)
     assert (run.exit_code, run.stdout, run.stderr) == (2, "", f"apilint: error: {message}\n")
+
+
+def test_clients_and_sessions_as_flags() -> None:
+    """AWS's chat example from flags alone: 1,000 clients, 12-hour sessions, 100 sent and 500 received a day."""
+    from tests.cost.cost_support import estimate_of, items
+
+    run = run_cost(
+        "--api-type", "websocket", "--clients", "1000", "--session-minutes", "720",
+        "--messages-sent-per-day", "100", "--messages-received-per-day", "500", "--message-size-kb", "3",
+        "--format", "json",
+    )
+    report = run.json()
+    websocket = estimate_of(report, "websocket")
+    assert [(i["item"], i["quantity"]) for i in websocket["line_items"]][:2] == [
+        ("messages", 18_000_000),
+        ("connection_minutes", 21_600_000),
+    ]
+    assert items(websocket)["messages"] == 18.00 and items(websocket)["connection_minutes"] == 5.40
+    assert (
+        "API: connection minutes = 1,000 clients x 1 session a day x 720 minutes x 30 days = 21,600,000."
+        in report["assumptions"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--clients", "1000"], "--clients needs --session-minutes (how long each client stays connected)"),
+        (["--requests", "5M", "--session-minutes", "5"], "--session-minutes describe WebSocket clients: give --clients too"),
+        (
+            ["--clients", "10", "--session-minutes", "5", "--connection-minutes", "9"],
+            "give --connection-minutes or --clients, not both",
+        ),
+    ],
+)
+def test_client_flags_that_do_not_add_up(args: list[str], message: str) -> None:
+    run = run_cost(*args)
+    assert (run.exit_code, run.stdout, run.stderr) == (2, "", f"apilint: error: {message}\n")
