@@ -38,6 +38,7 @@ def test_bundled_regions() -> None:
         "ap-south-1",
         "eu-central-1",
         "eu-west-1",
+        "eu-west-2",
         "eu-west-3",
         "sa-east-1",
         "us-east-1",
@@ -119,7 +120,8 @@ def test_unknown_region_says_how_to_get_an_offer_file() -> None:
         load_bundled("eu-north-1")
     assert str(error.value) == (
         "no bundled prices for region eu-north-1 (bundled: ap-northeast-1, ap-northeast-2, ap-south-1, "
-        "eu-central-1, eu-west-1, eu-west-3, sa-east-1, us-east-1, us-east-2, us-west-2); download its AWS "
+        "eu-central-1, eu-west-1, eu-west-2, eu-west-3, sa-east-1, us-east-1, us-east-2, us-west-2); download its "
+        "AWS "
         "Price "
         "List offer file, e.g. `curl -o apigateway-eu-north-1.json "
         "https://pricing.us-east-1.amazonaws.com/offers/"
@@ -307,3 +309,14 @@ def test_every_bundled_region_is_a_known_region() -> None:
     from apilint.cost.prices import known_regions
 
     assert set(bundled_regions()) <= set(known_regions())
+
+
+def test_london_is_bundled_and_its_prices_are_marked_unconfirmed() -> None:
+    """eu-west-2: REST $3.50/M and HTTP $1.16/M first tiers, data transfer $0.09/GB, from one third-party
+    snapshot; the report says each is UNCONFIRMED."""
+    report = run_cost("--region", "eu-west-2", "--requests", "10M", "--response-size-kb", "4", "-f", "json").json()
+    by_type = {e["api_type"]: e for e in report["estimates"]}
+    # 10M x 4 KB = 38.15 GB at $0.09 = $3.43.
+    assert (by_type["rest"]["monthly_usd"], by_type["http"]["monthly_usd"]) == (38.43, 15.03)
+    assert by_type["websocket"]["priced"] is False  # no WebSocket price for London
+    assert "UNCONFIRMED price used: rest_requests first 333M at $3.50 per 1M (A third-party price fixture, not AWS's own file; refresh with the eu-west-2 offer file.)" in report["assumptions"]
