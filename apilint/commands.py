@@ -150,18 +150,23 @@ def _options(
     """Lint Amazon API Gateway definitions and price them as REST, HTTP or WebSocket APIs."""
 
 
-#: ``apilint cost diff ...`` is the command ``cost-diff``: ``cost`` takes paths as arguments, so a
-#: typer group could not tell a sub-command from a path.
-COST_DIFF = "cost-diff"
-
-
 def _register_optional_commands() -> None:
     try:
-        from apilint.cost.cli import cost_command, cost_diff_command
+        from apilint.cost.cli import cost_command
     except ImportError:
         return
     app.command("cost")(cost_command)
-    app.command(COST_DIFF, hidden=True)(cost_diff_command)
+
+
+def _cost_diff_app() -> typer.Typer:
+    """``apilint cost diff`` as an app of its own: ``cost`` takes paths as arguments, so a typer group
+    could not tell a ``diff`` sub-command from a path."""
+    from apilint.cost.cli import cost_diff_command
+
+    diff = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+                       context_settings={"help_option_names": ["-h", "--help"]})
+    diff.command()(cost_diff_command)
+    return diff
 
 
 def run_app(args: list[str]) -> int:
@@ -173,10 +178,11 @@ def run_app(args: list[str]) -> int:
     # Once per process: main() runs many times in one process in tests and embedders.
     if not any(info.name == "cost" for info in app.registered_commands):
         _register_optional_commands()
+    target, prog_name = app, "apilint"
     if args[:2] == ["cost", "diff"]:
-        args = [COST_DIFF, *args[2:]]
+        target, prog_name, args = _cost_diff_app(), "apilint cost diff", args[2:]
     try:
-        code = app(args=args, prog_name="apilint", standalone_mode=False)
+        code = target(args=args, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Exit as exit_:
         return exit_.exit_code
     except click.exceptions.Abort:

@@ -158,7 +158,10 @@ def cost_command(
     output_format: str = typer.Option("text", "--format", "-f", help="text, json or markdown."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the report to this file."),
 ) -> None:
-    """Estimate what an API costs per month as REST, HTTP and WebSocket, and what switching saves."""
+    """Estimate what an API costs per month as REST, HTTP and WebSocket, and what switching saves.
+
+    `apilint cost diff --base REV` prices a change (see apilint cost diff --help).
+    """
     flags = usage_flags(
         api_type=api_type,
         requests=requests,
@@ -599,14 +602,20 @@ def _is_usage_file(path: Path) -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``apilint cost`` on its own (``python -m apilint.cost.cli ...``); returns the exit code."""
+    import sys
+
     import click
 
+    args = list(argv) if argv is not None else sys.argv[1:]
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    app.command(name="cost")(cost_command)
+    prog_name = "apilint cost"
+    if args[:1] == ["diff"]:
+        app.command(name="diff")(cost_diff_command)
+        args, prog_name = args[1:], "apilint cost diff"
+    else:
+        app.command(name="cost")(cost_command)
     try:
-        code = app(
-            args=list(argv) if argv is not None else None, prog_name="apilint cost", standalone_mode=False
-        )
+        code = app(args=args, prog_name=prog_name, standalone_mode=False)
     except click.ClickException as error:
         typer.echo(f"apilint: error: {error.format_message()}", err=True)
         return EXIT_USAGE

@@ -311,3 +311,9 @@ def test_docs_show_the_comment_as_it_renders(repo: Path) -> None:
             break
         quoted.append(line[2:] if line.startswith("> ") else "")
     assert "\n".join(quoted) + "\n" == _diff(repo, "--format", "markdown").out
+
+
+def test_help_names_the_command_as_typed() -> None:
+    result = run_cli("cost", "diff", "--help")
+    assert result.code == 0
+    assert "Usage: apilint cost diff [OPTIONS] [PATHS]..." in result.out
