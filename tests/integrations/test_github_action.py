@@ -2,8 +2,10 @@
 
 Each ``run:`` step of ``action.yml`` gets its ``${{ ... }}`` expressions substituted, its ``env``, and
 the files a runner provides (``GITHUB_OUTPUT``, ``GITHUB_STEP_SUMMARY``, ``GITHUB_PATH``), and runs
-under ``bash --noprofile --norc -eo pipefail`` as GitHub's ``shell: bash`` does. The install step is
-skipped with ``APILINT_SKIP_INSTALL``; ``apilint`` on the PATH runs this checkout.
+under ``bash --noprofile --norc -eo pipefail`` as GitHub's ``shell: bash`` does. A step's ``if:``
+(``steps.ID.outputs.NAME != ''`` and ``==``) is evaluated; ``uses:`` steps (the pip cache) are
+recorded, not run. The install step is skipped with ``APILINT_SKIP_INSTALL``; ``apilint`` on the
+PATH runs this checkout.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def _read_outputs(path: Path) -> dict[str, str]:
 class ActionRun:
     """One run of the composite action in a workspace folder."""
 
-    def __init__(self, workspace: Path, temp: Path, inputs: dict[str, str]):
+    def __init__(self, workspace: Path, temp: Path, inputs: dict[str, str], environ: dict[str, str] | None = None):
         self.action = yaml.safe_load(ACTION.read_text(encoding="utf-8"))
         declared = self.action["inputs"]
         unknown = set(inputs) - set(declared)
@@ -64,6 +66,10 @@ class ActionRun:
         self.path_file = temp / "github-path"
         self.step_outputs: dict[str, dict[str, str]] = {}
         self.logs: dict[str, subprocess.CompletedProcess] = {}
+        #: Environment of the job (RUNNER_OS, APILINT_SKIP_INSTALL=1 unless the test says otherwise).
+        self.environ = {"RUNNER_OS": "Linux", "APILINT_SKIP_INSTALL": "1"} | (environ or {})
+        #: ``uses:`` steps whose condition held, with their expanded ``with:`` values.
+        self.used: dict[str, dict[str, str]] = {}
         self.bin = temp / "bin"
         self.bin.mkdir()
         # `apilint` and `python3` on the PATH run this checkout with the test's interpreter.
@@ -88,11 +94,26 @@ class ActionRun:
 
         return _EXPRESSION.sub(value, text)
 
-    def run(self) -> int:
-        """Run every step in order; stop at the first failing one, as a runner does. Returns its code."""
+    def condition(self, expression: str) -> bool:
+        """A step's ``if:``: ``steps.ID.outputs.NAME`` compared with ``==`` or ``!=`` to a quoted string."""
+        match = re.fullmatch(r"(steps\.[\w-]+\.outputs\.[\w-]+)\s*(==|!=)\s*'([^']*)'", expression.strip())
+        assert match, f"the test runner does not know the condition {expression!r}"
+        left = self.expand("${{ " + match.group(1) + " }}")
+        return (left == match.group(3)) == (match.group(2) == "==")
+
+    def run(self, until: str | None = None) -> int:
+        """Run every step in order; stop at the first failing one, as a runner does. Returns its code.
+
+        ``until``: stop after the step of that id.
+        """
         for number, step in enumerate(self.action["runs"]["steps"]):
-            assert step.get("shell") == "bash", "every step says shell: bash"
             step_id = step.get("id", f"step{number}")
+            if "if" in step and not self.condition(str(step["if"])):
+                continue
+            if "uses" in step:
+                self.used[step["uses"]] = {k: self.expand(str(v)) for k, v in (step.get("with") or {}).items()}
+                continue
+            assert step.get("shell") == "bash", "every step says shell: bash"
             output_file = self.temp / f"output-{step_id}"
             output_file.touch()
             env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_", "INPUT_"))}
@@ -105,7 +126,7 @@ class ActionRun:
                 "GITHUB_ENV": str(self.temp / "github-env"),
                 "GITHUB_WORKSPACE": str(self.workspace),
                 "RUNNER_TEMP": str(self.temp),
-                "APILINT_SKIP_INSTALL": "1",
+                **self.environ,
                 "PATH": f"{self.bin}{os.pathsep}{env.get('PATH', '')}",
                 "PYTHONPATH": str(REPO),
                 "NO_COLOR": "1",
@@ -117,7 +138,7 @@ class ActionRun:
                                        check=False)
             self.logs[step_id] = completed
             self.step_outputs[step_id] = _read_outputs(output_file)
-            if completed.returncode != 0:
+            if completed.returncode != 0 or step_id == until:
                 return completed.returncode
         return 0
 
@@ -127,8 +148,9 @@ class ActionRun:
 
 @pytest.fixture
 def action_run(project: Path, tmp_path_factory: pytest.TempPathFactory):
-    def start(**inputs: str) -> ActionRun:
-        return ActionRun(project, tmp_path_factory.mktemp("runner"), {k.replace("_", "-"): v for k, v in inputs.items()})
+    def start(environ: dict[str, str] | None = None, **inputs: str) -> ActionRun:
+        return ActionRun(project, tmp_path_factory.mktemp("runner"), {k.replace("_", "-"): v for k, v in inputs.items()},
+                         environ)
 
     return start
 
@@ -148,9 +170,11 @@ def test_action_annotates_writes_sarif_summary_and_outputs(action_run):
                          for f, line, col, code, sev in ALL_FINDINGS_IN_APIS]
 
     # The SARIF file is where the output says, and valid.
+    # Without a sarif-file input, the SARIF file goes to the runner's temporary folder, not the checkout.
     outputs = run.outputs()
-    sarif_path = run.workspace / outputs["sarif-file"]
-    assert outputs["sarif-file"] == "apilint.sarif" and sarif_path.is_file()
+    sarif_path = Path(outputs["sarif-file"])
+    assert sarif_path == run.temp / "apilint-reports" / "apilint.sarif" and sarif_path.is_file()
+    assert not (run.workspace / "apilint.sarif").exists()
     sarif = json.loads(sarif_path.read_text(encoding="utf-8"))
     import jsonschema
 
@@ -175,7 +199,7 @@ def test_action_passes_on_clean_paths_and_honours_inputs(action_run, project: Pa
     assert run.run() == 0, run.logs["check"].stdout + run.logs["check"].stderr
     outputs = run.outputs()
     assert outputs["exit-code"] == "0" and outputs["warnings"] == "1" and outputs["errors"] == "0"
-    assert (project / "reports" / "apilint.sarif").is_file()
+    assert (project / "reports" / "apilint.sarif").is_file() and outputs["sarif-file"] == "reports/apilint.sarif"
     assert run.logs["check"].stdout.splitlines()[0].startswith(
         "::warning file=apis/regional-rest-api.yaml,line=17,col=9,")
 
@@ -194,13 +218,69 @@ def test_action_adds_the_cost_report_when_given_a_usage_file(action_run, project
 
 
 def test_action_install_step_can_be_skipped_and_otherwise_uses_a_virtualenv(action_run):
-    run = action_run(paths="apis/good-http-api.yaml", install="false")
+    run = action_run(paths="apis/good-http-api.yaml", install="false", environ={"APILINT_SKIP_INSTALL": ""})
     assert run.run() == 0
     assert "using the installed" in run.logs["install"].stdout
     assert not run.path_file.exists() or run.path_file.read_text(encoding="utf-8") == ""
-    install = next(step for step in run.action["runs"]["steps"] if step["id"] == "install")
+    assert run.used == {}, "nothing to cache when nothing is installed"
+    install = next(step for step in run.action["runs"]["steps"] if step.get("id") == "install")
     assert '-m venv "${VENV}"' in install["run"] and '"apilint==${INPUT_VERSION}"' in install["run"]
     assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
+
+
+@pytest.mark.parametrize(("value", "installs"), [("1", False), ("true", False), ("TRUE", False), ("yes", False),
+                                                 ("0", True), ("false", True), ("", True)])
+def test_apilint_skip_install_skips_only_when_set_to_a_true_value(action_run, value, installs):
+    run = action_run(environ={"APILINT_SKIP_INSTALL": value})
+    assert run.run(until="prepare") == 0, run.logs["prepare"].stderr
+    outputs = run.step_outputs["prepare"]
+    assert outputs["install"] == str(installs).lower()
+    if installs:
+        # pip's downloads are cached, keyed on the pinned releases, the Python and the platform.
+        assert re.fullmatch(r"apilint-pip-\w+-\w+-py3\.\d+-[0-9a-f]{16}", outputs["cache-key"]), outputs
+        assert outputs["cache-dir"]
+        assert run.condition("steps.prepare.outputs.cache-key != ''")
+    else:
+        assert "cache-key" not in outputs
+
+
+def test_the_pip_cache_is_used_only_when_installing(action_run):
+    run = action_run(environ={"APILINT_SKIP_INSTALL": "0"})
+    run.run(until="prepare")
+    (cache_step,) = [s for s in run.action["runs"]["steps"] if "uses" in s]
+    assert cache_step["uses"].startswith("actions/cache@") and run.condition(cache_step["if"])
+    no_cache = action_run(environ={"APILINT_SKIP_INSTALL": "0"}, cache="false")
+    no_cache.run(until="prepare")
+    assert not no_cache.condition(cache_step["if"])
+
+
+def test_action_says_clearly_that_windows_runners_are_not_supported(action_run):
+    run = action_run(environ={"RUNNER_OS": "Windows"})
+    assert run.run() == 1
+    assert run.logs["prepare"].stdout.startswith(
+        "::error title=apilint::The apilint action runs on Linux and macOS runners only.")
+    assert set(run.logs) == {"prepare"}
+
+
+def test_extra_args_keep_every_line_and_quoted_values(action_run, project: Path):
+    (project / "my config.yaml").write_text(CONFIG + "fail-on: error\n", encoding="utf-8")
+    run = action_run(paths="apis/good-http-api.yaml",
+                     extra_args=f"--select {CORE}\n--config 'my config.yaml'\n--format \"text=out dir/report.txt\"")
+    assert run.run() == 0, run.logs["check"].stdout + run.logs["check"].stderr
+    assert (project / "out dir" / "report.txt").read_text(encoding="utf-8") == "No problems found in 1 file.\n"
+
+    broken = action_run(paths="apis/good-http-api.yaml", extra_args="--config 'unclosed")
+    assert broken.run() == 2
+    assert "::error title=apilint::extra-args cannot be split" in broken.logs["check"].stdout
+
+
+def test_soft_fail_reports_findings_without_failing_the_step(action_run):
+    run = action_run(paths="apis", extra_args=f"--select {CORE}", soft_fail="true")
+    assert run.run() == 0, run.logs["check"].stderr
+    assert run.outputs()["exit-code"] == "1" and run.outputs()["errors"] == "5"
+    assert "soft-fail is set" in run.logs["check"].stdout
+    usage_error = action_run(paths="no-such-folder", soft_fail="true")
+    assert usage_error.run() == 2 and usage_error.outputs()["exit-code"] == "2"
 
 
 def test_action_uses_no_token():
