@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,49 @@ def may_be_api_text(text: str) -> bool:
     key): any backslash keeps the file in.
     """
     return "\\" in text or any(key in text for key in KIND_KEYS)
+
+
+#: A key of a definition or template written as a key (YAML or JSON, quoted or not, at a line start or
+#: after ``{`` or ``,``): ``openapi: 3.x``, ``swagger: 2.x``, ``AWSTemplateFormatVersion:``, a SAM
+#: ``Transform``; or ``openapi:`` / ``swagger:`` with any value as a top-level YAML key (column 1).
+_KIND_KEY = re.compile(
+    r"""(?:^|[{,])[ \t]*["']?(?:(?:openapi|swagger)["']?[ \t]*:[ \t]*["']?[23]\.|AWSTemplateFormatVersion["']?[ \t]*:"""
+    r"""|Transform["']?[ \t]*:[ \t]*["']?AWS::Serverless)|^["']?(?:openapi|swagger)["']?[ \t]*:""", re.MULTILINE)
+_RESOURCES_KEY = re.compile(r"""(?:^|[{,])[ \t]*["']?Resources["']?[ \t]*:""", re.MULTILINE)
+_AWS_TYPE = re.compile(r"""["']?Type["']?[ \t]*:[ \t]*["']?AWS::""")
+
+
+class KindScreen:
+    """Whether text that could not be read as data (a syntax error, over the size limit, not UTF-8)
+    still writes the keys of a definition or a template, fed in pieces of any size.
+
+    This is what keeps a broken definition failing while a ``tsconfig.json`` with comments, a Helm
+    template or a lockfile over the size limit is skipped: :func:`kind_of` cannot decide without data,
+    so the keys it looks for are looked for as written.
+    """
+
+    #: Characters kept from the end of one piece for a key cut in two by the next.
+    OVERLAP = 200
+
+    def __init__(self) -> None:
+        self.found = False
+        self._resources = False
+        self._aws_type = False
+        self._tail = ""
+
+    def feed(self, text: str) -> bool:
+        window = self._tail + text
+        self._tail = window[-self.OVERLAP:]
+        if not self.found:
+            self._resources = self._resources or _RESOURCES_KEY.search(window) is not None
+            self._aws_type = self._aws_type or _AWS_TYPE.search(window) is not None
+            self.found = _KIND_KEY.search(window) is not None or (self._resources and self._aws_type)
+        return self.found
+
+
+def looks_like_api_text(text: str) -> bool:
+    """Whether unreadable text writes a definition's or a template's keys (see :class:`KindScreen`)."""
+    return KindScreen().feed(text)
 
 
 def kind_of(data: Any) -> str | None:

@@ -15,8 +15,10 @@ from typing import Any
 from apilint.apis import (
     ApiBuilder,
     FileSettings,
+    KindScreen,
     Notice,
     is_terraform_path,
+    looks_like_api_text,
     may_be_api_text,
     source_kind,
     terraform_screen,
@@ -116,10 +118,11 @@ class Engine:
                     display: str | None = None, screen: Callable[[str], bool] | None = None) -> Source:
         """A file, read and parsed once per run, with whether its text could hold an API (``screened``).
 
-        A ``walked`` file (found in a folder, not named by the user) whose text cannot hold a
-        definition or a template is not parsed; such a Source is not kept, so a ``$ref`` to the same
-        file still reads it in full. ``screen`` replaces that test for a file read as context (a
-        Terraform module's other files): a file that fails it is not parsed either.
+        With ``walked`` (a file checked for its own sake, found in a folder or named on the command
+        line, rather than read for a ``$ref``), a file whose text cannot hold a definition or a
+        template is not parsed; such a Source is not kept, so a ``$ref`` to the same file still reads
+        it in full. ``screen`` replaces that test for a file read as context (a Terraform module's
+        other files): a file that fails it is not parsed either.
         """
         resolved = resolved or path.resolve()
         cached = self._sources.get(resolved)
@@ -154,23 +157,29 @@ class Engine:
         display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root)
         result = FileResult(display)
         explicit = resolved in self.run.explicit_files
-        source = self.open_source(path, walked=not explicit, resolved=resolved, display=display)
-        if source.screened is False and (not explicit or is_terraform_path(resolved)):
-            # Found in a folder and unable to hold a definition or a template: skipped quietly,
-            # parse errors included (a Helm template, any other YAML of the repository), whether or
-            # not a $ref of another file read it first. A file named on the command line is always
-            # read in full and reported.
+        source = self.open_source(path, walked=True, resolved=resolved, display=display)
+        if source.screened is False:
+            # Unable to hold a definition or a template: skipped quietly, parse errors included (a
+            # Helm template, a tsconfig.json with comments, any other YAML or JSON of the repository),
+            # whether it was found in a folder or named on the command line (as pre-commit names
+            # every staged file), and whether or not a $ref of another file read it first.
             return result
         options = resolve_file_options(self.run.config, path, self.run.flags)
         codes = enabled_codes(options)
+        kind = source_kind(source)
+        result.kind = kind
+        if kind is None and not (source.problems and self._unreadable_api(source)):
+            # Read, but neither kind (a Kubernetes multi-document file, Ansible with !vault values), or
+            # not readable and without a definition's or template's keys (a lockfile over the size
+            # limit): skipped quietly too; --verbose counts it.
+            if explicit:
+                result.notices.append(Notice(display, "not an OpenAPI definition or a SAM/CloudFormation template"))
+            result.rules_run = self._rules_run(codes, [])
+            return result
         for problem in source.problems:
             self._add(result, self._load_finding(problem.code, problem.message, source, problem.span, None), codes,
                       options)
-        kind = source_kind(source)
-        result.kind = kind
-        if kind is None:
-            if source.data is not None and explicit:
-                result.notices.append(Notice(display, "not an OpenAPI definition or a SAM/CloudFormation template"))
+        if kind is None:  # a definition or template that cannot be read: its load problems are the findings
             result.rules_run = self._rules_run(codes, [])
             return result
         builder, apis = self.build_apis(source, kind, options)
@@ -198,6 +207,37 @@ class Engine:
         result.findings = _dedupe(result.findings)
         result.rules_run = self._rules_run(codes, result.apis)
         return result
+
+    #: How much of a file over the size limit (or not text) is searched for a definition's keys; a
+    #: larger file is taken to be one, and its AG005 is reported.
+    SCREEN_LIMIT = 256 * 1024 * 1024
+
+    def _unreadable_api(self, source: Source) -> bool:
+        """Whether a file that gave no data still writes the keys of a definition or a template."""
+        if source.data is not None:
+            return False
+        if is_terraform_path(source.path):
+            return True  # its screen found an API Gateway resource type in it
+        if source.text:
+            return looks_like_api_text(source.text)
+        # Over the size limit, or not text: the bytes are searched in pieces, as Latin-1 without NULs.
+        screen = KindScreen()
+        if self.run.read_bytes is not None:
+            raw = self.run.read_bytes(source.path, source.display, self.SCREEN_LIMIT)
+            return raw is None or screen.feed(raw.replace(b"\0", b"").decode("latin-1"))
+        try:
+            with open(source.path, "rb") as stream:
+                read = 0
+                while read < self.SCREEN_LIMIT:
+                    piece = stream.read(1 << 20)
+                    if not piece:
+                        return False
+                    read += len(piece)
+                    if screen.feed(piece.replace(b"\0", b"").decode("latin-1")):
+                        return True
+        except OSError:
+            return True
+        return True
 
     def _rules_run(self, codes: set[str], apis: list[ApiSummary]) -> list[str]:
         ran = []

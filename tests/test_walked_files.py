@@ -34,11 +34,80 @@ def test_a_broken_yaml_file_that_cannot_be_an_api_is_skipped_in_a_walk(tmp_path)
     assert "Skipped 1 file that is neither OpenAPI definitions nor templates." in verbose.out
 
 
-def test_the_same_file_named_on_the_command_line_is_reported(tmp_path):
+def test_the_same_file_named_on_the_command_line_is_skipped_too(tmp_path):
+    # pre-commit names every staged YAML file: a named file gets the screen of the walk
     _write(tmp_path, "service.yaml", HELM)
     result = run_cli("check", "--format", "json", "service.yaml", cwd=tmp_path)
+    assert result.code == 0, result.out + result.err
+    assert _found(result) == []
+    verbose = run_cli("check", "--verbose", "service.yaml", cwd=tmp_path)
+    assert "Skipped 1 file that is neither OpenAPI definitions nor templates." in verbose.out
+
+
+TSCONFIG = """{
+  // compiler options
+  "compilerOptions": {
+    "target": "es2020", /* modern browsers */
+    "paths": {"@app/*": ["src\\\\app\\\\*"]},
+    "strict": true,
+  },
+}
+"""
+ESLINTRC = '{\n  "root": true,\n  "extends": ["eslint:recommended",],\n  "rules": {"no-console": "warn",},\n}\n'
+KUBERNETES = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
+              "      containers:\n        - name: web\n          resources: {limits: {cpu: '1'}}\n---\n"
+              "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n")
+VAULT = ("db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6231336539666234306139346433616338\n"
+         "swagger_ui_enabled: true\nopenapi_docs_path: /docs\n")
+
+
+def _lockfile() -> str:
+    """A package-lock.json over a 100,000-byte limit, with a dependency called swagger."""
+    entries = ",\n".join(f'    "pkg-{i}": {{"version": "1.0.0", "integrity": "sha512-{"A" * 80}"}}' for i in range(1200))
+    return ('{\n  "name": "web",\n  "lockfileVersion": 1,\n  "dependencies": {\n'
+            f'{entries},\n    "swagger": {{"version": "0.7.5"}}\n  }}\n}}\n')
+
+
+NOT_APIS = {"tsconfig.json": TSCONFIG, ".eslintrc.json": ESLINTRC, "package-lock.json": _lockfile(),
+            "k8s/deploy.yaml": KUBERNETES, "group_vars/all.yml": VAULT,
+            "charts/web/templates/service.yaml": HELM}
+
+
+def test_named_files_that_are_not_apis_pass_silently(tmp_path):
+    for name, text in NOT_APIS.items():
+        _write(tmp_path, name, text)
+    result = run_cli("check", "--format", "json", "--max-file-size", "100000", *NOT_APIS, cwd=tmp_path)
+    assert result.code == 0, result.out + result.err
+    assert _found(result) == []
+    assert result.json()["summary"]["files"] == 0
+    verbose = run_cli("check", "--verbose", "--max-file-size", "100000", *NOT_APIS, cwd=tmp_path)
+    assert "Skipped 6 files that are neither OpenAPI definitions nor templates." in verbose.out
+
+
+@pytest.mark.parametrize("name,text,expected", [
+    ("openapi.yaml", "openapi: 3.0.3\ninfo: {title: t\npaths: {}\n", (3, 6, "AG001")),
+    ("openapi.json", '{\n  // orders\n  "openapi": "3.0.3",\n  "paths": {},\n}\n', (2, 3, "AG001")),
+    ("template.yaml", "Resources:\n  Api: {Type: AWS::Serverless::Api\n", (3, 1, "AG001")),
+    ("helm-api.yaml", ("swagger: '2.0'\ninfo:\n  title: {{ .Values.title | quote }}\n  version: '1'\n"
+                      "{{- if .Values.paths }}\npaths: {}\n{{- end }}\n"), (6, 1, "AG001")),
+])
+def test_a_named_definition_or_template_that_cannot_be_read_still_fails(tmp_path, name, text, expected):
+    for other, other_text in NOT_APIS.items():
+        _write(tmp_path, other, other_text)
+    _write(tmp_path, name, text)
+    result = run_cli("check", "--format", "json", "--max-file-size", "100000", name, *NOT_APIS, cwd=tmp_path)
+    assert result.code == 1, result.out + result.err
+    assert [(line, column, code) for _, line, column, code in _found(result)] == [expected]
+
+
+def test_a_named_definition_over_the_size_limit_still_fails(tmp_path):
+    paths = ",\n".join(f'    "/p{i}": {{"get": {{"responses": {{"200": {{"description": "{"x" * 60}"}}}}}}}}'
+                        for i in range(1500))
+    _write(tmp_path, "big.json", '{\n  "info": {"title": "t", "version": "1"},\n  "paths": {\n'
+                                 f'{paths}\n  }},\n  "openapi": "3.0.3"\n}}\n')
+    result = run_cli("check", "--format", "json", "--max-file-size", "100000", "big.json", cwd=tmp_path)
     assert result.code == 1
-    assert [(f, c) for f, _, _, c in _found(result)] == [("service.yaml", "AG001")]
+    assert _found(result) == [("big.json", 1, 1, "AG005")]
 
 
 def test_a_broken_definition_is_still_reported_in_a_walk(tmp_path):

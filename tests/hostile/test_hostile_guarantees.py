@@ -142,7 +142,7 @@ def test_the_engine_runs_offline_even_with_several_workers(tmp_path, offline):
 
 def test_exit_codes_for_clean_failing_and_misused_runs(tmp_path):
     (tmp_path / "good.yaml").write_text((FIXTURES / "rules" / "AG001" / "good.yaml").read_text())
-    (tmp_path / "bad.yaml").write_text("a: [\n")
+    (tmp_path / "bad.yaml").write_text("openapi: 3.0.1\ninfo: [\n")
     assert check("--select", "AG001", "good.yaml", cwd=tmp_path).code == 0
     assert check("--select", "AG001", "bad.yaml", cwd=tmp_path).code == 1
     for usage in (["missing.yaml"], ["--select", "AG999", "good.yaml"], ["--format", "nope", "good.yaml"],

@@ -99,8 +99,17 @@ def test_utf16_without_a_byte_order_mark_is_recognised_as_not_text(tmp_path):
     b"\x7fELF\x02\x01\x01" + os.urandom(2000),
     b"PK\x03\x04" + bytes(range(40, 200)),
 ])
-def test_binary_files_with_a_yaml_name_are_one_finding(tmp_path, content):
+def test_binary_files_with_a_yaml_name_are_skipped(tmp_path, content):
+    # not text, and no definition's keys in their bytes: not an API, named or walked
     path = write(tmp_path, "image.yaml", content)
+    result = check("--format", "json", str(path))
+    assert result.code == 0 and findings(result) == []
+    verbose = check("--verbose", str(path))
+    assert "Skipped 1 file that is neither OpenAPI definitions nor templates." in verbose.out
+
+
+def test_a_binary_file_that_writes_a_definitions_keys_is_one_finding(tmp_path):
+    path = write(tmp_path, "api.yaml", b"openapi: 3.0.1\ninfo: \xff\xfe\x00\x89PNG\n")
     result = check("--format", "json", str(path))
     assert result.code == 1 and [f[2] for f in findings(result)] == ["AG001"]
 

@@ -115,3 +115,30 @@ def test_hook_passes_on_a_good_definition_and_fails_on_a_bad_one(hook_repo, proj
         "bad-http-api.yaml:45:5: error AG101",
     ]
     assert "not-an-api.yaml" not in bad.stdout
+
+
+def test_hook_passes_files_that_are_not_apis_and_fails_a_broken_definition(hook_repo, tmp_path: Path):
+    """A repository as teams have them: configuration files, a lockfile over the size limit, manifests,
+    Ansible variables and a Helm chart beside the API definitions, every one of them staged."""
+    from tests.test_walked_files import NOT_APIS
+
+    _, env = hook_repo
+    for name, text in NOT_APIS.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "openapi.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: Orders, version: '1.0'\npaths: {}\n", encoding="utf-8")
+    (tmp_path / ".apilint.yaml").write_text("max-file-size: 100000\n", encoding="utf-8")
+    _git(tmp_path, env, "init", "-q")
+    _git(tmp_path, env, "add", "-A")
+
+    clean = _try_repo(hook_repo, tmp_path, *NOT_APIS)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Passed" in clean.stdout and "No problems found in 0 files." in clean.stdout
+
+    broken = _try_repo(hook_repo, tmp_path, *NOT_APIS, "api/openapi.yaml")
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "Failed" in broken.stdout
+    reported = [line for line in broken.stdout.splitlines() if ": error " in line or ": warning " in line]
+    assert [" ".join(line.split()[:3]) for line in reported] == ["api/openapi.yaml:3:1: error AG001"]
