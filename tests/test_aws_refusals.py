@@ -58,3 +58,17 @@ def test_model_names_in_sam_and_template_resources():
         "(for example 'ordermodel')"),
     ]
 
+
+
+def test_sam_refusals_quote_sam():
+    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
+    assert [f["message"] for f in found][-1] == (
+        "SAM refuses the API: \"Tenant Lambda Authorizer must define 'AuthorizerPayloadFormatVersion'.\"")
+    assert all(f["severity"] == "error" for f in found)
+
+
+def test_a_rest_default_authorizer_without_authorizers_is_left_to_sam(tmp_path: Path):
+    template = tmp_path / "template.yaml"
+    template.write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n"
+                        "    Properties:\n      StageName: prod\n      Auth:\n        DefaultAuthorizer: Users\n")
+    assert _findings("--select", "AG601", str(template)) == []
