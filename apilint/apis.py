@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apilint.deployment import Deployment, api_resource, deployment_of, mappings_of
 from apilint.infer import infer_api_type, infer_endpoint_type, is_apigw_document
 from apilint.load.refs import RefResolver, refusal
 from apilint.load.source import ReadError, Source
-from apilint.model import Api, ApiType, Domain, EndpointType, Pointer, is_intrinsic
+from apilint.model import UNSET, Api, ApiResource, ApiType, Domain, EndpointType, Mapping, Pointer, Setting
+from apilint.template import Template
+from apilint.values import is_intrinsic
 
 REST_RESOURCES = {"AWS::Serverless::Api", "AWS::ApiGateway::RestApi"}
 V2_RESOURCES = {"AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api"}
 API_RESOURCES = REST_RESOURCES | V2_RESOURCES
+SAM_APIS = {"AWS::Serverless::Api", "AWS::Serverless::HttpApi"}
 DOMAIN_RESOURCES = {"AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::DomainName"}
 
 
@@ -168,29 +173,29 @@ class ApiBuilder:
         return self._api(source.display, source, doc_at, document, settings, None)
 
     def _api(self, label: str, source: Source, doc_at: Pointer | None, document: Any, settings: FileSettings,
-             context: dict[str, Any] | None) -> Api:
-        context = context or {}
+             declared: Declared | None) -> Api:
         if not isinstance(document, dict):
             document = None
         if settings.api_type is not None:
             api_type, reason, explicit = settings.api_type, "set by --api-type or configuration", True
-        elif context.get("api_type") is not None:
-            api_type, reason, explicit = context["api_type"], context["api_type_reason"], True
+        elif declared is not None and declared.api_type is not None:
+            api_type, reason, explicit = declared.api_type, declared.api_type_reason, True
         else:
             api_type, reason = infer_api_type(document or {})
             explicit = False
+        endpoint_declared = False
+        endpoint_at: Pointer | None = None
         if settings.endpoint_type is not None:
-            endpoint, endpoint_reason, endpoint_at = settings.endpoint_type, "set by --endpoint-type or configuration", None
-        elif context.get("endpoint_type") is not None:
-            endpoint, endpoint_reason, endpoint_at = (
-                context["endpoint_type"], context["endpoint_reason"], context.get("endpoint_at")
-            )
+            endpoint, endpoint_reason = settings.endpoint_type, "set by --endpoint-type or configuration"
+            endpoint_declared = True
+        elif declared is not None and declared.endpoint_type is not None:
+            endpoint, endpoint_reason, endpoint_at = declared.endpoint_type, declared.endpoint_reason, declared.endpoint_at
+            endpoint_declared = True
         else:
             endpoint, endpoint_reason = infer_endpoint_type(api_type, document or {})
-            endpoint_at = None
-        domains = list(context.get("domains", [])) + list(settings.domains)
-        is_apigw = bool(context) or explicit or (document is not None and is_apigw_document(document))
-        return Api(
+        domains = list(declared.domains if declared else []) + list(settings.domains)
+        is_apigw = declared is not None or explicit or (document is not None and is_apigw_document(document))
+        api = Api(
             label=label,
             source=source,
             doc_at=doc_at if document is not None else None,
@@ -201,108 +206,59 @@ class ApiBuilder:
             endpoint_type=endpoint,
             endpoint_reason=endpoint_reason,
             endpoint_at=endpoint_at,
+            endpoint_declared=endpoint_declared,
             region=settings.region,
             domains=domains,
-            resource_type=context.get("resource_type"),
-            resource_at=context.get("resource_at"),
-            properties=context.get("properties", {}),
-            template_context=context,
             is_apigw=is_apigw,
             resolver=self.resolver,
             options=settings.options,
         )
+        if declared is not None and declared.resource is not None:
+            api.resource = declared.resource
+            deployment = declared.deployment
+            if deployment is not None:
+                api.stages = deployment.stages
+                api.usage_plans = deployment.usage_plans
+                api.waf = deployment.waf
+                api.vpc_links = deployment.vpc_links
+                api.authorizers = deployment.authorizers
+                api.policies = deployment.policies
+        return api
 
     # --- templates -----------------------------------------------------------------------------------
 
     def from_template(self, source: Source, settings: FileSettings) -> list[Api]:
-        template = source.data
-        resources = template.get("Resources") if isinstance(template, dict) else None
-        if not isinstance(resources, dict):
-            return []
-        globals_ = template.get("Globals") if isinstance(template.get("Globals"), dict) else {}
-        domains = self._template_domains(source, resources, globals_)
+        template = Template.of(source)
+        domains = self._template_domains(template)
         apis: list[Api] = []
-        for logical_id, resource in resources.items():
-            if _resource_type(resource) not in API_RESOURCES:
-                continue
-            resource_type = resource["Type"]
-            resource_at = Pointer(source, ("Resources", logical_id))
-            properties = resource.get("Properties")
-            if not isinstance(properties, dict):
-                properties = {}
-            section = {"AWS::Serverless::Api": "Api", "AWS::Serverless::HttpApi": "HttpApi"}.get(resource_type)
-            defaults = globals_.get(section) if section else None
-            merged = _sam_merge(defaults, properties) if isinstance(defaults, dict) else dict(properties)
-            context = self._context(source, logical_id, resource_type, resource_at, merged, properties)
-            context["related"] = _related(source, resources, logical_id)
-            context["usage_plans"] = _usage_plans(resources, logical_id)
-            context["domains"] = [d for d in domains if d.kind == "domain" and self._maps_to(d, logical_id, resources)]
-            context["domains"] += self._sam_domain(source, resource_type, resource_at, merged, properties, globals_)
-            doc_source, doc_at, document = self._body(source, resource_at, merged, properties)
-            label = f"{source.display}#{logical_id}"
-            apis.append(self._api(label, doc_source or source, doc_at, document, settings, context))
+        for resource in template.of_type(*API_RESOURCES):
+            context = api_resource(template, resource)
+            declared = _declared(context)
+            declared.deployment = deployment_of(template, context)
+            for domain in domains:
+                if domain.kind != "domain":
+                    continue
+                mapped = [(api_id, mapping) for api_id, mapping in mappings_of(template, domain)]
+                if not mapped or any(api_id == resource.name for api_id, _ in mapped):
+                    # a mapping ties the domain to this API; unmapped domains go to every API
+                    copy = dataclasses.replace(domain, mappings=[m for api_id, m in mapped if api_id == resource.name])
+                    declared.domains.append(copy)
+            declared.domains += self._sam_domain(context)
+            doc_source, doc_at, document = self._body(source, context)
+            label = f"{source.display}#{resource.name}"
+            apis.append(self._api(label, doc_source or source, doc_at, document, settings, declared))
         if not apis and domains:
-            context = {
-                "api_type": settings.api_type or ApiType.REST,
-                "api_type_reason": "template without an API resource",
-                "endpoint_type": None,
-                "endpoint_reason": "",
-                "domains": domains,
-                "resource_type": None,
-            }
-            apis.append(self._api(source.display, source, None, None, settings, context))
+            declared = Declared(settings.api_type or ApiType.REST, "template without an API resource", domains=domains)
+            apis.append(self._api(source.display, source, None, None, settings, declared))
         return apis
 
-    def _context(self, source: Source, logical_id: str, resource_type: str, resource_at: Pointer,
-                 merged: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
-        props_at = resource_at.child("Properties")
-        context: dict[str, Any] = {
-            "logical_id": logical_id,
-            "resource_type": resource_type,
-            "resource_at": resource_at,
-            "properties": merged,
-            "properties_at": props_at,
-        }
-        if resource_type in REST_RESOURCES:
-            context["api_type"] = ApiType.REST
-            context["api_type_reason"] = f"{resource_type} resource {logical_id}"
-        elif resource_type == "AWS::Serverless::HttpApi":
-            context["api_type"] = ApiType.HTTP
-            context["api_type_reason"] = f"{resource_type} resource {logical_id}"
-        else:
-            protocol = merged.get("ProtocolType")
-            if protocol == "WEBSOCKET":
-                context["api_type"] = ApiType.WEBSOCKET
-            elif protocol == "HTTP":
-                context["api_type"] = ApiType.HTTP
-            else:
-                context["api_type"] = None  # Body-only V2 APIs are HTTP APIs; inference decides otherwise
-            if context["api_type"] is not None:
-                context["api_type_reason"] = f"ProtocolType {protocol} of {logical_id}"
-            elif "Body" in merged or "BodyS3Location" in merged:
-                context["api_type"] = ApiType.HTTP
-                context["api_type_reason"] = f"{logical_id} imports an OpenAPI body, which only HTTP APIs support"
-        endpoint, endpoint_at = _template_endpoint(resource_type, merged, props_at, properties)
-        if resource_type in V2_RESOURCES:
-            context["endpoint_type"] = EndpointType.REGIONAL
-            context["endpoint_reason"] = "HTTP and WebSocket APIs are Regional"
-        elif endpoint is not None:
-            context["endpoint_type"] = endpoint
-            context["endpoint_reason"] = f"EndpointConfiguration of {logical_id}"
-            context["endpoint_at"] = endpoint_at
-        elif context.get("api_type") is ApiType.REST:
-            context["endpoint_type"] = EndpointType.EDGE
-            context["endpoint_reason"] = f"{logical_id} sets no EndpointConfiguration; REST APIs default to edge-optimized"
-        return context
-
-    def _body(self, source: Source, resource_at: Pointer, merged: dict[str, Any],
-              properties: dict[str, Any]) -> tuple[Source | None, Pointer | None, Any]:
+    def _body(self, source: Source, context: ApiResource) -> tuple[Source | None, Pointer | None, Any]:
         """The OpenAPI document of an API resource, inline or from a local file."""
-        props_at = resource_at.child("Properties")
+        props = context.properties
         for key in ("DefinitionBody", "Body"):
-            if key in merged:
-                body = merged[key]
-                at = props_at.child(key)
+            if key in props:
+                body = props.get(key)
+                at = props.at(key)
                 include = _include_location(body)
                 if include is not None:
                     return self._local_file(source, include, at.child("Fn::Transform", "Parameters", "Location"))
@@ -310,9 +266,9 @@ class ApiBuilder:
                     return source, at, body
                 return None, None, None
         for key in ("DefinitionUri", "BodyS3Location"):
-            value = merged.get(key)
+            value = props.get(key)
             if isinstance(value, str):
-                return self._local_file(source, value, props_at.child(key))
+                return self._local_file(source, value, props.at(key))
             if value is not None:
                 self.notices.append(Notice(source.display, f"{key} names an S3 object; its definition is not checked"))
         return None, None, None
@@ -336,16 +292,12 @@ class ApiBuilder:
 
     # --- domains ------------------------------------------------------------------------------------
 
-    def _template_domains(self, source: Source, resources: dict[str, Any], globals_: dict[str, Any]) -> list[Domain]:
+    def _template_domains(self, template: Template) -> list[Domain]:
         domains: list[Domain] = []
-        for logical_id, resource in resources.items():
-            if _resource_type(resource) not in DOMAIN_RESOURCES:
-                continue
-            props = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
-            at = Pointer(source, ("Resources", logical_id))
-            props_at = at.child("Properties")
+        for resource in template.of_type(*DOMAIN_RESOURCES):
+            props, props_at = resource.properties, resource.properties_at
             domain_name = props.get("DomainName")
-            if resource["Type"] == "AWS::ApiGateway::DomainName":
+            if resource.type == "AWS::ApiGateway::DomainName":
                 types = props.get("EndpointConfiguration", {}).get("Types") if isinstance(
                     props.get("EndpointConfiguration"), dict) else None
                 endpoint = _endpoint_from(types[0] if isinstance(types, list) and types else None)
@@ -359,7 +311,7 @@ class ApiBuilder:
                                 endpoint_at, "MutualTlsAuthentication" in props,
                                 props_at.child("MutualTlsAuthentication"), props.get("SecurityPolicy"),
                                 props_at.child("SecurityPolicy"))
-                domain.logical_id = logical_id
+                domain.logical_id = resource.name
                 domains.append(domain)
             else:
                 configs = props.get("DomainNameConfigurations")
@@ -375,94 +327,74 @@ class ApiBuilder:
                                     config_at.child("EndpointType") if "EndpointType" in config else None,
                                     "MutualTlsAuthentication" in props, props_at.child("MutualTlsAuthentication"),
                                     config.get("SecurityPolicy"), config_at.child("SecurityPolicy"))
-                    domain.logical_id = logical_id
+                    domain.logical_id = resource.name
                     domains.append(domain)
         return domains
 
-    def _maps_to(self, domain: Domain, api_id: str, resources: dict[str, Any]) -> bool:
-        """Whether a mapping resource ties the domain to the API; unmapped domains go to every API."""
-        domain_id = domain.logical_id
-        mapped_apis: set[str] = set()
-        for resource in resources.values():
-            if _resource_type(resource) not in {
-                "AWS::ApiGateway::BasePathMapping", "AWS::ApiGatewayV2::ApiMapping", "AWS::ApiGateway::BasePathMappingV2"
-            }:
-                continue
-            props = resource.get("Properties") if isinstance(resource.get("Properties"), dict) else {}
-            if _ref_name(props.get("DomainName")) == domain_id or props.get("DomainName") == domain.name:
-                target = _ref_name(props.get("RestApiId")) or _ref_name(props.get("ApiId"))
-                if target:
-                    mapped_apis.add(target)
-        return not mapped_apis or api_id in mapped_apis
-
-    def _sam_domain(self, source: Source, resource_type: str, resource_at: Pointer, merged: dict[str, Any],
-                    properties: dict[str, Any], globals_: dict[str, Any]) -> list[Domain]:
-        domain = merged.get("Domain")
-        if resource_type not in {"AWS::Serverless::Api", "AWS::Serverless::HttpApi"} or not isinstance(domain, dict):
+    def _sam_domain(self, context: ApiResource) -> list[Domain]:
+        setting = context.properties.setting("Domain")
+        domain = setting.value
+        if context.type not in SAM_APIS or not isinstance(domain, dict) or setting.at is None:
             return []
-        if "Domain" in properties:
-            at = resource_at.child("Properties", "Domain")
-        else:
-            section = "Api" if resource_type == "AWS::Serverless::Api" else "HttpApi"
-            at = Pointer(source, ("Globals", section, "Domain"))
+        at = setting.at
         endpoint = _endpoint_from(domain.get("EndpointConfiguration")) or EndpointType.REGIONAL
-        return [
-            Domain(domain.get("DomainName"), domain.get("CertificateArn"), endpoint, at, at.child("CertificateArn"),
-                   at.child("EndpointConfiguration") if "EndpointConfiguration" in domain else None,
-                   "MutualTlsAuthentication" in domain, at.child("MutualTlsAuthentication"),
-                   domain.get("SecurityPolicy"), at.child("SecurityPolicy"), kind="sam-domain")
-        ]
+        result = Domain(domain.get("DomainName"), domain.get("CertificateArn"), endpoint, at, at.child("CertificateArn"),
+                        at.child("EndpointConfiguration") if "EndpointConfiguration" in domain else None,
+                        "MutualTlsAuthentication" in domain, at.child("MutualTlsAuthentication"),
+                        domain.get("SecurityPolicy"), at.child("SecurityPolicy"), kind="sam-domain")
+        stage = context.properties.setting("StageName")
+        base_paths = domain.get("BasePath")
+        paths = base_paths if isinstance(base_paths, list) else [base_paths] if base_paths is not None else [None]
+        for index, path in enumerate(paths):
+            path_at = at.child("BasePath", index) if isinstance(base_paths, list) else at.child("BasePath")
+            result.mappings.append(Mapping("Domain.BasePath", at, Setting(path, path_at) if path is not None else UNSET,
+                                           stage))
+        return [result]
 
 
-def _usage_plans(resources: dict[str, Any], api_id: str) -> list[str]:
-    """Logical ids of the ``AWS::ApiGateway::UsagePlan`` resources whose ``ApiStages`` name the API."""
-    plans = []
-    for logical_id, resource in resources.items():
-        if _resource_type(resource) != "AWS::ApiGateway::UsagePlan" or not isinstance(resource.get("Properties"), dict):
-            continue
-        stages = resource["Properties"].get("ApiStages")
-        if isinstance(stages, list) and any(isinstance(stage, dict) and _ref_name(stage.get("ApiId")) == api_id
-                                            for stage in stages):
-            plans.append(str(logical_id))
-    return plans
+@dataclass
+class Declared:
+    """What a template resource says about its API before the document is read."""
+
+    api_type: ApiType | None
+    api_type_reason: str = ""
+    endpoint_type: EndpointType | None = None
+    endpoint_reason: str = ""
+    endpoint_at: Pointer | None = None
+    domains: list[Domain] = field(default_factory=list)
+    resource: ApiResource | None = None
+    deployment: Deployment | None = None
 
 
-def _related(source: Source, resources: dict[str, Any], api_id: str) -> dict[str, list[tuple[str, dict[str, Any], Pointer]]]:
-    """Resources that belong to the API (their ``RestApiId`` or ``ApiId`` refers to it), by type."""
-    related: dict[str, list[tuple[str, dict[str, Any], Pointer]]] = {}
-    for logical_id, resource in resources.items():
-        if not isinstance(resource, dict) or not isinstance(resource.get("Properties"), dict):
-            continue
-        props = resource["Properties"]
-        owner = _ref_name(props.get("RestApiId")) or _ref_name(props.get("ApiId"))
-        if owner == api_id and isinstance(resource.get("Type"), str):
-            at = Pointer(source, ("Resources", logical_id, "Properties"))
-            related.setdefault(resource["Type"], []).append((logical_id, props, at))
-    return related
-
-
-def _sam_merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
-    """A resource's properties over its ``Globals`` section, maps merged key by key as SAM does."""
-    merged = dict(defaults)
-    for key, value in own.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not is_intrinsic(value):
-            merged[key] = _sam_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _resource_type(resource: Any) -> str | None:
-    """A resource's ``Type`` when it is a string (a list or an intrinsic there matches no type)."""
-    if isinstance(resource, dict) and isinstance(resource.get("Type"), str):
-        return resource["Type"]
-    return None
-
-
-def _ref_name(value: Any) -> str | None:
-    if isinstance(value, dict) and isinstance(value.get("Ref"), str):
-        return value["Ref"]
-    return None
+def _declared(context: ApiResource) -> Declared:
+    """The API type and endpoint type an API resource declares."""
+    logical_id, resource_type, props = context.name, context.type, context.properties
+    declared = Declared(None, resource=context)
+    if resource_type in REST_RESOURCES:
+        declared.api_type, declared.api_type_reason = ApiType.REST, f"{resource_type} resource {logical_id}"
+    elif resource_type == "AWS::Serverless::HttpApi":
+        declared.api_type, declared.api_type_reason = ApiType.HTTP, f"{resource_type} resource {logical_id}"
+    else:
+        protocol = props.get("ProtocolType")
+        if protocol == "WEBSOCKET":
+            declared.api_type = ApiType.WEBSOCKET
+        elif protocol == "HTTP":
+            declared.api_type = ApiType.HTTP
+        if declared.api_type is not None:
+            declared.api_type_reason = f"ProtocolType {protocol} of {logical_id}"
+        elif "Body" in props or "BodyS3Location" in props:
+            declared.api_type = ApiType.HTTP
+            declared.api_type_reason = f"{logical_id} imports an OpenAPI body, which only HTTP APIs support"
+    endpoint, endpoint_at = _template_endpoint(context)
+    if resource_type in V2_RESOURCES:
+        declared.endpoint_type, declared.endpoint_reason = EndpointType.REGIONAL, "HTTP and WebSocket APIs are Regional"
+    elif endpoint is not None:
+        declared.endpoint_type, declared.endpoint_reason = endpoint, f"EndpointConfiguration of {logical_id}"
+        declared.endpoint_at = endpoint_at
+    elif declared.api_type is ApiType.REST:
+        declared.endpoint_type = EndpointType.EDGE
+        declared.endpoint_reason = f"{logical_id} sets no EndpointConfiguration; REST APIs default to edge-optimized"
+    return declared
 
 
 def _endpoint_from(value: Any) -> EndpointType | None:
@@ -485,17 +417,17 @@ def _include_location(body: Any) -> str | None:
     return None
 
 
-def _template_endpoint(resource_type: str, merged: dict[str, Any], props_at: Pointer,
-                       properties: dict[str, Any]) -> tuple[EndpointType | None, Pointer | None]:
-    config = merged.get("EndpointConfiguration")
-    at = props_at.child("EndpointConfiguration") if "EndpointConfiguration" in properties else None
-    if resource_type == "AWS::Serverless::Api":
+def _template_endpoint(context: ApiResource) -> tuple[EndpointType | None, Pointer | None]:
+    props = context.properties
+    config = props.get("EndpointConfiguration")
+    at = props.at("EndpointConfiguration") if "EndpointConfiguration" in props else None
+    if context.type == "AWS::Serverless::Api":
         if isinstance(config, str):
             return _endpoint_from(config), at
         if isinstance(config, dict):
             return _endpoint_from(config.get("Type")), at.child("Type") if at else None
         return None, None
-    if resource_type == "AWS::ApiGateway::RestApi" and isinstance(config, dict):
+    if context.type == "AWS::ApiGateway::RestApi" and isinstance(config, dict):
         types = config.get("Types")
         if isinstance(types, list) and types:
             return _endpoint_from(types[0]), at.child("Types", 0) if at else None

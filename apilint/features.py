@@ -14,17 +14,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from apilint.model import INTEGRATION, Api, ApiType, Pointer, is_intrinsic
+from apilint.deployment import MAPPING_RESOURCES
+from apilint.model import INTEGRATION, Api, ApiType, Pointer
 from apilint.rules import FEATURES_FILE, data_file, rules_dir
+from apilint.template import OWNER_KEYS, referenced_name, refers_to
+from apilint.values import is_intrinsic, sub_text
 
 OPENAPI_PLACES = ("root", "path-item", "operation", "integration", "security-scheme", "server", "tag", "components")
 SUPPORT_VALUES = (True, False, "unconfirmed")
 _INTEGRATIONS = "x-amazon-apigateway-integrations"
 _NO_VALUE = {"Ref": "AWS::NoValue"}
-_MAPPING_RESOURCES = {"AWS::ApiGateway::BasePathMapping", "AWS::ApiGateway::BasePathMappingV2",
-                      "AWS::ApiGatewayV2::ApiMapping"}
 _MAPPED_PROPERTIES = ("DomainName", "DomainNameArn")
-_SAM_SECTIONS = {"AWS::Serverless::Api": "Api", "AWS::Serverless::HttpApi": "HttpApi"}
 
 
 class FeaturesFileError(Exception):
@@ -207,22 +207,10 @@ def _equals(value: Any, choices: tuple[Any, ...]) -> bool:
     return any(_same(v, c) for v in values for c in choices)
 
 
-def _sub_text(value: Any) -> str | None:
-    """A string, or the template string of an ``Fn::Sub``; None for anything else."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and len(value) == 1 and "Fn::Sub" in value:
-        inner = value["Fn::Sub"]
-        if isinstance(inner, list) and inner:
-            inner = inner[0]
-        return inner if isinstance(inner, str) else None
-    return None
-
-
 def _matches(value: Any, pattern: re.Pattern[str]) -> bool:
     values = value if isinstance(value, list) else [value]
     for item in values:
-        text = _sub_text(item)
+        text = sub_text(item)
         if text is not None and pattern.search(text):
             return True
     return False
@@ -446,86 +434,46 @@ class _Resource:
     linked_events: frozenset[str] | None = None  # AWS::Serverless::Function: events tied to the API
 
 
-def _references(value: Any, logical_id: str) -> bool:
-    """Whether a value refers to a resource by Ref, Fn::GetAtt or an Fn::Sub variable."""
-    if isinstance(value, dict):
-        if len(value) == 1:
-            name, inner = next(iter(value.items()))
-            if name == "Ref" and inner == logical_id:
-                return True
-            if name == "Fn::GetAtt":
-                target = inner[0] if isinstance(inner, list) and inner else inner
-                if isinstance(target, str) and target.split(".")[0] == logical_id:
-                    return True
-            if name == "Fn::Sub":
-                text = _sub_text(value)
-                if text is not None and re.search(r"\$\{" + re.escape(logical_id) + r"(\.[^}]*)?\}", text):
-                    return True
-        return any(_references(child, logical_id) for child in value.values())
-    if isinstance(value, list):
-        return any(_references(child, logical_id) for child in value)
-    return False
-
-
 def _template_resources(api: Api) -> list[_Resource]:
     """The API's own resource and every resource tied to it.
 
     A resource is tied to the API when its properties refer to the API; a custom domain is tied when
     a mapping tied to the API names it; a SAM function is tied through the events that name the API.
     """
-    context = api.template_context
-    logical_id, resource_at = context.get("logical_id"), context.get("resource_at")
-    if not isinstance(logical_id, str) or not isinstance(resource_at, Pointer):
+    context = api.resource
+    if context is None:
         return []
-    template = resource_at.source.data
-    resources = template.get("Resources") if isinstance(template, dict) else None
-    if not isinstance(resources, dict):
-        return []
-    result = [_Resource(logical_id, str(api.resource_type), api.properties, resource_at,
-                        resource_at.child("Properties"), is_api=True)]
+    logical_id = context.name
+    result = [_Resource(logical_id, context.type, api.properties, context.at, context.resource.properties_at,
+                        is_api=True)]
     domains: set[str] = set()
-    for other_id, resource in resources.items():
-        if other_id == logical_id or not isinstance(resource, dict):
+    for other in context.siblings.values():
+        if other.name == logical_id:
             continue
-        kind, props = resource.get("Type"), resource.get("Properties")
-        if not isinstance(kind, str) or not isinstance(props, dict):
-            continue
-        at = Pointer(resource_at.source, ("Resources", other_id))
+        kind, props = other.type, other.properties
         if kind == "AWS::Serverless::Function":
             events = props.get("Events")
             linked = frozenset(
                 str(name) for name, event in (events.items() if isinstance(events, dict) else ())
                 if isinstance(event, dict) and isinstance(event.get("Properties"), dict)
-                and any(_references(event["Properties"].get(k), logical_id) for k in ("RestApiId", "ApiId"))
+                and any(refers_to(event["Properties"].get(k), logical_id) for k in OWNER_KEYS)
             )
             if linked:
-                result.append(_Resource(str(other_id), kind, props, at, at.child("Properties"), linked_events=linked))
+                result.append(_Resource(other.name, kind, props, other.at, other.properties_at, linked_events=linked))
             continue
-        if not _references(props, logical_id):
+        if not props or not refers_to(props, logical_id):
             continue
-        result.append(_Resource(str(other_id), kind, props, at, at.child("Properties")))
-        if kind in _MAPPING_RESOURCES:
+        result.append(_Resource(other.name, kind, props, other.at, other.properties_at))
+        if kind in MAPPING_RESOURCES:
             for key in _MAPPED_PROPERTIES:
-                target = props.get(key)
-                if isinstance(target, dict) and isinstance(target.get("Ref"), str):
-                    domains.add(target["Ref"])
+                target = referenced_name(props.get(key))
+                if target is not None:
+                    domains.add(target)
     for domain_id in sorted(domains - {r.logical_id for r in result}):
-        resource = resources.get(domain_id)
-        if isinstance(resource, dict) and isinstance(resource.get("Type"), str) and isinstance(
-                resource.get("Properties"), dict):
-            at = Pointer(resource_at.source, ("Resources", domain_id))
-            result.append(_Resource(domain_id, resource["Type"], resource["Properties"], at, at.child("Properties")))
+        domain = context.siblings.get(domain_id)
+        if domain is not None and domain.properties:
+            result.append(_Resource(domain_id, domain.type, domain.properties, domain.at, domain.properties_at))
     return result
-
-
-def _api_property_at(api: Api, resource: _Resource, steps: tuple[Any, ...]) -> Pointer:
-    """Where a property of the API resource is written: its own Properties, else SAM Globals."""
-    raw = resource.at.source.data["Resources"][resource.logical_id]
-    own = raw.get("Properties") if isinstance(raw, dict) else None
-    section = _SAM_SECTIONS.get(resource.type)
-    if steps and (not isinstance(own, dict) or steps[0] not in own) and section is not None:
-        return Pointer(resource.at.source, ("Globals", section) + tuple(steps))
-    return resource.properties_at.child(*steps)
 
 
 def _template_uses(api: Api, signal: Signal, resources: list[_Resource],
@@ -550,7 +498,7 @@ def _template_uses(api: Api, signal: Signal, resources: list[_Resource],
             if not _value_matches(signal, value):
                 continue
             if resource.is_api:
-                at = _api_property_at(api, resource, relative)
+                at = api.property_at(*relative)
             shown = tuple(str(step) for step in relative)
             yield at, f"{_describe(shown, value, signal)} of {label}"
 

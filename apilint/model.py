@@ -7,10 +7,21 @@ and a path inside it), and the engine turns pointers into positions.
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from apilint.pointer import Pointer
+from apilint.values import (
+    flag,
+    has_placeholder,
+    is_intrinsic,
+    is_unknown,
+    known_string,
+    number,
+    text,
+    whole_number,
+)
 
 if TYPE_CHECKING:
     from apilint.load.refs import RefResolver
@@ -24,13 +35,7 @@ UNDECIDED = "decided at deployment"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 ANY_METHOD = "x-amazon-apigateway-any-method"
 INTEGRATION = "x-amazon-apigateway-integration"
-INTRINSIC_KEYS = frozenset(
-    {
-        "Ref", "Condition", "Fn::Sub", "Fn::GetAtt", "Fn::Join", "Fn::If", "Fn::Select", "Fn::Split",
-        "Fn::FindInMap", "Fn::ImportValue", "Fn::Base64", "Fn::Cidr", "Fn::GetAZs", "Fn::And", "Fn::Or",
-        "Fn::Not", "Fn::Equals", "Fn::Transform", "Fn::Length", "Fn::ToJsonString", "Fn::Unknown",
-    }
-)
+INTEGRATIONS = "x-amazon-apigateway-integrations"
 
 
 class ApiType(str, enum.Enum):
@@ -60,39 +65,326 @@ class EndpointType(str, enum.Enum):
         return self.value
 
 
-def is_intrinsic(value: Any) -> bool:
-    """Whether a value is a CloudFormation intrinsic function (an unknown value here)."""
-    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in INTRINSIC_KEYS
-
-
-def has_placeholder(value: Any) -> bool:
-    """Whether a string holds a ``${...}`` placeholder filled in later (templatefile, !Sub)."""
-    return isinstance(value, str) and "${" in value
-
-
-def known_string(value: Any) -> str | None:
-    """A string value, or the literal text of a ``!Sub`` without variables; None when unknown."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and len(value) == 1 and "Fn::Sub" in value:
-        inner = value["Fn::Sub"]
-        if isinstance(inner, str):
-            return inner
-    return None
+# --- settings and resources ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Pointer:
-    """A place in a file: the file and the path of keys and indexes leading to the node."""
+class Setting:
+    """One setting as written, and where: ``at`` is None when the setting is not written at all (then
+    ``value`` is None, or the default AWS applies when the model knows it, such as ``$default``).
 
-    source: Source
-    path: tuple[Any, ...]
+    The readers give the value's meaning or None when it is decided later (an intrinsic, a
+    ``${...}`` placeholder) or has another shape; a check stays silent on None.
+    """
 
-    def child(self, *steps: Any) -> Pointer:
-        return Pointer(self.source, self.path + steps)
+    value: Any = None
+    at: Pointer | None = None
 
-    def __repr__(self) -> str:
-        return f"Pointer({self.source.display}, {'/'.join(map(str, self.path))})"
+    @property
+    def written(self) -> bool:
+        return self.at is not None
+
+    @property
+    def unknown(self) -> bool:
+        """Written, but decided at deployment (an intrinsic function or a placeholder)."""
+        return self.written and is_unknown(self.value)
+
+    def number(self) -> float | None:
+        return number(self.value)
+
+    def whole(self) -> int | None:
+        return whole_number(self.value)
+
+    def flag(self) -> bool | None:
+        return flag(self.value)
+
+    def text(self) -> str | None:
+        return text(self.value)
+
+    def where(self, fallback: Pointer) -> Pointer:
+        """Where to report about the setting: where it is written, else ``fallback`` (its owner)."""
+        return self.at if self.at is not None else fallback
+
+
+UNSET = Setting()
+
+
+@dataclass
+class Resource:
+    """A resource a template declares: CloudFormation/SAM (name is the logical id) or Terraform (the
+    resource address). ``properties`` are the resource's own, as written."""
+
+    name: str
+    type: str
+    properties: dict[str, Any]
+    at: Pointer  # the resource
+    properties_at: Pointer  # its properties (CloudFormation ``Properties``, a Terraform block's body)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.properties.get(key, default)
+
+    def setting(self, *steps: Any) -> Setting:
+        """The property at ``steps`` (keys and list indexes) and where it is written."""
+        return _setting_in(self.properties, self.properties_at, steps)
+
+
+def _setting_in(data: Any, at: Pointer, steps: tuple[Any, ...]) -> Setting:
+    found, node = _walk(data, steps)
+    return Setting(node, at.child(*steps)) if found else UNSET
+
+
+def _has_path(data: Any, steps: tuple[Any, ...]) -> bool:
+    return _walk(data, steps)[0]
+
+
+def _walk(data: Any, steps: tuple[Any, ...]) -> tuple[bool, Any]:
+    """Follow keys and list indexes; an intrinsic function is a leaf (its inside is not a setting)."""
+    node = data
+    for step in steps:
+        in_map = isinstance(node, dict) and not is_intrinsic(node) and step in node
+        in_list = isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node)
+        if not (in_map or in_list):
+            return False, None
+        node = node[step]
+    return True, node
+
+
+class Properties:
+    """An API resource's properties as deployed: for SAM, the resource's own over its ``Globals``
+    section (maps merged key by key, as SAM merges them), with where each one is written.
+
+    This is the one owner of "a SAM property with Globals applied": checks read :meth:`get` and
+    report at :meth:`at` or :meth:`setting`, which point at the resource when it writes the property
+    and at ``Globals`` when the value comes from there.
+    """
+
+    def __init__(self, own: dict[str, Any], own_at: Pointer, defaults: dict[str, Any] | None = None,
+                 defaults_at: Pointer | None = None):
+        self.own = own
+        self.own_at = own_at
+        self.defaults = defaults if isinstance(defaults, dict) else None
+        self.defaults_at = defaults_at
+        self.data = _sam_merge(self.defaults, own) if self.defaults is not None else dict(own)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.data
+
+    def at(self, *steps: Any) -> Pointer:
+        """Where the property at ``steps`` is written (the resource's own properties when nowhere)."""
+        if self.defaults_at is not None and steps and not _has_path(self.own, steps) \
+                and _has_path(self.defaults, steps):
+            return self.defaults_at.child(*steps)
+        return self.own_at.child(*steps)
+
+    def setting(self, *steps: Any) -> Setting:
+        """The merged property at ``steps`` and where it is written; :data:`UNSET` when absent."""
+        found = _setting_in(self.data, self.own_at, steps)
+        return Setting(found.value, self.at(*steps)) if found.written else UNSET
+
+
+def _sam_merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """A resource's properties over its ``Globals`` section, maps merged key by key as SAM does."""
+    merged = dict(defaults)
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not is_intrinsic(value):
+            merged[key] = _sam_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@dataclass
+class ApiResource:
+    """The template resource that declares an API, and the resources that belong to it.
+
+    ``related`` holds, by type, the resources whose ``RestApiId``/``ApiId`` refers to the API
+    (stages, deployments, methods, routes, integrations, authorizers, gateway responses, ...).
+    """
+
+    resource: Resource
+    properties: Properties
+    related: dict[str, list[Resource]] = field(default_factory=dict)
+    siblings: dict[str, Resource] = field(default_factory=dict)  # every resource of the template, by name
+
+    @property
+    def name(self) -> str:
+        return self.resource.name
+
+    @property
+    def type(self) -> str:
+        return self.resource.type
+
+    @property
+    def at(self) -> Pointer:
+        return self.resource.at
+
+
+# --- the deployment: stages, plans, WAF, VPC links, domains, authorizers, policies -----------------------
+
+
+@dataclass
+class RouteSettings:
+    """Throttling, caching, logging and metrics for some methods or routes of a stage.
+
+    REST: one ``MethodSettings`` entry (``method_path`` as API Gateway writes it, ``*/*`` for every
+    method, ``pets/GET`` for one) or the stage-wide settings of a deployment's ``StageDescription``
+    (``*/*``). HTTP and WebSocket: ``DefaultRouteSettings`` (``route_key`` None) or one entry of
+    ``RouteSettings`` (its route key).
+    """
+
+    at: Pointer
+    method_path: str | None = None
+    route_key: str | None = None
+    throttling_burst: Setting = UNSET
+    throttling_rate: Setting = UNSET
+    caching_enabled: Setting = UNSET
+    cache_ttl: Setting = UNSET
+    cache_encrypted: Setting = UNSET
+    logging_level: Setting = UNSET
+    metrics_enabled: Setting = UNSET
+    data_trace_enabled: Setting = UNSET
+
+    @property
+    def applies_to_all(self) -> bool:
+        """Whether the settings cover every method or route (``*/*``, or the default route settings)."""
+        return self.method_path == "*/*" or (self.method_path is None and self.route_key is None)
+
+
+@dataclass
+class Canary:
+    """A stage's canary release settings."""
+
+    at: Pointer
+    percent_traffic: Setting = UNSET
+    use_stage_cache: Setting = UNSET
+    variable_overrides: dict[str, Setting] = field(default_factory=dict)
+
+
+@dataclass
+class Stage:
+    """A stage of the API as a template deploys it.
+
+    ``kind`` names what declares it: ``AWS::ApiGateway::Stage``, ``AWS::ApiGateway::Deployment``
+    (a deployment with ``StageName``; its ``StageDescription`` holds the settings),
+    ``AWS::ApiGatewayV2::Stage``, or the SAM API resource itself (``AWS::Serverless::Api`` /
+    ``HttpApi``, whose ``StageName`` and stage properties, ``Globals`` applied, make the stage).
+    Every setting keeps where it is written; an unwritten one is :data:`UNSET` and a rule reports
+    at ``at``.
+    """
+
+    kind: str
+    label: str  # how messages name it: "stage Prod (ProdStage)"
+    at: Pointer
+    name: Setting = UNSET
+    logical_id: str | None = None
+    tracing_enabled: Setting = UNSET
+    access_log_at: Pointer | None = None
+    access_log_destination: Setting = UNSET
+    access_log_format: Setting = UNSET
+    cache_cluster_enabled: Setting = UNSET
+    cache_cluster_size: Setting = UNSET
+    client_certificate: Setting = UNSET
+    canary: Canary | None = None
+    variables: dict[str, Setting] = field(default_factory=dict)
+    variables_at: Pointer | None = None
+    route_settings: list[RouteSettings] = field(default_factory=list)
+
+    @property
+    def name_text(self) -> str | None:
+        """The stage name when it is known."""
+        return self.name.text()
+
+    def settings_for_all(self) -> list[RouteSettings]:
+        """The route settings that cover every method or route."""
+        return [settings for settings in self.route_settings if settings.applies_to_all]
+
+
+@dataclass
+class UsagePlanStage:
+    """One API stage a usage plan covers (``ApiStages`` entry), tied to this API."""
+
+    at: Pointer
+    stage: Setting = UNSET
+    throttle: Setting = UNSET  # per-method throttling map, as written
+
+
+@dataclass
+class UsagePlan:
+    """A usage plan covering the API: ``AWS::ApiGateway::UsagePlan`` or SAM ``Auth.UsagePlan``."""
+
+    kind: str
+    label: str
+    at: Pointer
+    logical_id: str | None = None
+    stages: list[UsagePlanStage] = field(default_factory=list)
+    throttle_burst: Setting = UNSET
+    throttle_rate: Setting = UNSET
+    quota_limit: Setting = UNSET
+    quota_period: Setting = UNSET
+
+
+@dataclass
+class WafAssociation:
+    """A web ACL associated with a stage of the API (``AWS::WAFv2::WebACLAssociation`` whose
+    ``ResourceArn`` is built from the API, or ``AWS::WAFRegional::WebACLAssociation``)."""
+
+    kind: str
+    label: str
+    at: Pointer
+    web_acl: Setting = UNSET
+    resource_arn: Setting = UNSET
+    stage_name: str | None = None  # the stage the ARN names, when it can be read
+    logical_id: str | None = None
+
+
+@dataclass
+class VpcLink:
+    """A VPC link the API's integrations or stage variables use.
+
+    ``version`` is ``"v1"`` (REST: ``AWS::ApiGateway::VpcLink`` to Network Load Balancers,
+    ``target_arns``) or ``"v2"`` (HTTP: ``AWS::ApiGatewayV2::VpcLink`` into subnets).
+    """
+
+    version: str
+    label: str
+    at: Pointer
+    logical_id: str | None = None
+    name: Setting = UNSET
+    target_arns: Setting = UNSET
+    subnet_ids: Setting = UNSET
+    security_group_ids: Setting = UNSET
+
+
+@dataclass
+class Mapping:
+    """A mapping of the API (and a stage) onto a custom domain under a base path."""
+
+    kind: str
+    at: Pointer
+    base_path: Setting = UNSET
+    stage: Setting = UNSET
+    logical_id: str | None = None
+
+
+@dataclass
+class Authorizer:
+    """An authorizer declared as a template resource or in SAM ``Auth.Authorizers``.
+
+    ``kind`` is ``token``, ``request``, ``cognito_user_pools`` or ``jwt`` (lower case; None when
+    unknown). Authorizers inside the OpenAPI document are read with :meth:`Api.security_schemes`.
+    """
+
+    origin: str  # "AWS::ApiGateway::Authorizer", "AWS::ApiGatewayV2::Authorizer" or "Auth.Authorizers"
+    name: str
+    label: str
+    at: Pointer
+    kind: str | None = None
+    identity_source: Setting = UNSET
+    ttl: Setting = UNSET
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -102,16 +394,6 @@ class ResourcePolicy:
     document: Any  # the policy document; an intrinsic function or a string when not readable
     at: Pointer
     origin: str  # how messages name it
-
-
-def _parsed_policy(policy: Any) -> Any:
-    """A policy given as JSON text, parsed; anything else as it is."""
-    if isinstance(policy, str):
-        try:
-            return json.loads(policy)
-        except ValueError:
-            return policy
-    return policy
 
 
 def _requires_something(requirements: Any) -> bool | None:
@@ -150,6 +432,7 @@ class Domain:
     security_policy_at: Pointer | None = None
     kind: str = "domain"
     logical_id: str | None = None
+    mappings: list[Mapping] = field(default_factory=list)
 
 
 @dataclass
@@ -186,6 +469,73 @@ class Integration:
         return value.lower() if isinstance(value, str) else None
 
 
+# Canonical property -> (OpenAPI key, AWS::ApiGateway::Method Integration key, AWS::ApiGatewayV2::Integration key)
+_INTEGRATION_KEYS = {
+    "type": ("type", "Type", "IntegrationType"),
+    "uri": ("uri", "Uri", "IntegrationUri"),
+    "method": ("httpMethod", "IntegrationHttpMethod", "IntegrationMethod"),
+    "connection_type": ("connectionType", "ConnectionType", "ConnectionType"),
+    "connection_id": ("connectionId", "ConnectionId", "ConnectionId"),
+    "payload_format": ("payloadFormatVersion", None, "PayloadFormatVersion"),
+    "subtype": ("integrationSubtype", None, "IntegrationSubtype"),
+    "transfer_mode": ("responseTransferMode", "ResponseTransferMode", None),
+    "cache_keys": ("cacheKeyParameters", "CacheKeyParameters", None),
+    "timeout": ("timeoutInMillis", "TimeoutInMillis", "TimeoutInMillis"),
+    "request_templates": ("requestTemplates", "RequestTemplates", "RequestTemplates"),
+    "request_parameters": ("requestParameters", "RequestParameters", "RequestParameters"),
+    "credentials": ("credentials", "Credentials", "CredentialsArn"),
+}
+_INTEGRATION_FORMS = {"openapi": 0, "method": 1, "v2": 2}
+
+
+@dataclass
+class IntegrationView:
+    """One integration, wherever it is declared, read through canonical property names.
+
+    ``form`` is ``openapi`` (``x-amazon-apigateway-integration`` of an operation or under
+    ``components.x-amazon-apigateway-integrations``), ``method`` (``Integration`` of an
+    ``AWS::ApiGateway::Method``, whose resource is ``resource``) or ``v2`` (an
+    ``AWS::ApiGatewayV2::Integration``).
+    """
+
+    data: dict[str, Any]
+    at: Pointer
+    form: str
+    label: str
+    operation: Operation | None = None
+    resource: Resource | None = None
+
+    def key(self, name: str) -> str | None:
+        return _INTEGRATION_KEYS[name][_INTEGRATION_FORMS[self.form]]
+
+    def has(self, name: str) -> bool:
+        key = self.key(name)
+        return key is not None and key in self.data
+
+    def get(self, name: str) -> Any:
+        key = self.key(name)
+        return self.data.get(key) if key is not None else None
+
+    def pointer(self, name: str) -> Pointer:
+        key = self.key(name)
+        return self.at.child(key) if key is not None and key in self.data else self.at
+
+    def setting(self, name: str) -> Setting:
+        """A property and where it is written (:data:`UNSET` when this form has no such key or omits it)."""
+        key = self.key(name)
+        return Setting(self.data[key], self.at.child(key)) if key is not None and key in self.data else UNSET
+
+    def text(self, name: str) -> str | None:
+        """A property's text: a string, or the template of a ``!Sub`` (its ``${...}`` parts unknown)."""
+        return known_string(self.get(name))
+
+    @property
+    def type(self) -> str | None:
+        """The integration type in lower case, None when unknown."""
+        value = self.get("type")
+        return value.lower() if isinstance(value, str) and not has_placeholder(value) else None
+
+
 @dataclass
 class Api:
     """One API as checks see it."""
@@ -202,13 +552,59 @@ class Api:
     endpoint_at: Pointer | None = None
     region: str | None = None
     domains: list[Domain] = field(default_factory=list)
-    resource_type: str | None = None
-    resource_at: Pointer | None = None
-    properties: dict[str, Any] = field(default_factory=dict)
-    template_context: dict[str, Any] = field(default_factory=dict)
+    endpoint_declared: bool = False  # the endpoint type is written somewhere, not API Gateway's import default
+    resource: ApiResource | None = None  # the template resource that declares the API
+    stages: list[Stage] = field(default_factory=list)
+    usage_plans: list[UsagePlan] = field(default_factory=list)
+    waf: list[WafAssociation] = field(default_factory=list)
+    vpc_links: list[VpcLink] = field(default_factory=list)
+    authorizers: list[Authorizer] = field(default_factory=list)
+    policies: list[ResourcePolicy] = field(default_factory=list)  # resource policies outside the document
     is_apigw: bool = True
     resolver: RefResolver | None = None
     options: dict[str, Any] = field(default_factory=dict)
+
+    # --- the declaring resource ----------------------------------------------------------------------
+
+    @property
+    def resource_type(self) -> str | None:
+        """The type of the template resource that declares the API (None for a bare definition)."""
+        return self.resource.type if self.resource is not None else None
+
+    @property
+    def resource_at(self) -> Pointer | None:
+        return self.resource.at if self.resource is not None else None
+
+    @property
+    def logical_id(self) -> str | None:
+        return self.resource.name if self.resource is not None else None
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        """The declaring resource's properties as deployed (SAM ``Globals`` applied); empty without one."""
+        return self.resource.properties.data if self.resource is not None else {}
+
+    def property_at(self, *steps: Any) -> Pointer:
+        """Where a property of the declaring resource is written: its own properties, else SAM ``Globals``."""
+        if self.resource is None:
+            return Pointer(self.source, ())
+        return self.resource.properties.at(*steps)
+
+    def setting(self, *steps: Any) -> Setting:
+        """A property of the declaring resource (``Globals`` applied) and where it is written."""
+        return self.resource.properties.setting(*steps) if self.resource is not None else UNSET
+
+    def related(self, resource_type: str) -> list[Resource]:
+        """Template resources of one type that belong to the API (their RestApiId/ApiId refers to it)."""
+        return list(self.resource.related.get(resource_type, ())) if self.resource is not None else []
+
+    def resource_policies(self) -> list[ResourcePolicy]:
+        """Every resource policy: the document's extension and those the template declares."""
+        result: list[ResourcePolicy] = []
+        document, at = self.root()
+        if POLICY in document and document[POLICY] not in (None, {}, ""):
+            result.append(ResourcePolicy(document[POLICY], at.child(POLICY), POLICY))
+        return result + self.policies
 
     # --- document access -------------------------------------------------------------------------
 
@@ -275,6 +671,36 @@ class Api:
             if integration is not None:
                 yield integration
 
+    def all_integrations(self) -> Iterator[IntegrationView]:
+        """Every integration of the API, each once: the operations' (references followed), those under
+        ``components.x-amazon-apigateway-integrations``, ``AWS::ApiGateway::Method`` integrations and
+        ``AWS::ApiGatewayV2::Integration`` resources. This is the one view checks read integrations by."""
+        seen: set[tuple[Any, ...]] = set()
+        for integration in self.integrations():
+            key = (integration.at.source.display, integration.at.path)
+            if key not in seen:
+                seen.add(key)
+                yield IntegrationView(integration.data, integration.at, "openapi", integration.operation.label,
+                                      integration.operation)
+        document, at = self.root()
+        components = document.get("components")
+        reusable = components.get(INTEGRATIONS) if isinstance(components, dict) else None
+        if isinstance(reusable, dict):
+            for name, data in reusable.items():
+                entry_at = at.child("components", INTEGRATIONS, name)
+                key = (entry_at.source.display, entry_at.path)
+                if isinstance(data, dict) and key not in seen:
+                    seen.add(key)
+                    yield IntegrationView(data, entry_at, "openapi", f"integration {name!r}")
+        for method in self.related("AWS::ApiGateway::Method"):
+            integration = method.get("Integration")
+            if isinstance(integration, dict):
+                yield IntegrationView(integration, method.properties_at.child("Integration"), "method",
+                                      f"method {method.name}", resource=method)
+        for resource in self.related("AWS::ApiGatewayV2::Integration"):
+            yield IntegrationView(resource.properties, resource.properties_at, "v2", f"integration {resource.name}",
+                                  resource=resource)
+
     def security_schemes(self) -> dict[str, tuple[dict[str, Any], Pointer]]:
         """Security schemes by name (``components.securitySchemes`` or ``securityDefinitions``)."""
         doc, at = self.root()
@@ -319,32 +745,6 @@ class Api:
         auth = self.properties.get("Auth")
         return auth if isinstance(auth, dict) else {}
 
-    def resource_policies(self) -> list[ResourcePolicy]:
-        """The resource policies: the extension, ``Policy`` of a RestApi, SAM ``Auth.ResourcePolicy``."""
-        policies: list[ResourcePolicy] = []
-        document, at = self.root()
-        if POLICY in document and document[POLICY] not in (None, {}, ""):
-            policies.append(ResourcePolicy(document[POLICY], at.child(POLICY), POLICY))
-        properties_at = self.template_context.get("properties_at")
-        if properties_at is None:
-            return policies
-        if self.resource_type in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api"):
-            policy = self.properties.get("Policy")
-            if policy not in (None, {}, ""):
-                policies.append(ResourcePolicy(_parsed_policy(policy), properties_at.child("Policy"), "Policy"))
-        sam_policy = self.sam_auth().get("ResourcePolicy")
-        if self.resource_type == "AWS::Serverless::Api" and sam_policy not in (None, {}):
-            at_sam = properties_at.child("Auth", "ResourcePolicy")
-            statements = sam_policy.get("CustomStatements") if isinstance(sam_policy, dict) else None
-            if isinstance(statements, (list, dict)) and len(sam_policy) == 1:
-                # only custom statements: they are the whole policy, and can be judged
-                policies.append(ResourcePolicy({"Statement": statements}, at_sam.child("CustomStatements"),
-                                               "Auth.ResourcePolicy.CustomStatements"))
-            else:
-                # SAM builds IP, VPC and account rules into statements with conditions
-                policies.append(ResourcePolicy(sam_policy, at_sam, "Auth.ResourcePolicy"))
-        return policies
-
     @property
     def protection(self) -> str | None:
         """How the deployment protects every operation of the API at once, in words; None if it does not.
@@ -368,9 +768,9 @@ class Api:
         usage_plan = auth.get("UsagePlan")
         if isinstance(usage_plan, dict) and usage_plan.get("CreateUsagePlan") not in (None, "NONE"):
             return "a usage plan (Auth.UsagePlan)"
-        plans = self.template_context.get("usage_plans") or []
+        plans = [plan for plan in self.usage_plans if plan.logical_id is not None]
         if plans:
-            return f"usage plan {plans[0]}"
+            return plans[0].label
         return None
 
     def operation_protection(self, operation: Operation) -> str | None:

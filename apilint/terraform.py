@@ -446,15 +446,12 @@ class TerraformBuilder:
     def _api(self, module: Module, resource: TfResource, settings: FileSettings, body: Body | None = None) -> Api:
         source = resource.source
         api_type, reason = api_kind(resource)
-        context: dict[str, Any] = {
-            "logical_id": resource.address,
-            "resource_type": resource.type,
-            "resource_at": Pointer(source, resource.path),
-            "properties": resource.body,
-            "properties_at": Pointer(source, resource.path),
-            "api_type": api_type,
-            "api_type_reason": reason,
-        }
+        from apilint.apis import Declared
+        from apilint.model import ApiResource, Properties, Resource
+
+        at = Pointer(source, resource.path)
+        declared = Declared(api_type, reason, resource=ApiResource(
+            Resource(resource.address, resource.type, resource.body, at, at), Properties(resource.body, at)))
         from apilint.apis import FileSettings, Notice
 
         if body is None:  # the API's own file is checked: it reports what it reads
@@ -464,27 +461,27 @@ class TerraformBuilder:
             if body.file is not None:
                 self.builder.consumed.add(body.file)
         if resource.type == V2_API:
-            context["endpoint_type"] = EndpointType.REGIONAL
-            context["endpoint_reason"] = "HTTP and WebSocket APIs are Regional"
+            declared.endpoint_type = EndpointType.REGIONAL
+            declared.endpoint_reason = "HTTP and WebSocket APIs are Regional"
             if api_type is None and body.document is not None:
-                context["api_type"] = ApiType.HTTP
-                context["api_type_reason"] = f"{resource.address} imports an OpenAPI body, which only HTTP APIs support"
+                declared.api_type = ApiType.HTTP
+                declared.api_type_reason = f"{resource.address} imports an OpenAPI body, which only HTTP APIs support"
         else:
             endpoint, endpoint_path = rest_endpoint(resource)
             if endpoint is not None and endpoint_path is not None:
-                context["endpoint_type"] = endpoint
-                context["endpoint_reason"] = f"endpoint_configuration of {resource.address}"
-                context["endpoint_at"] = Pointer(source, endpoint_path)
+                declared.endpoint_type = endpoint
+                declared.endpoint_reason = f"endpoint_configuration of {resource.address}"
+                declared.endpoint_at = Pointer(source, endpoint_path)
             elif "endpoint_configuration" not in resource.body:
-                context["endpoint_type"] = EndpointType.EDGE
-                context["endpoint_reason"] = (f"{resource.address} sets no endpoint_configuration; REST APIs default "
-                                              "to edge-optimized")
+                declared.endpoint_type = EndpointType.EDGE
+                declared.endpoint_reason = (f"{resource.address} sets no endpoint_configuration; REST APIs default "
+                                            "to edge-optimized")
         region, _, _ = module.provider_region(resource)
         if settings.region is None and region is not None:
             settings = FileSettings(settings.api_type, settings.endpoint_type, region, settings.domains, settings.options)
         label = f"{source.display}#{resource.address}"
         doc_source = body.source or source
-        return self.builder._api(label, doc_source, body.at, body.document, settings, context)
+        return self.builder._api(label, doc_source, body.at, body.document, settings, declared)
 
     # --- a definition named on its own ----------------------------------------------------------------
 

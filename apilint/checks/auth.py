@@ -52,13 +52,13 @@ def api_key_on_http_api(api: Api, run: Any) -> Iterator[Violation]:
                                            f"used by {first_use}; HTTP APIs have no API keys or usage plans")
     properties = api.properties
     auth = properties.get("Auth") if isinstance(properties.get("Auth"), dict) else None
-    props_at = api.template_context.get("properties_at")
-    if auth is not None and props_at is not None and api.resource_type == "AWS::Serverless::HttpApi":
+    if auth is not None and api.resource_type == "AWS::Serverless::HttpApi":
         for key in ("ApiKeyRequired", "UsagePlan"):
             if key in auth and auth[key] not in (False, None):
-                yield Violation(props_at.child("Auth", key),
+                yield Violation(api.property_at("Auth", key),
                                 f"Auth.{key} on an AWS::Serverless::HttpApi: HTTP APIs have no API keys or usage plans")
-    for route_id, route, route_at in api.template_context.get("related", {}).get("AWS::ApiGatewayV2::Route", []):
+    for resource in api.related("AWS::ApiGatewayV2::Route"):
+        route_id, route, route_at = resource.name, resource.properties, resource.properties_at
         if api.api_type is ApiType.HTTP and route.get("ApiKeyRequired") is True:
             yield Violation(route_at.child("ApiKeyRequired"),
                             f"route {route_id} requires an API key: HTTP APIs have no API keys or usage plans")

@@ -372,13 +372,13 @@ def gateway_response_type_unknown(api: Api, run: Any) -> Iterator[Violation]:
             if isinstance(key, str) and (key in types or key.startswith("x-")):
                 continue
             yield Violation(at.child(GATEWAY_RESPONSES, key), _unknown_type_message(key, types))
-    properties_at = api.template_context.get("properties_at")
     sam_responses = api.properties.get("GatewayResponses")
-    if api.resource_type == "AWS::Serverless::Api" and isinstance(sam_responses, dict) and properties_at:
+    if api.resource_type == "AWS::Serverless::Api" and isinstance(sam_responses, dict):
         for key in sam_responses:
             if key not in types:
-                yield Violation(properties_at.child("GatewayResponses", key), _unknown_type_message(key, types))
-    for _, props, props_at in api.template_context.get("related", {}).get("AWS::ApiGateway::GatewayResponse", []):
+                yield Violation(api.property_at("GatewayResponses", key), _unknown_type_message(key, types))
+    for resource in api.related("AWS::ApiGateway::GatewayResponse"):
+        props, props_at = resource.properties, resource.properties_at
         value = props.get("ResponseType")
         if isinstance(value, str) and value not in types:
             yield Violation(props_at.child("ResponseType"), _unknown_type_message(value, types))

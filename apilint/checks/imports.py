@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from apilint.checks.values import is_unknown
-from apilint.model import INTRINSIC_KEYS, Api, Pointer, has_placeholder, is_intrinsic
+from apilint.model import Api, Pointer, has_placeholder, is_intrinsic
 from apilint.rules import Violation
+from apilint.values import INTRINSIC_KEYS
 
 _ALPHANUMERIC = re.compile(r"^[A-Za-z0-9]+$")
 
@@ -48,14 +49,14 @@ def model_name_not_alphanumeric(api: Api, run: Any) -> Iterator[Violation]:
                             f"name must be alphanumeric\"; rename it{_alphanumeric_hint(name)} and its $refs")
     if api.resource_type == "AWS::Serverless::Api":
         models = api.properties.get("Models")
-        props_at = api.template_context.get("properties_at")
-        if isinstance(models, dict) and isinstance(props_at, Pointer) and not is_intrinsic(models):
+        if isinstance(models, dict) and not is_intrinsic(models):
             for name in models:
                 if isinstance(name, str) and not _ALPHANUMERIC.match(name):
-                    yield Violation(props_at.child("Models", name),
+                    yield Violation(api.property_at("Models", name),
                                     f"SAM model {name!r} becomes a model of the REST API, and model names must "
                                     f"be alphanumeric{_alphanumeric_hint(name)}")
-    for logical_id, props, props_at in api.template_context.get("related", {}).get("AWS::ApiGateway::Model", []):
+    for model in api.related("AWS::ApiGateway::Model"):
+        logical_id, props, props_at = model.name, model.properties, model.properties_at
         name = props.get("Name")
         if isinstance(name, str) and not has_placeholder(name) and not _ALPHANUMERIC.match(name):
             yield Violation(props_at.child("Name"),
@@ -212,9 +213,7 @@ _CONTENT_TYPE = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+/[A-Za-z0-9!#$%&'*+.^_`
 
 def _template_maps(api: Api) -> Iterator[tuple[Any, Pointer]]:
     """Every map of mapping templates keyed by content type, with where it is."""
-    from apilint.checks.validity import all_integrations
-
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         if view.form == "v2":
             continue
         request_key, responses_key, response_templates = (
@@ -235,8 +234,8 @@ def _template_maps(api: Api) -> Iterator[tuple[Any, Pointer]]:
             if isinstance(response, dict) and "responseTemplates" in response:
                 yield response["responseTemplates"], at.child("x-amazon-apigateway-gateway-responses", kind,
                                                               "responseTemplates")
-    related = api.template_context.get("related", {})
-    for _, props, props_at in related.get("AWS::ApiGateway::GatewayResponse", []):
+    for response in api.related("AWS::ApiGateway::GatewayResponse"):
+        props, props_at = response.properties, response.properties_at
         if "ResponseTemplates" in props:
             yield props["ResponseTemplates"], props_at.child("ResponseTemplates")
 
@@ -261,10 +260,9 @@ _ENDPOINT_TYPES = ("EDGE", "REGIONAL", "PRIVATE")
 
 def rest_api_settings_refused(api: Api, run: Any) -> Iterator[Violation]:
     """REST API settings API Gateway refuses when it creates the API."""
-    props_at = api.template_context.get("properties_at")
-    if api.resource_type not in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api") or not isinstance(
-            props_at, Pointer):
+    if api.resource is None or api.resource_type not in ("AWS::ApiGateway::RestApi", "AWS::Serverless::Api"):
         return
+    props_at = api.resource.properties.own_at
     properties = api.properties
     if properties.get("Description") == "":
         yield Violation(props_at.child("Description"), "Description is empty: API Gateway refuses it "

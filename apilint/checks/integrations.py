@@ -5,36 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from apilint.checks.values import known_int
 from apilint.finding import Severity
-from apilint.model import Api, ApiType, EndpointType, Pointer
+from apilint.model import Api, ApiType, EndpointType, Setting
 from apilint.rules import Violation
 
 
-def _timeouts(api: Api) -> Iterator[tuple[Any, Pointer, bool]]:
-    """Every integration timeout: the value, where it is, and whether the response streams."""
-    for integration in api.integrations():
-        if "timeoutInMillis" in integration.data:
-            streaming = str(integration.get("responseTransferMode", "")).upper() == "STREAM"
-            yield integration.get("timeoutInMillis"), integration.at.child("timeoutInMillis"), streaming
-    related = api.template_context.get("related", {})
-    for _, props, at in related.get("AWS::ApiGateway::Method", []):
-        integration = props.get("Integration")
-        if isinstance(integration, dict) and "TimeoutInMillis" in integration:
-            streaming = str(integration.get("ResponseTransferMode", "")).upper() == "STREAM"
-            yield integration["TimeoutInMillis"], at.child("Integration", "TimeoutInMillis"), streaming
-    for _, props, at in related.get("AWS::ApiGatewayV2::Integration", []):
-        if "TimeoutInMillis" in props:
-            yield props["TimeoutInMillis"], at.child("TimeoutInMillis"), False
+def _timeouts(api: Api) -> Iterator[tuple[Setting, bool]]:
+    """Every integration timeout (operations, components, template resources) and whether the response streams."""
+    for view in api.all_integrations():
+        timeout = view.setting("timeout")
+        if timeout.written:
+            yield timeout, str(view.get("transfer_mode") or "").upper() == "STREAM"
 
 
 def integration_timeout(api: Api, run: Any) -> Iterator[Violation]:
     """Integration timeouts outside the range the API type and endpoint type allow."""
     limits = run.options[api.api_type.value]
     low, high = limits["min"], limits["max"]
-    for value, at, streaming in _timeouts(api):
-        timeout = known_int(value)
-        if timeout is None:
+    for setting, streaming in _timeouts(api):
+        timeout, at = setting.whole(), setting.at
+        if timeout is None or at is None:
             continue
         if timeout < low:
             yield Violation(at, f"integration timeout {timeout:,} ms is below the minimum of {low} ms")

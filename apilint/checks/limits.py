@@ -8,65 +8,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from apilint.finding import Severity
-from apilint.model import Api, ApiType, Pointer, has_placeholder, is_intrinsic
+from apilint.model import Api, ApiType, Pointer
 from apilint.rules import Violation
+from apilint.values import has_placeholder, is_intrinsic, number, whole_number
 
 AUTHORIZER = "x-amazon-apigateway-authorizer"
 POLICY = "x-amazon-apigateway-policy"
 COMPRESSION = "x-amazon-apigateway-minimum-compression-size"
-_SAM_SECTIONS = {"AWS::Serverless::Api": "Api", "AWS::Serverless::HttpApi": "HttpApi"}
+_SAM_APIS = ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
-_INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
 
 # --- helpers shared by the limit checks -------------------------------------------------------------
-
-
-def whole_number(value: Any) -> int | None:
-    """An integer, also written as a string of digits (``"300"``); None when unknown or not a number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and _INTEGER.match(value.strip()):
-        return int(value.strip())
-    return None
-
-
-def decimal(value: Any) -> float | None:
-    """A number, also written as a string (``"0.5"``); None when unknown or not a number."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
-
-
-def api_property_at(api: Api, *steps: Any) -> Pointer:
-    """Where a property of the API's template resource is written: its Properties, else SAM Globals."""
-    props_at = api.template_context.get("properties_at")
-    logical_id = api.template_context.get("logical_id")
-    if not isinstance(props_at, Pointer):
-        return Pointer(api.source, ())
-    resource = props_at.source.data.get("Resources", {}).get(logical_id) if isinstance(
-        props_at.source.data, dict) else None
-    own = resource.get("Properties") if isinstance(resource, dict) else None
-    section = _SAM_SECTIONS.get(str(api.resource_type))
-    if section is not None and steps and (not isinstance(own, dict) or steps[0] not in own):
-        return Pointer(props_at.source, ("Globals", section) + steps)
-    return props_at.child(*steps)
-
-
-def related(api: Api, resource_type: str) -> list[tuple[str, dict[str, Any], Pointer]]:
-    """Template resources of one type whose RestApiId or ApiId refers to the API."""
-    return list(api.template_context.get("related", {}).get(resource_type, []))
 
 
 def _authorizers(api: Api) -> Iterator[tuple[str, dict[str, Any], Pointer]]:
@@ -137,12 +90,14 @@ def authorizer_ttl(api: Api, run: Any) -> Iterator[Violation]:
         yield from judge(authorizer.get("authorizerResultTtlInSeconds"), at.child("authorizerResultTtlInSeconds"),
                          "authorizerResultTtlInSeconds" in authorizer, kind, authorizer.get("identitySource"),
                          identity_at, f"authorizer {name!r}", rest)
-    for logical_id, props, at in related(api, "AWS::ApiGateway::Authorizer"):
+    for resource in api.related("AWS::ApiGateway::Authorizer"):
+        logical_id, props, at = resource.name, resource.properties, resource.properties_at
         identity_at = at.child("IdentitySource") if "IdentitySource" in props else at.child("Type")
         yield from judge(props.get("AuthorizerResultTtlInSeconds"), at.child("AuthorizerResultTtlInSeconds"),
                          "AuthorizerResultTtlInSeconds" in props, _kind(props.get("Type")),
                          props.get("IdentitySource"), identity_at, f"authorizer {logical_id}", True)
-    for logical_id, props, at in related(api, "AWS::ApiGatewayV2::Authorizer"):
+    for resource in api.related("AWS::ApiGatewayV2::Authorizer"):
+        logical_id, props, at = resource.name, resource.properties, resource.properties_at
         # identity sources as cache keys are documented for HTTP API Lambda authorizers only
         kind = _kind(props.get("AuthorizerType")) if api.api_type is ApiType.HTTP else None
         identity_at = at.child("IdentitySource") if "IdentitySource" in props else at.child("AuthorizerType")
@@ -154,7 +109,7 @@ def authorizer_ttl(api: Api, run: Any) -> Iterator[Violation]:
 
 def _sam_authorizer_ttl(api: Api, judge: Any) -> Iterator[Violation]:
     """SAM Lambda authorizers: ``Identity.ReauthorizeEvery`` is the TTL, the other Identity keys its sources."""
-    auth = api.properties.get("Auth") if api.resource_type in _SAM_SECTIONS else None
+    auth = api.properties.get("Auth") if api.resource_type in _SAM_APIS else None
     authorizers = auth.get("Authorizers") if isinstance(auth, dict) else None
     if not isinstance(authorizers, dict):
         return
@@ -162,7 +117,7 @@ def _sam_authorizer_ttl(api: Api, judge: Any) -> Iterator[Violation]:
     for name, authorizer in authorizers.items():
         if not isinstance(authorizer, dict) or "FunctionArn" not in authorizer:
             continue
-        at = api_property_at(api, "Auth", "Authorizers", name)
+        at = api.property_at("Auth", "Authorizers", name)
         identity = authorizer.get("Identity")
         identity = identity if isinstance(identity, dict) else {}
         if rest:
@@ -206,7 +161,7 @@ def too_many_routes(api: Api, run: Any) -> Iterator[Violation]:
             yield Violation(at.child("paths"), _too_many(api, count, what, limit))
     kinds = {ApiType.REST: ("AWS::ApiGateway::Resource", "resources")}
     resource_type, what = kinds.get(api.api_type, ("AWS::ApiGatewayV2::Route", "routes"))
-    count = len(related(api, resource_type))
+    count = len(api.related(resource_type))
     if count > limit and api.resource_at is not None:
         yield Violation(api.resource_at, _too_many(api, count, f"{resource_type} {what}", limit))
 
@@ -274,7 +229,7 @@ def resource_policy_length(api: Api, run: Any) -> Iterator[Violation]:
     if POLICY in doc:
         places.append((doc[POLICY], at.child(POLICY)))
     if api.resource_type == "AWS::ApiGateway::RestApi" and "Policy" in api.properties:
-        places.append((api.properties["Policy"], api_property_at(api, "Policy")))
+        places.append((api.properties["Policy"], api.property_at("Policy")))
     for policy, policy_at in places:
         length = policy_length(policy)
         if length is not None and length > limit:
@@ -294,7 +249,7 @@ def minimum_compression_size(api: Api, run: Any) -> Iterator[Violation]:
     if COMPRESSION in doc:
         places.append((doc[COMPRESSION], at.child(COMPRESSION), COMPRESSION))
     if api.resource_type in {"AWS::ApiGateway::RestApi", "AWS::Serverless::Api"} and "MinimumCompressionSize" in api.properties:
-        places.append((api.properties["MinimumCompressionSize"], api_property_at(api, "MinimumCompressionSize"),
+        places.append((api.properties["MinimumCompressionSize"], api.property_at("MinimumCompressionSize"),
                        "MinimumCompressionSize"))
     for value, value_at, name in places:
         size = whole_number(value)
@@ -333,19 +288,21 @@ def jwt_limits(api: Api, run: Any) -> Iterator[Violation]:
                                        operation.label, scopes)
     if inherited:
         yield from _requirement_scopes(doc.get("security"), doc_at.child("security"), "the default security", scopes)
-    for logical_id, props, at in related(api, "AWS::ApiGatewayV2::Authorizer"):
+    for resource in api.related("AWS::ApiGatewayV2::Authorizer"):
+        logical_id, props, at = resource.name, resource.properties, resource.properties_at
         config = props.get("JwtConfiguration")
         if isinstance(config, dict):
             yield from audiences(config.get("Audience"), at.child("JwtConfiguration", "Audience"),
                                  f"JWT authorizer {logical_id}")
-    for logical_id, props, at in related(api, "AWS::ApiGatewayV2::Route"):
+    for resource in api.related("AWS::ApiGatewayV2::Route"):
+        logical_id, props, at = resource.name, resource.properties, resource.properties_at
         yield from scopes(props.get("AuthorizationScopes"), at.child("AuthorizationScopes"), f"route {logical_id}")
     auth = api.properties.get("Auth") if api.resource_type == "AWS::Serverless::HttpApi" else None
     authorizers = auth.get("Authorizers") if isinstance(auth, dict) else None
     for name, authorizer in (authorizers.items() if isinstance(authorizers, dict) else ()):
         if not isinstance(authorizer, dict):
             continue
-        at = api_property_at(api, "Auth", "Authorizers", name)
+        at = api.property_at("Auth", "Authorizers", name)
         config = authorizer.get("JwtConfiguration")
         if isinstance(config, dict):
             yield from audiences(config.get("audience"), at.child("JwtConfiguration", "audience"),
@@ -375,8 +332,8 @@ def cache_settings(api: Api, run: Any) -> Iterator[Violation]:
     def size(value: Any, at: Pointer, label: str) -> Iterator[Violation]:
         if is_intrinsic(value) or has_placeholder(value):
             return
-        number = decimal(value)
-        if number is None or not any(abs(number - s) < 1e-9 for s in sizes):
+        gigabytes = number(value)
+        if gigabytes is None or not any(abs(gigabytes - s) < 1e-9 for s in sizes):
             yield Violation(at, f"{label}: cache cluster size {value!r} is not one of {shown_sizes} (GB)")
 
     def ttl(value: Any, at: Pointer, label: str) -> Iterator[Violation]:
@@ -384,35 +341,14 @@ def cache_settings(api: Api, run: Any) -> Iterator[Violation]:
         if seconds is not None and not ttl_low <= seconds <= ttl_high:
             yield Violation(at, f"{label}: cache TTL {seconds:,} s is outside {ttl_low}–{ttl_high:,} s")
 
-    def method_settings(settings: Any, at: Pointer, label: str) -> Iterator[Violation]:
-        if isinstance(settings, list):
-            for index, setting in enumerate(settings):
-                if isinstance(setting, dict) and "CacheTtlInSeconds" in setting:
-                    yield from ttl(setting["CacheTtlInSeconds"], at.child(index, "CacheTtlInSeconds"), label)
-
-    if api.resource_type == "AWS::Serverless::Api":
-        label = f"API {api.template_context.get('logical_id')}"
-        if "CacheClusterSize" in api.properties:
-            yield from size(api.properties["CacheClusterSize"], api_property_at(api, "CacheClusterSize"), label)
-        if "MethodSettings" in api.properties:
-            yield from method_settings(api.properties["MethodSettings"], api_property_at(api, "MethodSettings"), label)
-    for logical_id, props, at in related(api, "AWS::ApiGateway::Stage"):
-        label = f"stage {logical_id}"
-        if "CacheClusterSize" in props:
-            yield from size(props["CacheClusterSize"], at.child("CacheClusterSize"), label)
-        yield from method_settings(props.get("MethodSettings"), at.child("MethodSettings"), label)
-    for logical_id, props, at in related(api, "AWS::ApiGateway::Deployment"):
-        stage = props.get("StageDescription")
-        if not isinstance(stage, dict):
-            continue
-        label, stage_at = f"deployment {logical_id}", at.child("StageDescription")
-        if "CacheClusterSize" in stage:
-            yield from size(stage["CacheClusterSize"], stage_at.child("CacheClusterSize"), label)
-        if "CacheTtlInSeconds" in stage:
-            yield from ttl(stage["CacheTtlInSeconds"], stage_at.child("CacheTtlInSeconds"), label)
-        yield from method_settings(stage.get("MethodSettings"), stage_at.child("MethodSettings"), label)
-
-
+    for stage in api.stages:
+        label = {"AWS::Serverless::Api": "API", "AWS::ApiGateway::Deployment": "deployment"}.get(stage.kind, "stage")
+        label = f"{label} {stage.logical_id}"
+        if stage.cache_cluster_size.at is not None:
+            yield from size(stage.cache_cluster_size.value, stage.cache_cluster_size.at, label)
+        for settings in stage.route_settings:
+            if settings.cache_ttl.at is not None:
+                yield from ttl(settings.cache_ttl.value, settings.cache_ttl.at, label)
 
 
 # --- AG209 ---------------------------------------------------------------------------------------------
@@ -443,7 +379,8 @@ def mapping_template_size(api: Api, run: Any) -> Iterator[Violation]:
                 if isinstance(response, dict):
                     places.append((response.get("responseTemplates"),
                                    integration.at.child("responses", key, "responseTemplates")))
-    for _, props, at in related(api, "AWS::ApiGateway::Method"):
+    for resource in api.related("AWS::ApiGateway::Method"):
+        props, at = resource.properties, resource.properties_at
         method_integration = props.get("Integration")
         if not isinstance(method_integration, dict):
             continue
@@ -453,9 +390,11 @@ def mapping_template_size(api: Api, run: Any) -> Iterator[Violation]:
             if isinstance(response, dict):
                 places.append((response.get("ResponseTemplates"),
                                at.child("Integration", "IntegrationResponses", index, "ResponseTemplates")))
-    for _, props, at in related(api, "AWS::ApiGatewayV2::Integration"):
+    for resource in api.related("AWS::ApiGatewayV2::Integration"):
+        props, at = resource.properties, resource.properties_at
         places.append((props.get("RequestTemplates"), at.child("RequestTemplates")))
-    for _, props, at in related(api, "AWS::ApiGatewayV2::IntegrationResponse"):
+    for resource in api.related("AWS::ApiGatewayV2::IntegrationResponse"):
+        props, at = resource.properties, resource.properties_at
         places.append((props.get("ResponseTemplates"), at.child("ResponseTemplates")))
     seen: set[tuple[Any, ...]] = set()
     for value, at in places:
@@ -479,13 +418,13 @@ def too_many_authorizers(api: Api, run: Any) -> Iterator[Violation]:
         where = at.child(*container) if isinstance(container, tuple) else at.child(container)
         yield Violation(where, _authorizer_count(api, len(defined), "security schemes with an authorizer", limit))
     for resource_type in ("AWS::ApiGateway::Authorizer", "AWS::ApiGatewayV2::Authorizer"):
-        count = len(related(api, resource_type))
+        count = len(api.related(resource_type))
         if count > limit and api.resource_at is not None:
             yield Violation(api.resource_at, _authorizer_count(api, count, f"{resource_type} resources", limit))
-    auth = api.properties.get("Auth") if api.resource_type in _SAM_SECTIONS else None
+    auth = api.properties.get("Auth") if api.resource_type in _SAM_APIS else None
     authorizers = auth.get("Authorizers") if isinstance(auth, dict) else None
     if isinstance(authorizers, dict) and len(authorizers) > limit:
-        yield Violation(api_property_at(api, "Auth", "Authorizers"),
+        yield Violation(api.property_at("Auth", "Authorizers"),
                         _authorizer_count(api, len(authorizers), "SAM authorizers", limit))
 
 

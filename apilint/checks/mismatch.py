@@ -116,9 +116,9 @@ def authorizer_types(api: Api, run: Any) -> Iterator[Violation]:
             yield Violation(authorizer_at.child("type"),
                             f"authorizer {name!r} has type {kind}, which {api.api_type.label} APIs do not offer "
                             f"(they take {accepted})")
-    related = api.template_context.get("related", {})
     if api.api_type is not ApiType.REST:
-        for logical_id, props, at in related.get("AWS::ApiGatewayV2::Authorizer", []):
+        for resource in api.related("AWS::ApiGatewayV2::Authorizer"):
+            logical_id, props, at = resource.name, resource.properties, resource.properties_at
             kind = _kind(props.get("AuthorizerType"))
             if kind is not None and kind not in allowed[kind_key]:
                 yield Violation(at.child("AuthorizerType"),
@@ -245,15 +245,13 @@ def integration_subtypes(api: Api, run: Any) -> Iterator[Violation]:
     required: dict[str, list[str]] = run.options["subtypes"]
     by_name = {name.lower(): (name, params) for name, params in required.items()}
     places: list[tuple[str, dict[str, Any], Pointer, tuple[str, str, str]]] = []
-    seen: set[tuple[Any, ...]] = set()
-    for integration in api.integrations():
-        if integration.at.path not in seen:
-            seen.add(integration.at.path)
-            places.append((f"the integration of {integration.operation.label}", integration.data, integration.at,
-                           ("integrationSubtype", "requestParameters", "credentials")))
-    for logical_id, props, at in api.template_context.get("related", {}).get("AWS::ApiGatewayV2::Integration", []):
-        places.append((f"integration {logical_id}", props, at, ("IntegrationSubtype", "RequestParameters",
-                                                                "CredentialsArn")))
+    for view in api.all_integrations():
+        subtype_key, parameters_key, credentials_key = (view.key("subtype"), view.key("request_parameters"),
+                                                        view.key("credentials"))
+        if subtype_key is None or parameters_key is None or credentials_key is None:
+            continue
+        label = f"the integration of {view.operation.label}" if view.operation is not None else view.label
+        places.append((label, view.data, view.at, (subtype_key, parameters_key, credentials_key)))
     for label, data, at, (subtype_key, parameters_key, credentials_key) in places:
         subtype = data.get(subtype_key)
         if not isinstance(subtype, str) or has_placeholder(subtype):

@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from apilint.checks.limits import api_property_at
 from apilint.checks.values import is_unknown
 from apilint.model import Api, is_intrinsic
 from apilint.rules import Violation
@@ -46,7 +45,7 @@ def sam_reference_unresolved(api: Api, run: Any) -> Iterator[Violation]:
     if kind == SAM_API or auth.get("EnableIamAuthorizer") is True:
         names.add("AWS_IAM")  # SAM defines it itself
     if default not in names:
-        yield Violation(api_property_at(api, "Auth", "DefaultAuthorizer"),
+        yield Violation(api.property_at("Auth", "DefaultAuthorizer"),
                         f"SAM refuses the API: \"Unable to set DefaultAuthorizer because '{default}' was not "
                         "defined in 'Authorizers'.\"")
 
@@ -62,14 +61,14 @@ def sam_property_refused(api: Api, run: Any) -> Iterator[Violation]:
     properties = api.properties
     inline = "DefinitionBody" in properties
     if inline and "DefinitionUri" in properties:
-        yield Violation(api_property_at(api, "DefinitionUri"),
+        yield Violation(api.property_at("DefinitionUri"),
                         "SAM refuses the API: \"Specify either 'DefinitionUri' or 'DefinitionBody' property and not "
                         "both.\"")
     elif "DefinitionUri" in properties:
         definition = "Swagger" if kind == SAM_API else "OpenApi"
         for key in _INLINE_ONLY[kind]:
             if properties.get(key) not in (None, {}, []):
-                yield Violation(api_property_at(api, key),
+                yield Violation(api.property_at(key),
                                 f"SAM refuses the API: \"{key} works only with inline {definition} specified in "
                                 "'DefinitionBody' property\"; SAM cannot add it to a definition read from "
                                 "DefinitionUri")
@@ -88,7 +87,7 @@ def _cors(api: Api, cors: Any) -> Iterator[Violation]:
         return  # HttpApi Cors has AllowOrigins (a list); SAM checks its own rule there
     origin = cors.get("AllowOrigin", _CORS_WILDCARD)
     if origin == _CORS_WILDCARD:
-        at = api_property_at(api, "Cors", "AllowOrigin" if "AllowOrigin" in cors else "AllowCredentials")
+        at = api.property_at("Cors", "AllowOrigin" if "AllowOrigin" in cors else "AllowCredentials")
         yield Violation(at, "SAM refuses the API: \"Unable to add Cors configuration because 'AllowCredentials' "
                             "can not be true when 'AllowOrigin' is \"'*'\" or not set\"; name the origin, quoted "
                             "(\"'https://www.example.com'\")")
@@ -102,12 +101,12 @@ def _gateway_responses(api: Api, responses: Any) -> Iterator[Violation]:
             continue
         for key in response:
             if key not in _GATEWAY_RESPONSE_PROPERTIES:
-                yield Violation(api_property_at(api, "GatewayResponses", response_type, key),
+                yield Violation(api.property_at("GatewayResponses", response_type, key),
                                 f"SAM refuses the API: \"Invalid property '{key}' in 'GatewayResponses' property "
                                 f"'{response_type}'.\" (it takes {', '.join(_GATEWAY_RESPONSE_PROPERTIES)})")
         status = response.get("StatusCode")
         if status is not None and not is_unknown(status) and not re.fullmatch(r"[0-9]{1,3}", str(status)):
-            yield Violation(api_property_at(api, "GatewayResponses", response_type, "StatusCode"),
+            yield Violation(api.property_at("GatewayResponses", response_type, "StatusCode"),
                             f"SAM refuses the API: \"Property 'StatusCode' must be numeric\" ({status!r})")
 
 
@@ -116,7 +115,7 @@ def _route53(api: Api, domain: Any) -> Iterator[Violation]:
     if not isinstance(route53, dict) or is_intrinsic(route53):
         return
     if "HostedZoneId" not in route53 and "HostedZoneName" not in route53:
-        yield Violation(api_property_at(api, "Domain", "Route53"),
+        yield Violation(api.property_at("Domain", "Route53"),
                         "SAM refuses the API: \"HostedZoneId or HostedZoneName is required to enable Route53 "
                         "support on Custom Domains.\"")
 
@@ -130,6 +129,6 @@ def _http_lambda_authorizers(api: Api, auth: Any) -> Iterator[Violation]:
             continue  # a JWT (OAuth2) authorizer, or unknown
         for key in ("FunctionArn", "AuthorizerPayloadFormatVersion"):
             if key not in authorizer:
-                yield Violation(api_property_at(api, "Auth", "Authorizers", name),
+                yield Violation(api.property_at("Auth", "Authorizers", name),
                                 f"SAM refuses the API: \"{name} Lambda Authorizer must define '{key}'.\"")
                 break  # SAM stops at the first one

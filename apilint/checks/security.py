@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from apilint.checks.validity import all_integrations
 from apilint.checks.values import is_unknown
 from apilint.finding import Severity
 from apilint.infer import infer_endpoint_type
@@ -107,7 +106,8 @@ def _requirement_text(requirements: Any) -> str:
 def _template_methods(api: Api) -> list[_Judged]:
     """``AWS::ApiGateway::Method`` resources of the API (Checkov CKV_AWS_59)."""
     judged = []
-    for logical_id, props, props_at in api.template_context.get("related", {}).get("AWS::ApiGateway::Method", []):
+    for resource in api.related("AWS::ApiGateway::Method"):
+        logical_id, props, props_at = resource.name, resource.properties, resource.properties_at
         method = props.get("HttpMethod")
         integration = props.get("Integration")
         kind = integration.get("Type") if isinstance(integration, dict) else None
@@ -126,7 +126,8 @@ def _template_routes(api: Api) -> list[_Judged]:
     if api.api_type is not ApiType.HTTP:
         return []
     judged = []
-    for logical_id, props, props_at in api.template_context.get("related", {}).get("AWS::ApiGatewayV2::Route", []):
+    for route in api.related("AWS::ApiGatewayV2::Route"):
+        logical_id, props, props_at = route.name, route.properties, route.properties_at
         route_key = props.get("RouteKey")
         if not isinstance(route_key, str) or route_key.upper().startswith("OPTIONS "):
             continue
@@ -252,7 +253,7 @@ def resource_policy_allows_everyone(api: Api, run: Any) -> Iterator[Violation]:
 
 def insecure_backend(api: Api, run: Any) -> Iterator[Violation]:
     """Backends reached over cleartext HTTP, or over TLS without certificate verification."""
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         uri = view.text("uri")
         kind = view.type
         connection = view.get("connection_type")
@@ -353,7 +354,7 @@ def endpoint_is_known(api: Api) -> bool:
     assumed from API Gateway's import default."""
     if api.endpoint_type is None:
         return False
-    if api.template_context.get("endpoint_type") is not None or api.endpoint_type is EndpointType.PRIVATE:
+    if api.endpoint_declared or api.endpoint_type is EndpointType.PRIVATE:
         return True
     document, _ = api.root()
     return (api.endpoint_type, api.endpoint_reason) != infer_endpoint_type(api.api_type, document)

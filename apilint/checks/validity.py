@@ -1,7 +1,7 @@
 """Checks that the extensions say something API Gateway can carry out.
 
 Integrations are read the same way whether an OpenAPI definition or a template declares them:
-:func:`all_integrations` gives one view over ``x-amazon-apigateway-integration`` objects (those under
+:meth:`Api.all_integrations` gives one view over ``x-amazon-apigateway-integration`` objects (those under
 ``components.x-amazon-apigateway-integrations`` included), ``Integration`` of
 ``AWS::ApiGateway::Method`` resources and ``AWS::ApiGatewayV2::Integration`` resources.
 """
@@ -10,97 +10,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from apilint.checks.values import is_unknown
 from apilint.finding import Severity
-from apilint.model import INTEGRATION, Api, ApiType, Operation, Pointer, has_placeholder, known_string
+from apilint.model import (
+    INTEGRATION,
+    Api,
+    ApiType,
+    IntegrationView,
+    Operation,
+    Pointer,
+    has_placeholder,
+)
 from apilint.rules import Violation
 
 INTEGRATIONS = "x-amazon-apigateway-integrations"
 REQUEST_VALIDATOR = "x-amazon-apigateway-request-validator"
 REQUEST_VALIDATORS = "x-amazon-apigateway-request-validators"
-
-# Canonical property -> (OpenAPI key, AWS::ApiGateway::Method Integration key, AWS::ApiGatewayV2::Integration key)
-_KEYS = {
-    "type": ("type", "Type", "IntegrationType"),
-    "uri": ("uri", "Uri", "IntegrationUri"),
-    "method": ("httpMethod", "IntegrationHttpMethod", "IntegrationMethod"),
-    "connection_type": ("connectionType", "ConnectionType", "ConnectionType"),
-    "connection_id": ("connectionId", "ConnectionId", "ConnectionId"),
-    "payload_format": ("payloadFormatVersion", None, "PayloadFormatVersion"),
-    "subtype": ("integrationSubtype", None, "IntegrationSubtype"),
-    "transfer_mode": ("responseTransferMode", "ResponseTransferMode", None),
-    "cache_keys": ("cacheKeyParameters", "CacheKeyParameters", None),
-}
-_FORM = {"openapi": 0, "method": 1, "v2": 2}
-
-
-@dataclass
-class IntegrationView:
-    """One integration, wherever it is declared, read through canonical property names."""
-
-    data: dict[str, Any]
-    at: Pointer
-    form: str  # "openapi", "method" (AWS::ApiGateway::Method) or "v2" (AWS::ApiGatewayV2::Integration)
-    label: str
-    operation: Operation | None = None
-
-    def key(self, name: str) -> str | None:
-        return _KEYS[name][_FORM[self.form]]
-
-    def has(self, name: str) -> bool:
-        key = self.key(name)
-        return key is not None and key in self.data
-
-    def get(self, name: str) -> Any:
-        key = self.key(name)
-        return self.data.get(key) if key is not None else None
-
-    def pointer(self, name: str) -> Pointer:
-        key = self.key(name)
-        return self.at.child(key) if key is not None and key in self.data else self.at
-
-    def text(self, name: str) -> str | None:
-        """A property's text: a string, or the template of a ``!Sub`` (its ``${...}`` parts unknown)."""
-        return known_string(self.get(name))
-
-    @property
-    def type(self) -> str | None:
-        """The integration type in lower case, None when unknown."""
-        value = self.get("type")
-        return value.lower() if isinstance(value, str) and not has_placeholder(value) else None
-
-
-
-def all_integrations(api: Api) -> Iterator[IntegrationView]:
-    """Every integration of the API, each once."""
-    seen: set[tuple[Any, ...]] = set()
-    for integration in api.integrations():
-        key = (integration.at.source.display, integration.at.path)
-        if key not in seen:
-            seen.add(key)
-            yield IntegrationView(integration.data, integration.at, "openapi", integration.operation.label,
-                                  integration.operation)
-    document, at = api.root()
-    components = document.get("components")
-    reusable = components.get(INTEGRATIONS) if isinstance(components, dict) else None
-    if isinstance(reusable, dict):
-        for name, data in reusable.items():
-            entry_at = at.child("components", INTEGRATIONS, name)
-            key = (entry_at.source.display, entry_at.path)
-            if isinstance(data, dict) and key not in seen:
-                seen.add(key)
-                yield IntegrationView(data, entry_at, "openapi", f"integration {name!r}")
-    related = api.template_context.get("related", {})
-    for logical_id, props, props_at in related.get("AWS::ApiGateway::Method", []):
-        integration = props.get("Integration")
-        if isinstance(integration, dict):
-            yield IntegrationView(integration, props_at.child("Integration"), "method", f"method {logical_id}")
-    for logical_id, props, props_at in related.get("AWS::ApiGatewayV2::Integration", []):
-        yield IntegrationView(props, props_at, "v2", f"integration {logical_id}")
-
 
 # --- shapes of URIs -----------------------------------------------------------------------------------
 
@@ -159,7 +86,7 @@ def _upper(value: Any) -> str | None:
 
 def lambda_method_not_post(api: Api, run: Any) -> Iterator[Violation]:
     """Lambda integrations that call the function with another HTTP method than POST."""
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         method = _upper(view.get("method"))
         if method is None or method == "POST" or not is_lambda(view, api):
             continue
@@ -220,7 +147,7 @@ def missing_integration(api: Api, run: Any) -> Iterator[Violation]:
 
 def payload_format_version(api: Api, run: Any) -> Iterator[Violation]:
     """HTTP API Lambda proxy integrations without a payload format version, or 2.0 elsewhere."""
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         if view.form == "method":
             continue
         lambda_proxy = is_lambda(view, api) and view.type == "aws_proxy"
@@ -244,7 +171,7 @@ def payload_format_version(api: Api, run: Any) -> Iterator[Violation]:
 
 def vpc_link_without_connection_id(api: Api, run: Any) -> Iterator[Violation]:
     """``connectionType: VPC_LINK`` without the VPC link's ID."""
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         if _upper(view.get("connection_type")) != "VPC_LINK" or view.has("connection_id"):
             continue
         yield Violation(view.pointer("connection_type"),
@@ -259,7 +186,7 @@ def integration_uri_format(api: Api, run: Any) -> Iterator[Violation]:
     """Integration URIs that do not fit the integration type."""
     if api.api_type is ApiType.WEBSOCKET:
         return
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         if view.form == "v2" and api.api_type is not ApiType.HTTP:
             continue
         shape = uri_shape(view)
@@ -418,7 +345,7 @@ def undefined_security_scheme(api: Api, run: Any) -> Iterator[Violation]:
 
 def response_transfer_mode(api: Api, run: Any) -> Iterator[Violation]:
     """Response streaming where API Gateway cannot stream."""
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         mode = _upper(view.get("transfer_mode"))
         if mode != "STREAM":
             if mode == "BUFFERED" or not view.has("transfer_mode"):
@@ -460,7 +387,7 @@ _PATH_TEMPLATE = re.compile(r"\{([^{}]+)\}")
 
 def cache_key_parameter_undeclared(api: Api, run: Any) -> Iterator[Violation]:
     """Cache key parameters that are not method request parameters."""
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         keys = view.get("cache_keys")
         if not isinstance(keys, list) or view.form == "v2":
             continue
@@ -522,10 +449,7 @@ def _method_parameters(api: Api, view: IntegrationView) -> set[tuple[str, str]] 
 
 
 def _method_properties(api: Api, view: IntegrationView) -> dict[str, Any] | None:
-    for _, props, props_at in api.template_context.get("related", {}).get("AWS::ApiGateway::Method", []):
-        if props_at.child("Integration") == view.at:
-            return props
-    return None
+    return view.resource.properties if view.form == "method" and view.resource is not None else None
 
 
 # --- AG414 ------------------------------------------------------------------------------------------
@@ -533,7 +457,7 @@ def _method_properties(api: Api, view: IntegrationView) -> dict[str, Any] | None
 
 def integration_response_status_undeclared(api: Api, run: Any) -> Iterator[Violation]:
     """Integration responses mapped to a status code the operation does not declare."""
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         operation = view.operation
         responses = view.data.get("responses")
         if operation is None or view.form != "openapi" or not isinstance(responses, dict):
@@ -561,7 +485,7 @@ def integration_response_status_undeclared(api: Api, run: Any) -> Iterator[Viola
 
 def request_parameter_undeclared(api: Api, run: Any) -> Iterator[Violation]:
     """Integration request parameters mapped from method request parameters the operation does not declare."""
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         if view.form == "v2":
             continue
         key = "requestParameters" if view.form == "openapi" else "RequestParameters"
@@ -595,7 +519,7 @@ _METHOD_REQUIRED = ("http", "http_proxy", "aws")
 
 def integration_method_missing(api: Api, run: Any) -> Iterator[Violation]:
     """REST integrations that call a backend without saying with which HTTP method."""
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         if view.form == "v2" or view.has("method"):
             continue
         kind = view.type
@@ -647,7 +571,7 @@ def caller_credentials_without_iam(api: Api, run: Any) -> Iterator[Violation]:
         sam_default = auth.get("DefaultAuthorizer") if isinstance(auth, dict) else None
     if sam_default is not None:
         return  # SAM writes its own authorization into the operations
-    for view in all_integrations(api):
+    for view in api.all_integrations():
         if view.form == "v2":
             continue
         key = "credentials" if view.form == "openapi" else "Credentials"

@@ -1,29 +1,18 @@
-"""Small helpers checks share for reading values that may be unknown."""
+"""Small helpers checks share for reading values: certificate regions, lower case.
+
+Numbers, booleans and unknown values are read by :mod:`apilint.values` (re-exported here).
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from apilint.model import has_placeholder, is_intrinsic, known_string
+from apilint.values import is_unknown, known_string
 
 _ACM_ARN = re.compile(r"^arn:[^:]+:acm:([^:]*):[^:]*:certificate/.+$")
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 _REGION_TOKEN = "@region@"
-
-
-def known_int(value: Any) -> int | None:
-    """An integer value; None for intrinsics, placeholders and anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    return None
-
-
-def is_unknown(value: Any) -> bool:
-    """Whether a value is decided later (an intrinsic function or a ``${...}`` placeholder)."""
-    return is_intrinsic(value) or has_placeholder(value)
 
 
 def certificate_region(arn: Any) -> str | None:
@@ -45,3 +34,6 @@ def certificate_region(arn: Any) -> str | None:
 
 def lower(value: Any) -> str | None:
     return value.lower() if isinstance(value, str) else None
+
+
+__all__ = ["certificate_region", "is_unknown", "known_string", "lower"]

@@ -15,19 +15,16 @@ _BODY_VARIABLE = re.compile(r"\$(\{)?request\.body(\.|\}|$)")
 API_KEY_SELECTIONS = ("$request.header.x-api-key", "$context.authorizer.usageIdentifierKey")
 
 
-def _related(api: Api, resource_type: str) -> list[tuple[str, dict[str, Any], Pointer]]:
-    return api.template_context.get("related", {}).get(resource_type, [])
-
-
 def _properties_at(api: Api) -> Pointer | None:
-    return api.template_context.get("properties_at")
+    return api.resource.properties.own_at if api.resource is not None else None
 
 
 def authorizer_outside_connect(api: Api, run: Any) -> Iterator[Violation]:
     """Authorization on a WebSocket route other than ``$connect``."""
     if api.api_type is not ApiType.WEBSOCKET:
         return
-    for logical_id, props, props_at in _related(api, "AWS::ApiGatewayV2::Route"):
+    for resource in api.related("AWS::ApiGatewayV2::Route"):
+        logical_id, props, props_at = resource.name, resource.properties, resource.properties_at
         route_key = known_string(props.get("RouteKey"))
         authorization = known_string(props.get("AuthorizationType"))
         if route_key is None or authorization is None or "${" in route_key:
@@ -50,7 +47,7 @@ def route_selection(api: Api, run: Any) -> Iterator[Violation]:
         if "Body" in api.properties or "BodyS3Location" in api.properties:
             return
         yield Violation(api.resource_at or properties_at,
-                        f"WebSocket API {api.template_context.get('logical_id')} has no RouteSelectionExpression; it "
+                        f"WebSocket API {api.logical_id} has no RouteSelectionExpression; it "
                         "is required, for example $request.body.action")
         return
     raw = api.properties["RouteSelectionExpression"]
@@ -76,7 +73,8 @@ def selection_expressions(api: Api, run: Any) -> Iterator[Violation]:
         yield Violation(properties_at.child("ApiKeySelectionExpression"),
                         f"API key selection expression {api_key!r} is not supported: use "
                         f"{API_KEY_SELECTIONS[0]} or {API_KEY_SELECTIONS[1]}")
-    for logical_id, props, props_at in _related(api, "AWS::ApiGatewayV2::Route"):
+    for resource in api.related("AWS::ApiGatewayV2::Route"):
+        logical_id, props, props_at = resource.name, resource.properties, resource.properties_at
         response = known_string(props.get("RouteResponseSelectionExpression"))
         if response is not None and response != "$default":
             yield Violation(props_at.child("RouteResponseSelectionExpression"),

@@ -222,13 +222,5 @@ def defined_apis(apis: Sequence[Api]) -> list[DefinedApi]:
         for at in (api.doc_at, api.resource_at):
             if at is not None:
                 files.add(at.source.path.resolve())
-        logical_id = api.template_context.get("logical_id")
-        result.append(
-            DefinedApi(
-                api.label,
-                frozenset(files),
-                api_blockers(api),
-                logical_id if isinstance(logical_id, str) else None,
-            )
-        )
+        result.append(DefinedApi(api.label, frozenset(files), api_blockers(api), api.logical_id))
     return result

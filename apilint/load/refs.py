@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from apilint.load.limits import Limits
 from apilint.load.source import ReadError, Source
-from apilint.model import Pointer
+from apilint.pointer import Pointer
 
 #: How many references one chain may follow before it is treated as a loop.
 MAX_REF_HOPS = Limits.max_ref_hops
