@@ -386,14 +386,18 @@ def _stack_for(depth: int) -> int:
 
 def load_hcl(text: str) -> HclDocument:
     """Parse a ``.tf`` file's text; syntax errors and exceeded limits are problems, never exceptions."""
-    import hcl2
-    from lark.exceptions import (
-        LarkError,
-        UnexpectedCharacters,
-        UnexpectedEOF,
-        UnexpectedInput,
-        UnexpectedToken,
-    )
+    try:
+        import hcl2
+        from lark.exceptions import (
+            LarkError,
+            UnexpectedCharacters,
+            UnexpectedEOF,
+            UnexpectedInput,
+            UnexpectedToken,
+        )
+    except ImportError:  # an installation without apilint's dependencies: say so instead of failing
+        message = "Terraform files cannot be read: python-hcl2 is not installed (pip install 'python-hcl2>=8.1,<9')"
+        return HclDocument(None, [LoadProblem("AG001", message, Span(1, 1, 1, 1))])
 
     try:
         tree = hcl2.parses_to_tree(text)
