@@ -27,7 +27,7 @@ from apilint.load.hclload import Expr, HclDocument, parse_expression
 from apilint.load.problems import LoadProblem
 from apilint.load.refs import refusal
 from apilint.load.source import ReadError, Source
-from apilint.model import Api, ApiType, EndpointType, Pointer
+from apilint.model import Api, ApiType, Domain, EndpointType, Pointer
 
 if TYPE_CHECKING:
     from apilint.apis import ApiBuilder, FileSettings
@@ -441,7 +441,23 @@ class TerraformBuilder:
             if resource.source is not source:
                 continue
             apis.append(self._api(module, resource, settings))
+        if not module.of_type(*API_TYPES):
+            # custom domains without an API in the module: checked from the file that declares them
+            domains = [d for d in module_domains(module) if d.at.source is source]
+            if domains:
+                apis.append(self._domains_only(module, source, domains, settings))
         return apis
+
+    def _domains_only(self, module: Module, source: Source, domains: list[Domain], settings: FileSettings) -> Api:
+        from apilint.apis import Declared, FileSettings
+
+        declared = Declared(settings.api_type or ApiType.REST, "Terraform configuration without an API resource",
+                            domains=domains)
+        declaring = next((r for r in module.of_type(*DOMAINS) if r.source is source), None)
+        region = module.provider_region(declaring)[0] if declaring is not None else None
+        if settings.region is None and region is not None:
+            settings = FileSettings(settings.api_type, settings.endpoint_type, region, settings.domains, settings.options)
+        return self.builder._api(source.display, source, None, None, settings, declared)
 
     def _api(self, module: Module, resource: TfResource, settings: FileSettings, body: Body | None = None) -> Api:
         source = resource.source
@@ -476,6 +492,7 @@ class TerraformBuilder:
                 declared.endpoint_type = EndpointType.EDGE
                 declared.endpoint_reason = (f"{resource.address} sets no endpoint_configuration; REST APIs default "
                                             "to edge-optimized")
+        declared.domains = domains_of(module, resource)
         region, _, _ = module.provider_region(resource)
         if settings.region is None and region is not None:
             settings = FileSettings(settings.api_type, settings.endpoint_type, region, settings.domains, settings.options)
@@ -527,3 +544,71 @@ class TerraformBuilder:
                     self.builder.notices.append(Notice(source.display, f"checked as the body of {resource.address} "
                                                                        f"in {resource.source.display}"))
         return apis
+
+
+# --- domains -------------------------------------------------------------------------------------------
+
+DOMAINS = ("aws_api_gateway_domain_name", "aws_apigatewayv2_domain_name")
+#: Mapping resources, and the arguments that hold the base path and the stage.
+MAPPINGS = {"aws_api_gateway_base_path_mapping": ("base_path", "stage_name"),
+            "aws_apigatewayv2_api_mapping": ("api_mapping_key", "stage")}
+
+
+def module_domains(module: Module) -> list[Domain]:
+    """The custom domain names of a module, with their certificates and endpoint types."""
+    domains: list[Domain] = []
+    for tf in module.of_type(*DOMAINS):
+        at = Pointer(tf.source, tf.path)
+        body = tf.body
+        name = body.get("domain_name")
+        mtls = "mutual_tls_authentication" in body
+        mtls_at = at.child("mutual_tls_authentication")
+        if tf.type == "aws_api_gateway_domain_name":
+            config, config_path = first_block(body.get("endpoint_configuration"), (*tf.path, "endpoint_configuration"))
+            types = config.get("types") if config is not None else None
+            endpoint = _endpoint(types[0]) if isinstance(types, list) and types else None
+            endpoint_at = Pointer(tf.source, (*config_path, "types", 0)) if endpoint is not None else None
+            if endpoint is None:
+                endpoint = EndpointType.REGIONAL if "regional_certificate_arn" in body else EndpointType.EDGE
+            key = "certificate_arn"
+            if "regional_certificate_arn" in body and (endpoint is not EndpointType.EDGE or key not in body):
+                key = "regional_certificate_arn"
+            domain = Domain(name, body.get(key), endpoint, at, at.child(key), endpoint_at, mtls, mtls_at,
+                            body.get("security_policy"), at.child("security_policy"))
+            domain.logical_id = tf.address
+            domains.append(domain)
+            continue
+        for config, path in blocks(body.get("domain_name_configuration"), (*tf.path, "domain_name_configuration")):
+            config_at = Pointer(tf.source, path)
+            endpoint = _endpoint(config.get("endpoint_type")) or EndpointType.REGIONAL
+            domain = Domain(name, config.get("certificate_arn"), endpoint, config_at,
+                            config_at.child("certificate_arn"),
+                            config_at.child("endpoint_type") if "endpoint_type" in config else None, mtls, mtls_at,
+                            config.get("security_policy"), config_at.child("security_policy"))
+            domain.logical_id = tf.address
+            domains.append(domain)
+    return domains
+
+
+def domain_mappings(module: Module, domain: Domain) -> list[tuple[str, TfResource]]:
+    """The mappings onto a domain: (the address of the API it maps, the mapping resource)."""
+    result = []
+    for tf in module.of_type(*MAPPINGS):
+        target = tf.body.get("domain_name")
+        if not (refers_to(target, str(domain.logical_id)) or (isinstance(target, str) and target == domain.name)):
+            continue
+        api = next((a.address for a in module.of_type(*API_TYPES) if refers_to(tf.body.get("api_id"), a.address)),
+                   None)
+        if api is not None:
+            result.append((api, tf))
+    return result
+
+
+def domains_of(module: Module, api: TfResource) -> list[Domain]:
+    """The domains that serve an API: those mapped onto it, and those mapped onto no API of the module."""
+    result = []
+    for domain in module_domains(module):
+        mapped = domain_mappings(module, domain)
+        if not mapped or any(address == api.address for address, _ in mapped):
+            result.append(domain)
+    return result

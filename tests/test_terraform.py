@@ -198,3 +198,12 @@ def test_a_definition_no_module_reads_is_checked_as_a_bare_definition(tmp_path):
                                       '  body = file("${path.module}/other-api.yaml")\n}\n', encoding="utf-8")
     result = run_cli("check", "--format", "json", "--select", "AG201", "api.yaml", cwd=tmp_path)
     assert [f["api"] for f in result.json()["findings"]] == ["api.yaml"]
+
+
+def test_the_terraform_project_of_the_usage_guide_gives_the_output_shown_there():
+    guide = (REPO / "docs" / "usage.md").read_text(encoding="utf-8")
+    block = guide.split("<!-- terraform-example -->\n```\n", 1)[1].split("```", 1)[0].splitlines()
+    assert block[0] == "$ apilint check infra/"
+    result = run_cli("check", "infra/", cwd=TERRAFORM / "project")
+    assert result.code == 1
+    assert result.out.splitlines() == block[1:]
