@@ -15,6 +15,8 @@ built from a variable, a local or a module input is unknown, and the body is not
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,12 +24,35 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from apilint.apis import APIGW_WORDS, is_terraform_path, may_declare_apigw
+from apilint.deployment import Deployment
 from apilint.finding import Span
 from apilint.load.hclload import Expr, HclDocument, parse_expression
 from apilint.load.problems import LoadProblem
 from apilint.load.refs import refusal
 from apilint.load.source import ReadError, Source
-from apilint.model import Api, ApiType, Domain, EndpointType, Pointer
+from apilint.model import (
+    UNSET,
+    Api,
+    ApiResource,
+    ApiType,
+    Authorizer,
+    Canary,
+    Domain,
+    EndpointType,
+    Mapping,
+    Pointer,
+    Properties,
+    Resource,
+    ResourcePolicy,
+    RouteSettings,
+    Setting,
+    Stage,
+    UsagePlan,
+    UsagePlanStage,
+    VpcLink,
+    WafAssociation,
+)
+from apilint.values import text
 
 if TYPE_CHECKING:
     from apilint.apis import ApiBuilder, FileSettings
@@ -463,11 +488,9 @@ class TerraformBuilder:
         source = resource.source
         api_type, reason = api_kind(resource)
         from apilint.apis import Declared
-        from apilint.model import ApiResource, Properties, Resource
 
-        at = Pointer(source, resource.path)
-        declared = Declared(api_type, reason, resource=ApiResource(
-            Resource(resource.address, resource.type, resource.body, at, at), Properties(resource.body, at)))
+        deployment = TerraformDeployment(module, resource)
+        declared = Declared(api_type, reason, resource=deployment.api_resource())
         from apilint.apis import FileSettings, Notice
 
         if body is None:  # the API's own file is checked: it reports what it reads
@@ -493,6 +516,7 @@ class TerraformBuilder:
                 declared.endpoint_reason = (f"{resource.address} sets no endpoint_configuration; REST APIs default "
                                             "to edge-optimized")
         declared.domains = domains_of(module, resource)
+        declared.deployment = deployment.deployment()
         region, _, _ = module.provider_region(resource)
         if settings.region is None and region is not None:
             settings = FileSettings(settings.api_type, settings.endpoint_type, region, settings.domains, settings.options)
@@ -546,6 +570,281 @@ class TerraformBuilder:
         return apis
 
 
+# --- the deployment around an API: the objects of apilint.model, filled from Terraform resources ---------
+
+REST_STAGE = "aws_api_gateway_stage"
+REST_DEPLOYMENT = "aws_api_gateway_deployment"
+METHOD_SETTINGS = "aws_api_gateway_method_settings"
+V2_STAGE = "aws_apigatewayv2_stage"
+USAGE_PLAN = "aws_api_gateway_usage_plan"
+WAF_ASSOCIATIONS = {"aws_wafv2_web_acl_association": "web_acl_arn", "aws_wafregional_web_acl_association": "web_acl_id"}
+VPC_LINKS = ("aws_api_gateway_vpc_link", "aws_apigatewayv2_vpc_link")
+OWNER_ARGUMENTS = ("rest_api_id", "api_id")
+#: Terraform's names for the route settings of the model (REST ``settings`` blocks, HTTP/WebSocket routes).
+_REST_SETTINGS = {
+    "throttling_burst": "throttling_burst_limit", "throttling_rate": "throttling_rate_limit",
+    "caching_enabled": "caching_enabled", "cache_ttl": "cache_ttl_in_seconds", "cache_encrypted": "cache_data_encrypted",
+    "logging_level": "logging_level", "metrics_enabled": "metrics_enabled", "data_trace_enabled": "data_trace_enabled",
+}
+_V2_SETTINGS = {
+    "throttling_burst": "throttling_burst_limit", "throttling_rate": "throttling_rate_limit",
+    "logging_level": "logging_level", "metrics_enabled": "detailed_metrics_enabled",
+    "data_trace_enabled": "data_trace_enabled",
+}
+
+
+def _resource(tf: TfResource) -> Resource:
+    """A Terraform resource as the model's :class:`Resource` (its name is the resource address)."""
+    at = Pointer(tf.source, tf.path)
+    return Resource(tf.address, tf.type, tf.body, at, at)
+
+
+def _setting(data: Any, at: Pointer, key: str) -> Setting:
+    if isinstance(data, dict) and key in data and data[key] is not None:
+        return Setting(data[key], at.child(key))
+    return UNSET
+
+
+def _block(data: dict[str, Any], at: Pointer, key: str) -> tuple[dict[str, Any] | None, Pointer]:
+    """The first ``key { ... }`` block of a body and where it is (``.tf``: a list; ``.tf.json``: maybe an object)."""
+    body, path = first_block(data.get(key), (*at.path, key))
+    return body, Pointer(at.source, path)
+
+
+def _map(data: Any, at: Pointer) -> dict[str, Setting]:
+    if not isinstance(data, dict):
+        return {}
+    return {str(key): Setting(value, at.child(key)) for key, value in data.items()}
+
+
+def _route_settings(data: dict[str, Any], at: Pointer, keys: dict[str, str], **target: Any) -> RouteSettings:
+    values: dict[str, Any] = {name: _setting(data, at, key) for name, key in keys.items()}
+    return RouteSettings(at, **target, **values)
+
+
+def _label(name: Setting, address: str) -> str:
+    shown = name.text()
+    return f"stage {shown} ({address})" if shown is not None else f"stage {address}"
+
+
+class TerraformDeployment:
+    """What a module deploys around one API, as the model's objects."""
+
+    def __init__(self, module: Module, api: TfResource):
+        self.module = module
+        self.api = api
+        self.related: dict[str, list[TfResource]] = {}
+        for resource in module.resources:
+            if any(refers_to(resource.body.get(key), api.address) for key in OWNER_ARGUMENTS):
+                self.related.setdefault(resource.type, []).append(resource)
+
+    def deployment(self) -> Deployment:
+        stages = self.stages()
+        return Deployment(stages=stages, usage_plans=self.usage_plans(), waf=self.waf(),
+                          vpc_links=self.vpc_links(stages), authorizers=self.authorizers(), policies=self.policies())
+
+    def api_resource(self) -> ApiResource:
+        resource = _resource(self.api)
+        related = {kind: [_resource(r) for r in items] for kind, items in self.related.items()}
+        siblings = {r.address: _resource(r) for r in self.module.resources}
+        return ApiResource(resource, Properties(self.api.body, resource.properties_at), related, siblings)
+
+    # --- stages ---------------------------------------------------------------------------------------
+
+    def stages(self) -> list[Stage]:
+        stages: list[Stage] = []
+        settings = self.related.get(METHOD_SETTINGS, [])
+        for tf in self.related.get(REST_STAGE, []):
+            at = Pointer(tf.source, tf.path)
+            body = tf.body
+            name = _setting(body, at, "stage_name")
+            stage = Stage(tf.type, _label(name, tf.address), at, name, tf.address,
+                          tracing_enabled=_setting(body, at, "xray_tracing_enabled"),
+                          cache_cluster_enabled=_setting(body, at, "cache_cluster_enabled"),
+                          cache_cluster_size=_setting(body, at, "cache_cluster_size"),
+                          client_certificate=_setting(body, at, "client_certificate_id"))
+            self._access_log(stage, body, at)
+            variables = _setting(body, at, "variables")
+            if variables.at is not None:
+                stage.variables_at, stage.variables = variables.at, _map(variables.value, variables.at)
+            canary, canary_at = _block(body, at, "canary_settings")
+            if canary is not None:
+                stage.canary = Canary(canary_at, _setting(canary, canary_at, "percent_traffic"),
+                                      _setting(canary, canary_at, "use_stage_cache"),
+                                      _map(canary.get("stage_variable_overrides"),
+                                           canary_at.child("stage_variable_overrides")))
+            for method in settings:
+                if self._names_stage(method.body.get("stage_name"), tf, name):
+                    stage.route_settings.append(self._method_settings(method))
+            stages.append(stage)
+        for tf in self.related.get(REST_DEPLOYMENT, []):
+            at = Pointer(tf.source, tf.path)
+            name = _setting(tf.body, at, "stage_name")
+            if name.written:  # the deprecated stage_name argument creates a stage
+                stages.append(Stage(tf.type, _label(name, tf.address), at, name, tf.address))
+        for tf in self.related.get(V2_STAGE, []):
+            at = Pointer(tf.source, tf.path)
+            body = tf.body
+            name = _setting(body, at, "name")
+            stage = Stage(tf.type, _label(name, tf.address), at, name, tf.address,
+                          client_certificate=_setting(body, at, "client_certificate_id"))
+            self._access_log(stage, body, at)
+            variables = _setting(body, at, "stage_variables")
+            if variables.at is not None:
+                stage.variables_at, stage.variables = variables.at, _map(variables.value, variables.at)
+            default, default_at = _block(body, at, "default_route_settings")
+            if default is not None:
+                stage.route_settings.append(_route_settings(default, default_at, _V2_SETTINGS))
+            for route, route_path in blocks(body.get("route_settings"), (*tf.path, "route_settings")):
+                route_at = Pointer(tf.source, route_path)
+                key = route.get("route_key")
+                stage.route_settings.append(_route_settings(
+                    route, route_at, _V2_SETTINGS, route_key=key if isinstance(key, str) else None))
+            stages.append(stage)
+        return stages
+
+    def _access_log(self, stage: Stage, body: dict[str, Any], at: Pointer) -> None:
+        log, log_at = _block(body, at, "access_log_settings")
+        if log is not None:
+            stage.access_log_at = log_at
+            stage.access_log_destination = _setting(log, log_at, "destination_arn")
+            stage.access_log_format = _setting(log, log_at, "format")
+
+    def _method_settings(self, tf: TfResource) -> RouteSettings:
+        at = Pointer(tf.source, tf.path)
+        path = tf.body.get("method_path")
+        method_path = path.lstrip("/") if isinstance(path, str) and "${" not in path else None
+        data, data_at = _block(tf.body, at, "settings")
+        return _route_settings(data or {}, data_at if data is not None else at, _REST_SETTINGS, method_path=method_path)
+
+    def _names_stage(self, value: Any, stage: TfResource, name: Setting) -> bool:
+        """Whether a ``stage_name`` / ``stage`` argument names the stage: by reference or by its literal name."""
+        if refers_to(value, stage.address):
+            return True
+        return isinstance(value, str) and "${" not in value and value == name.text()
+
+    def _stage_resources(self) -> list[TfResource]:
+        return self.related.get(REST_STAGE, []) + self.related.get(V2_STAGE, [])
+
+    # --- usage plans, WAF, VPC links ------------------------------------------------------------------
+
+    def usage_plans(self) -> list[UsagePlan]:
+        plans = []
+        for tf in self.module.of_type(USAGE_PLAN):
+            at = Pointer(tf.source, tf.path)
+            covered = []
+            for entry, path in blocks(tf.body.get("api_stages"), (*tf.path, "api_stages")):
+                if refers_to(entry.get("api_id"), self.api.address):
+                    entry_at = Pointer(tf.source, path)
+                    throttle = entry.get("throttle")
+                    covered.append(UsagePlanStage(entry_at, stage_reference(self.module, _setting(entry, entry_at, "stage")),
+                                                  Setting(throttle, entry_at.child("throttle"))
+                                                  if throttle is not None else UNSET))
+            if not covered:
+                continue
+            throttle, throttle_at = _block(tf.body, at, "throttle_settings")
+            quota, quota_at = _block(tf.body, at, "quota_settings")
+            plans.append(UsagePlan(tf.type, f"usage plan {tf.address}", at, tf.address, covered,
+                                   _setting(throttle, throttle_at, "burst_limit"),
+                                   _setting(throttle, throttle_at, "rate_limit"),
+                                   _setting(quota, quota_at, "limit"), _setting(quota, quota_at, "period")))
+        return plans
+
+    def waf(self) -> list[WafAssociation]:
+        associations = []
+        stages = self._stage_resources()
+        for tf in self.module.of_type(*WAF_ASSOCIATIONS):
+            at = Pointer(tf.source, tf.path)
+            arn = _setting(tf.body, at, "resource_arn")
+            stage = next((s for s in stages if refers_to(arn.value, s.address)), None)
+            if stage is None and not refers_to(arn.value, self.api.address):
+                continue
+            stage_name = None
+            if stage is not None:
+                stage_name = text(stage.body.get("stage_name", stage.body.get("name")))
+            elif isinstance(arn.value, str) and "/stages/" in arn.value:
+                stage_name = text(arn.value.split("/stages/", 1)[1].split("/")[0]) or None
+            associations.append(WafAssociation(tf.type, f"web ACL association {tf.address}", at,
+                                               _setting(tf.body, at, WAF_ASSOCIATIONS[tf.type]), arn, stage_name,
+                                               tf.address))
+        return associations
+
+    def vpc_links(self, stages: list[Stage]) -> list[VpcLink]:
+        places: list[Any] = [self.api.body.get("body")]
+        for kind in ("aws_api_gateway_integration", "aws_apigatewayv2_integration"):
+            places.extend(r.body for r in self.related.get(kind, []))
+        places.extend({k: v.value for k, v in stage.variables.items()} for stage in stages)
+        links = []
+        for tf in self.module.of_type(*VPC_LINKS):
+            if not any(refers_to(place, tf.address) for place in places):
+                continue
+            at = Pointer(tf.source, tf.path)
+            name = _setting(tf.body, at, "name")
+            if tf.type == "aws_api_gateway_vpc_link":
+                links.append(VpcLink("v1", f"VPC link {tf.address}", at, tf.address, name,
+                                     target_arns=_setting(tf.body, at, "target_arns")))
+            else:
+                links.append(VpcLink("v2", f"VPC link {tf.address}", at, tf.address, name,
+                                     subnet_ids=_setting(tf.body, at, "subnet_ids"),
+                                     security_group_ids=_setting(tf.body, at, "security_group_ids")))
+        return links
+
+    # --- authorizers and policies --------------------------------------------------------------------
+
+    def authorizers(self) -> list[Authorizer]:
+        result = []
+        for kind, type_key, identity_key in (("aws_api_gateway_authorizer", "type", "identity_source"),
+                                             ("aws_apigatewayv2_authorizer", "authorizer_type", "identity_sources")):
+            for tf in self.related.get(kind, []):
+                at = Pointer(tf.source, tf.path)
+                value = tf.body.get(type_key, "TOKEN" if kind == "aws_api_gateway_authorizer" else None)
+                name = tf.body.get("name")
+                result.append(Authorizer(tf.type, name if isinstance(name, str) else tf.address,
+                                         f"authorizer {tf.address}", at,
+                                         value.lower() if isinstance(value, str) and "${" not in value else None,
+                                         _setting(tf.body, at, identity_key),
+                                         _setting(tf.body, at, "authorizer_result_ttl_in_seconds"), tf.body))
+        return result
+
+    def policies(self) -> list[ResourcePolicy]:
+        result = []
+        if self.api.type == REST_API and self.api.body.get("policy") not in (None, "", {}):
+            result.append(ResourcePolicy(_parsed(self.api.body["policy"]),
+                                         Pointer(self.api.source, (*self.api.path, "policy")), "policy"))
+        for tf in self.related.get("aws_api_gateway_rest_api_policy", []):
+            result.append(ResourcePolicy(_parsed(tf.body.get("policy")), Pointer(tf.source, (*tf.path, "policy")),
+                                         tf.address))
+        return result
+
+
+def _parsed(policy: Any) -> Any:
+    if isinstance(policy, str) and "${" not in policy:
+        try:
+            return json.loads(policy)
+        except ValueError:
+            return policy
+    return policy
+
+
+
+def stage_reference(module: Module, setting: Setting) -> Setting:
+    """A setting that names a stage by reference (``aws_api_gateway_stage.prod.stage_name``,
+    ``aws_apigatewayv2_stage.prod.id``), with the stage's literal name as its value when written."""
+    value = setting.value
+    if not isinstance(value, str) or setting.at is None:
+        return setting
+    match = re.fullmatch(r"\$\{\s*(aws_api_gateway_stage|aws_apigatewayv2_stage)\.([\w-]+)\.(\w+)\s*\}", value)
+    if match is None:
+        return setting
+    kind, name, attribute = match.groups()
+    stage = module.find(f"{kind}.{name}")
+    key = "stage_name" if kind == REST_STAGE else "name"
+    if stage is None or attribute not in (key, "id"):
+        return setting
+    literal = text(stage.body.get(key))
+    return Setting(literal, setting.at) if literal is not None else setting
+
+
 # --- domains -------------------------------------------------------------------------------------------
 
 DOMAINS = ("aws_api_gateway_domain_name", "aws_apigatewayv2_domain_name")
@@ -590,8 +889,8 @@ def module_domains(module: Module) -> list[Domain]:
     return domains
 
 
-def domain_mappings(module: Module, domain: Domain) -> list[tuple[str, TfResource]]:
-    """The mappings onto a domain: (the address of the API it maps, the mapping resource)."""
+def domain_mappings(module: Module, domain: Domain) -> list[tuple[str, Mapping]]:
+    """The mappings onto a domain: (the address of the API it maps, the mapping)."""
     result = []
     for tf in module.of_type(*MAPPINGS):
         target = tf.body.get("domain_name")
@@ -599,16 +898,22 @@ def domain_mappings(module: Module, domain: Domain) -> list[tuple[str, TfResourc
             continue
         api = next((a.address for a in module.of_type(*API_TYPES) if refers_to(tf.body.get("api_id"), a.address)),
                    None)
-        if api is not None:
-            result.append((api, tf))
+        if api is None:
+            continue
+        at = Pointer(tf.source, tf.path)
+        path_key, stage_key = MAPPINGS[tf.type]
+        stage = stage_reference(module, _setting(tf.body, at, stage_key))
+        result.append((api, Mapping(tf.type, at, _setting(tf.body, at, path_key), stage,
+                                    tf.address)))
     return result
 
 
 def domains_of(module: Module, api: TfResource) -> list[Domain]:
-    """The domains that serve an API: those mapped onto it, and those mapped onto no API of the module."""
+    """The domains that serve an API, each with its mappings onto it: those mapped onto it, and those
+    mapped onto no API of the module."""
     result = []
     for domain in module_domains(module):
         mapped = domain_mappings(module, domain)
         if not mapped or any(address == api.address for address, _ in mapped):
-            result.append(domain)
+            result.append(dataclasses.replace(domain, mappings=[m for address, m in mapped if address == api.address]))
     return result

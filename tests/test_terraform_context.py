@@ -1,0 +1,187 @@
+"""What a Terraform module deploys around an API, read into the model's objects: stages and their
+settings, usage plans, WAF associations, VPC links, domains and mappings, authorizers, policies, region."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apilint.apis import source_kind
+from apilint.config import load_config, resolve_file_options
+from apilint.engine import Engine, RunOptions
+from apilint.model import Api, ApiType, EndpointType, Pointer
+from tests.conftest import FIXTURES, run_cli
+
+DOCS = FIXTURES / "terraform" / "provider-docs"
+
+
+def _apis(folder: Path, name: str = "main.tf") -> list[Api]:
+    engine = Engine(RunOptions(folder.resolve(), load_config(None), {}))
+    source = engine.open_source(folder / name)
+    _, apis = engine.build_apis(source, source_kind(source), resolve_file_options(engine.run.config, folder / name, {}))
+    return apis
+
+
+def _api(folder: str) -> Api:
+    (api,) = _apis(DOCS / folder)
+    return api
+
+
+def _at(pointer: Pointer | None) -> str | None:
+    if pointer is None:
+        return None
+    span = pointer.source.locate(pointer.path)
+    return f"{pointer.source.display}:{span.line}:{span.column}"
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in DOCS.iterdir() if p.is_dir()))
+def test_the_provider_documentation_examples_give_no_finding(folder):
+    result = run_cli("check", "--format", "json", ".", cwd=DOCS / folder)
+    assert result.code == 0, result.out
+    assert result.json()["findings"] == []
+    assert len(result.json()["apis"]) == 1
+
+
+def test_rest_stage_with_access_logs_tracing_and_method_settings():
+    api = _api("rest-openapi")
+    assert (api.api_type, api.endpoint_type) == (ApiType.REST, EndpointType.REGIONAL)
+    assert _at(api.endpoint_at) == "main.tf:28:14"
+    (stage,) = api.stages
+    assert (stage.kind, stage.label, stage.name_text, _at(stage.at)) == (
+        "aws_api_gateway_stage", "stage live (aws_api_gateway_stage.live)", "live", "main.tf:49:1")
+    assert stage.tracing_enabled.flag() is True and _at(stage.tracing_enabled.at) == "main.tf:53:3"
+    assert _at(stage.access_log_at) == "main.tf:55:3"
+    assert stage.access_log_destination.unknown
+    assert stage.access_log_format.text() == '{"requestId":"$context.requestId","status":"$context.status"}'
+    every, ranges = stage.route_settings
+    assert (every.method_path, every.applies_to_all, every.logging_level.text(), _at(every.logging_level.at)) == (
+        "*/*", True, "ERROR", "main.tf:68:5")
+    assert (ranges.method_path, ranges.applies_to_all, ranges.throttling_burst.whole(), ranges.throttling_rate.number()) \
+        == ("ranges/GET", False, 50, 100.0)
+    assert _at(ranges.throttling_rate.at) == "main.tf:81:5"
+    assert [r.name for r in api.related("aws_api_gateway_method_settings")] == [
+        "aws_api_gateway_method_settings.every_method", "aws_api_gateway_method_settings.ranges"]
+
+
+def test_usage_plan_stages_throttle_and_quota():
+    api = _api("usage-plan")
+    (plan,) = api.usage_plans
+    assert (plan.kind, plan.label, _at(plan.at)) == (
+        "aws_api_gateway_usage_plan", "usage plan aws_api_gateway_usage_plan.partners", "main.tf:44:1")
+    assert [(s.stage.text(), _at(s.stage.at)) for s in plan.stages] == [
+        ("development", "main.tf:50:5"), ("production", "main.tf:55:5")]
+    assert (plan.throttle_burst.whole(), plan.throttle_rate.whole()) == (5, 10)
+    assert (plan.quota_limit.whole(), plan.quota_period.text(), _at(plan.quota_period.at)) == (20, "WEEK", "main.tf:61:5")
+    assert [s.name_text for s in api.stages] == ["development", "production"]
+
+
+def test_waf_association_names_the_stage_it_protects():
+    (waf,) = _api("waf").waf
+    assert (waf.kind, waf.stage_name, waf.logical_id, _at(waf.at)) == (
+        "aws_wafv2_web_acl_association", "public", "aws_wafv2_web_acl_association.public", "main.tf:49:1")
+    assert waf.web_acl.unknown and _at(waf.web_acl.at) == "main.tf:51:3"
+
+
+def test_vpc_links_the_api_uses_through_templatefile_variables_and_integrations():
+    (link,) = _api("vpc-link").vpc_links
+    assert (link.version, link.logical_id, link.name.text(), _at(link.target_arns.at)) == (
+        "v1", "aws_api_gateway_vpc_link.internal", "internal", "main.tf:13:3")
+    (v2,) = _api("http-domain").vpc_links
+    assert (v2.version, v2.subnet_ids.value) == ("v2", ["subnet-0123456789abcdef0", "subnet-0fedcba9876543210"])
+
+
+def test_http_stage_default_and_route_settings():
+    api = _api("http-api")
+    (stage,) = api.stages
+    assert (stage.kind, stage.name_text, _at(stage.access_log_format.at)) == (
+        "aws_apigatewayv2_stage", "$default", "main.tf:43:5")
+    default, route = stage.route_settings
+    assert (default.route_key, default.applies_to_all, default.throttling_burst.whole(), _at(default.at)) == (
+        None, True, 100, "main.tf:46:3")
+    assert (route.route_key, route.applies_to_all, route.throttling_rate.whole()) == ("GET /hello", False, 5)
+
+
+def test_websocket_api_type_and_stage_settings():
+    api = _api("websocket-api")
+    assert api.api_type is ApiType.WEBSOCKET and api.api_type_reason == "protocol_type WEBSOCKET of aws_apigatewayv2_api.chat"
+    (settings,) = api.stages[0].route_settings
+    assert (settings.metrics_enabled.flag(), settings.logging_level.text(), settings.data_trace_enabled.flag()) == (
+        True, "ERROR", False)
+
+
+def test_domains_their_certificates_endpoint_types_and_mappings():
+    api = _api("rest-domain")
+    assert api.region == "eu-west-1"
+    edge, regional = api.domains
+    assert (edge.name, edge.endpoint_type, edge.certificate_arn, _at(edge.certificate_at)) == (
+        "edge.shop.example.com", EndpointType.EDGE, "${aws_acm_certificate.edge.arn}", "main.tf:40:3")
+    assert (regional.endpoint_type, _at(regional.certificate_at), _at(regional.endpoint_at), regional.security_policy) \
+        == (EndpointType.REGIONAL, "main.tf:45:3", "main.tf:49:14", "TLS_1_2")
+    assert [(m.kind, m.base_path.text(), m.stage.text(), m.logical_id) for m in regional.mappings] == [
+        ("aws_api_gateway_base_path_mapping", "v1", "v1", "aws_api_gateway_base_path_mapping.regional")]
+    (v2,) = _api("http-domain").domains
+    assert (v2.endpoint_type, _at(v2.certificate_at), _at(v2.endpoint_at)) == (
+        EndpointType.REGIONAL, "main.tf:37:5", "main.tf:38:5")
+    assert [(m.kind, m.stage.text()) for m in v2.mappings] == [("aws_apigatewayv2_api_mapping", "$default")]
+
+
+def test_resource_policy_in_its_own_resource_makes_the_private_api_reachable():
+    api = _api("rest-policy")
+    assert api.endpoint_type is EndpointType.PRIVATE
+    (policy,) = api.resource_policies()
+    assert (policy.origin, _at(policy.at)) == ("aws_api_gateway_rest_api_policy.private", "main.tf:34:3")
+
+
+def test_policy_argument_written_with_jsonencode_is_read_as_the_policy_document(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_api_gateway_rest_api" "api" {\n'
+        '  name = "api"\n'
+        '  policy = jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Principal = "*",\n'
+        '    Action = "execute-api:Invoke", Resource = "*" }] })\n'
+        "}\n", encoding="utf-8")
+    (policy,) = _apis(tmp_path)[0].resource_policies()
+    assert policy.document["Statement"][0]["Action"] == "execute-api:Invoke"
+    assert _at(policy.at) == "main.tf:3:3"
+
+
+def test_authorizers_of_the_api(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_apigatewayv2_api" "api" {\n  name = "api"\n  protocol_type = "HTTP"\n}\n'
+        'resource "aws_apigatewayv2_authorizer" "jwt" {\n'
+        "  api_id           = aws_apigatewayv2_api.api.id\n"
+        '  authorizer_type  = "JWT"\n'
+        '  identity_sources = ["$request.header.Authorization"]\n'
+        '  name             = "cognito"\n'
+        "}\n", encoding="utf-8")
+    (authorizer,) = _apis(tmp_path)[0].authorizers
+    assert (authorizer.name, authorizer.kind, authorizer.identity_source.value, _at(authorizer.at)) == (
+        "cognito", "jwt", ["$request.header.Authorization"], "main.tf:5:1")
+
+
+def test_resources_in_other_files_of_the_module_and_terraform_json_count(tmp_path):
+    (tmp_path / "api.tf").write_text('resource "aws_api_gateway_rest_api" "api" {\n  name = "api"\n}\n',
+                                     encoding="utf-8")
+    (tmp_path / "stage.tf.json").write_text(
+        '{"resource": {"aws_api_gateway_stage": {"prod": {"rest_api_id": "${aws_api_gateway_rest_api.api.id}",\n'
+        ' "stage_name": "prod", "access_log_settings": {"destination_arn": "arn:x", "format": "$context.status"}}}}}',
+        encoding="utf-8")
+    (tmp_path / "providers.tf").write_text('provider "aws" {\n  region = "ap-south-1"\n}\n', encoding="utf-8")
+    (api,) = _apis(tmp_path, "api.tf")
+    (stage,) = api.stages
+    assert (stage.name_text, _at(stage.at), stage.access_log_format.text(), _at(stage.access_log_format.at)) == (
+        "prod", "stage.tf.json:1:41", "$context.status", "stage.tf.json:2:76")
+    assert api.region == "ap-south-1"
+
+
+def test_a_resource_of_another_api_or_an_aliased_provider_is_not_this_apis(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'provider "aws" {\n  region = "eu-west-1"\n}\n'
+        'provider "aws" {\n  alias  = "virginia"\n  region = "us-east-1"\n}\n'
+        'resource "aws_api_gateway_rest_api" "one" {\n  provider = aws.virginia\n}\n'
+        'resource "aws_api_gateway_rest_api" "two" {\n}\n'
+        'resource "aws_api_gateway_stage" "two" {\n  rest_api_id = aws_api_gateway_rest_api.two.id\n'
+        '  stage_name = "two"\n}\n', encoding="utf-8")
+    one, two = _apis(tmp_path)
+    assert (one.region, one.stages) == ("us-east-1", [])
+    assert (two.region, [s.name_text for s in two.stages]) == ("eu-west-1", ["two"])
