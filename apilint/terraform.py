@@ -708,7 +708,10 @@ class TerraformDeployment:
         if log is not None:
             stage.access_log_at = log_at
             stage.access_log_destination = _setting(log, log_at, "destination_arn")
-            stage.access_log_format = _setting(log, log_at, "format")
+            log_format = _setting(log, log_at, "format")
+            if isinstance(log_format.value, (dict, list)):  # jsonencode({...}): the text Terraform writes
+                log_format = Setting(json.dumps(log_format.value, separators=(",", ":")), log_format.at)
+            stage.access_log_format = log_format
 
     def _method_settings(self, tf: TfResource) -> RouteSettings:
         at = Pointer(tf.source, tf.path)

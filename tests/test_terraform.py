@@ -113,11 +113,15 @@ def test_escaped_interpolation_is_literal_text_and_heredocs_keep_their_text():
     assert document.data["c"] == "é\n"
 
 
-def test_jsonencode_of_a_literal_object_is_its_json_text():
+def test_jsonencode_of_an_object_is_the_object_located_where_it_is_written():
     document = load_hcl('policy = jsonencode({ Version = "2012-10-17", Statement = [] })\n'
-                        'other = jsonencode({ arn = aws_lambda_function.f.arn })\n')
-    assert document.data["policy"] == '{"Version":"2012-10-17","Statement":[]}'
-    assert document.data["other"] == "${jsonencode({ arn = aws_lambda_function.f.arn })}"
+                        'other = jsonencode({ arn = aws_lambda_function.f.arn })\n'
+                        'text = jsonencode("x")\n')
+    assert document.data["policy"] == {"Version": "2012-10-17", "Statement": []}
+    assert document.data["other"] == {"arn": "${aws_lambda_function.f.arn}"}
+    assert document.data["text"] == '"x"'
+    span, matched = document.locate(("other", "arn"))
+    assert (span.line, span.column, matched) == (2, 22, 2)
 
 
 def test_an_expression_of_terraform_json_syntax_is_parsed_alone():

@@ -35,11 +35,17 @@ def _at(pointer: Pointer | None) -> str | None:
     return f"{pointer.source.display}:{span.line}:{span.column}"
 
 
+#: What the documentation's examples give: no error and no warning. The REST example writes
+#: payloadFormatVersion = "1.0", which a REST API ignores: AG105 says so, as information.
+DOCS_FINDINGS = {"rest-openapi": ["main.tf:18:13 AG105 info"]}
+
+
 @pytest.mark.parametrize("folder", sorted(p.name for p in DOCS.iterdir() if p.is_dir()))
-def test_the_provider_documentation_examples_give_no_finding(folder):
+def test_the_provider_documentation_examples_give_no_error_or_warning(folder):
     result = run_cli("check", "--format", "json", ".", cwd=DOCS / folder)
     assert result.code == 0, result.out
-    assert result.json()["findings"] == []
+    found = [f"{f['file']}:{f['line']}:{f['column']} {f['code']} {f['severity']}" for f in result.json()["findings"]]
+    assert found == DOCS_FINDINGS.get(folder, [])
     assert len(result.json()["apis"]) == 1
 
 

@@ -8,6 +8,7 @@ writes the same configuration, so that ``.tf`` and ``.tf.json`` files read alike
   ``data["resource"]["aws_api_gateway_stage"]["prod"]``); the same labels twice make a list;
 - a block without labels (``endpoint_configuration { ... }``) is a list of bodies, one per block;
 - literal strings, numbers, booleans, lists and objects are Python values; ``null`` is None;
+- ``jsonencode({...})`` (or of a list) is the object itself, located where it is written;
 - every other expression (a reference, a function call, a condition, a ``for``) is a value decided at
   plan time, written as ``"${<its text>}"`` as Terraform's JSON syntax writes it, so the model reads it
   as unknown; a string with ``${...}`` parts keeps them, so its literal parts stay readable.
@@ -35,8 +36,9 @@ from apilint.load.problems import LoadProblem
 
 __all__ = ["Expr", "HclDocument", "load_hcl", "parse_expression"]
 
-#: Functions whose single argument Terraform turns into JSON text: its entries are located under the
-#: attribute that calls it, as if the argument were written there.
+#: Functions whose single argument Terraform turns into JSON text: an object or list passed to one is
+#: the data at the attribute that calls it, and its entries are located there, as if the argument were
+#: written in its place (an inline OpenAPI body, a policy); JSON text a value becomes is read as JSON.
 TRANSPARENT_CALLS = frozenset({"jsonencode"})
 _ESCAPE = re.compile(r"\\(?:[nrt\"\\]|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
@@ -365,8 +367,11 @@ class _Converter:
                 items.append(self.expression(child, path, depth + 1, transparent))
         text = self.source_text(node).strip()
         value: Any = "${" + text + "}"
-        if name == "jsonencode" and len(items) == 1 and not expanded and not _has_unknown(items[0]):
-            value = json.dumps(items[0].value, separators=(",", ":"), ensure_ascii=False)
+        if name in TRANSPARENT_CALLS and len(items) == 1 and not expanded:
+            if items[0].kind in ("object", "tuple"):
+                value = items[0].value  # the structure, located where it is written (see TRANSPARENT_CALLS)
+            elif not _has_unknown(items[0]):
+                value = json.dumps(items[0].value, separators=(",", ":"), ensure_ascii=False)
         return Expr("call", value, _span(node), text, name=name, items=items)
 
 
