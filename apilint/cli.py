@@ -47,6 +47,9 @@ CHECK_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "max_file_size": (("--max-file-size",), "text"),
     "root": (("--root",), "path"),
     "jobs": (("--jobs", "-j"), "count"),
+    "stdin_filename": (("--stdin-filename",), "path"),
+    "fix": (("--fix",), "flag"),
+    "diff": (("--diff",), "flag"),
     "verbose": (("--verbose", "-v"), "flag"),
     "debug": (("--debug",), "flag"),
 }
@@ -114,6 +117,9 @@ def check_request(
     root: Path | None = None,
     jobs: int | None = None,
     verbose: bool = False,
+    stdin_filename: Path | None = None,
+    fix: bool = False,
+    diff: bool = False,
 ) -> CheckRequest:
     """The run that ``apilint check`` options ask for, from the values as given on the command line.
 
@@ -142,6 +148,9 @@ def check_request(
         baseline=baseline,
         write_baseline=write_baseline,
         usage_file=usage,
+        stdin_filename=stdin_filename,
+        fix=fix,
+        diff=diff,
     )
 
 

@@ -37,7 +37,8 @@ def _names(parameter: str) -> tuple[str, ...]:
 
 @app.command()
 def check(
-    paths: list[Path] = typer.Argument(..., help="Files or directories to check.", show_default=False),
+    paths: list[Path] = typer.Argument(..., help="Files or directories to check; '-' reads standard input.",
+                                       show_default=False),
     output_format: list[str] | None = typer.Option(
         None, *_names("output_format"), metavar="FORMAT[=PATH]",
         help="Report format: text, json, sarif, github, junit or markdown; FORMAT=PATH writes it to a file. "
@@ -65,6 +66,10 @@ def check(
     jobs: int | None = typer.Option(None, *_names("jobs"), min=0, help="Worker processes (0 or unset: all cores when the files add up to enough work to share)."),
     verbose: bool = typer.Option(False, *_names("verbose"), help="Say which API type each definition is and why, and how many files were skipped."),
     debug: bool = typer.Option(False, *_names("debug"), help="Show tracebacks of internal errors."),
+    stdin_filename: Path | None = typer.Option(
+        None, *_names("stdin_filename"), help="With '-' as the path: the file name standard input is checked as."),
+    fix: bool = typer.Option(False, *_names("fix"), help="Apply the fixes that cannot change meaning, then report what is left."),
+    diff: bool = typer.Option(False, *_names("diff"), help="Print the fixes as a unified diff; write nothing."),
 ) -> None:
     """Check definitions and templates; print findings with file:line:column."""
     from apilint.runner import run_check
@@ -89,6 +94,9 @@ def check(
         root=root,
         jobs=jobs,
         verbose=verbose,
+        stdin_filename=stdin_filename,
+        fix=fix,
+        diff=diff,
     )
     raise typer.Exit(run_check(request))
 
@@ -97,7 +105,7 @@ def check(
 def rules_command(
     output_format: str = typer.Option("text", "--format", "-f", help="text or json."),
 ) -> None:
-    """List every rule: code, name, severity, API types and summary."""
+    """List every rule: code, name, severity, API types, whether --fix repairs it, and summary."""
     import json
 
     from tabulate import tabulate
@@ -110,8 +118,9 @@ def rules_command(
         return
     if output_format != "text":
         raise UsageError(f"unknown format {output_format!r} (expected text or json)")
-    rows = [(r.code, r.name, str(r.severity), ",".join(sorted(t.value for t in r.api_types)), r.summary) for r in rules]
-    typer.echo(tabulate(rows, headers=["code", "name", "severity", "api types", "summary"], tablefmt="simple"))
+    rows = [(r.code, r.name, str(r.severity), ",".join(sorted(t.value for t in r.api_types)), "fix" if r.fix else "",
+             r.summary) for r in rules]
+    typer.echo(tabulate(rows, headers=["code", "name", "severity", "api types", "fix", "summary"], tablefmt="simple"))
 
 
 @app.command("rule")
@@ -128,6 +137,16 @@ def rule_command(key: str = typer.Argument(..., help="A rule code (AG201) or nam
             raise UsageError(f"{code} ({name}) was retired: {why}")
         raise UsageError(f"no rule {key!r}; `apilint rules` lists them")
     typer.echo(rule_markdown(rule))
+
+
+@app.command("server")
+def server_command() -> None:
+    """Run the language server (LSP) on standard input and output, for editors."""
+    try:
+        from apilint.server import serve
+    except ImportError as error:
+        raise UsageError(f"apilint server needs pygls and lsprotocol ({error}): pip install 'apilint[server]'") from None
+    serve()
 
 
 @app.command("version")

@@ -18,52 +18,16 @@ from apilint.model import ApiType, Domain, EndpointType, Pointer
 
 CONFIG_NAMES = (".apilint.yaml", ".apilint.yml")
 
-_DOMAIN_SCHEMA = {
-    "type": "object",
-    "required": ["name", "certificate-arn"],
-    "additionalProperties": False,
-    "properties": {
-        "name": {"type": "string"},
-        "certificate-arn": {"type": "string"},
-        "endpoint-type": {"enum": ["edge", "regional", "private"]},
-        "mutual-tls": {"type": "boolean"},
-        "security-policy": {"type": "string"},
-    },
-}
-_SETTINGS = {
-    "api-type": {"enum": ["rest", "http", "websocket"]},
-    "endpoint-type": {"enum": ["edge", "regional", "private"]},
-    "region": {"type": "string", "pattern": "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},
-    "select": {"type": "array", "items": {"type": "string"}},
-    "ignore": {"type": "array", "items": {"type": "string"}},
-    "extend-select": {"type": "array", "items": {"type": "string"}},
-    "severity": {"type": "object", "additionalProperties": {"enum": ["error", "warning", "info"]}},
-    "domains": {"type": "array", "items": _DOMAIN_SCHEMA},
-    "options": {"type": "object", "additionalProperties": {"type": "object"}},
-}
-CONFIG_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        **_SETTINGS,
-        "fail-on": {"enum": ["error", "warning", "info"]},
-        "exclude": {"type": "array", "items": {"type": "string"}},
-        "max-file-size": {"type": "integer", "minimum": 1},
-        "jobs": {"type": "integer", "minimum": 0},
-        "files": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["match"],
-                "additionalProperties": False,
-                "properties": {
-                    "match": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-                    **_SETTINGS,
-                },
-            },
-        },
-    },
-}
+#: The JSON Schema of the configuration, shipped in the package so that editors can complete and
+#: validate ``.apilint.yaml`` (``yaml-language-server: $schema=...``) with the rules apilint applies.
+CONFIG_SCHEMA_FILE = Path(__file__).resolve().parent / "data" / "apilint-config.schema.json"
+
+
+def config_schema() -> dict[str, Any]:
+    """The configuration's JSON Schema."""
+    with open(CONFIG_SCHEMA_FILE, encoding="utf-8") as handle:
+        schema: dict[str, Any] = json.load(handle)
+    return schema
 
 
 class ConfigError(Exception):
@@ -219,7 +183,7 @@ def _validate(data: Any, source: Any, display: str) -> None:
         key = ".".join(str(p) for p in path) or "(top level)"
         return ConfigError(f"{where}: {key}: {message}")
 
-    validator = jsonschema_rs.validator_for(CONFIG_SCHEMA)
+    validator = jsonschema_rs.validator_for(config_schema())
     for error in validator.iter_errors(json.loads(json.dumps(data, default=str))):
         path = tuple(error.instance_path)
         unexpected = getattr(error.kind, "unexpected", None)

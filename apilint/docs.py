@@ -35,6 +35,7 @@ def rule_markdown(rule: Rule) -> str:
         f"{rule.summary}\n",
         f"- Default severity: **{rule.severity}**",
         f"- API types: {types}",
+        *(["- Fix: `apilint check --fix` repairs it (see below)"] if rule.fix else []),
         (f"- Suppress with `x-apilint-ignore: [{rule.code}]` on the node, `--ignore {rule.code}`, or "
          f"`ignore: [{rule.name}]` in `.apilint.yaml`\n"),
         "## What it does\n",
@@ -46,6 +47,8 @@ def rule_markdown(rule: Rule) -> str:
         "## Use instead\n",
         _example(rule, "good"),
     ]
+    if rule.fix:
+        parts += ["## Fix\n", f"`apilint check --fix` (and the editor's quick fix) {_lower_first(rule.fix)}\n"]
     if docs.get("options"):
         parts += ["## Options\n", str(docs["options"]).strip() + "\n"]
     parts.append("## References\n")
@@ -55,16 +58,21 @@ def rule_markdown(rule: Rule) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def rules_index_markdown() -> str:
     """The rules table for ``docs/rules/README.md``."""
     from tabulate import tabulate
 
     rows = [
         (f"[{r.code}]({r.code}.md)", r.name, str(r.severity),
-         ", ".join(t.value for t in sorted(r.api_types, key=lambda t: t.value)), r.summary)
+         ", ".join(t.value for t in sorted(r.api_types, key=lambda t: t.value)), "yes" if r.fix else "",
+         r.summary)
         for r in load_rules()
     ]
-    table = tabulate(rows, headers=["Code", "Name", "Severity", "API types", "Summary"], tablefmt="github")
+    table = tabulate(rows, headers=["Code", "Name", "Severity", "API types", "Fix", "Summary"], tablefmt="github")
     return (
         "# Rules\n\n"
         "Generated from `rules/*.yaml` and `fixtures/rules/` by `python -m apilint.docs`; do not edit.\n\n"

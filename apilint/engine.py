@@ -25,12 +25,14 @@ from apilint.apis import (
 )
 from apilint.config import Config, FileOptions, resolve_file_options
 from apilint.finding import Finding, Severity, Span
+from apilint.fix import ResolvedFix, resolve
 from apilint.load.source import (
     DEFAULT_MAX_FILE_BYTES,
     ByteReader,
     ReadError,
     Source,
     display_path,
+    read_file_bytes,
     read_source,
 )
 from apilint.model import Api, ApiType, Pointer
@@ -105,10 +107,12 @@ def enabled_codes(options: FileOptions) -> set[str]:
 class Engine:
     """Checks files. One engine per process; rules and schemas are loaded once."""
 
-    def __init__(self, run: RunOptions):
+    def __init__(self, run: RunOptions, overlays: dict[Path, str | bytes] | None = None):
         self.run = run
         self._root = run.root.resolve()
         self._sources: dict[Path, Source] = {}
+        #: Content that stands for files (resolved paths): an editor's unsaved buffers, standard input.
+        self.overlays: dict[Path, str | bytes] = {p.resolve(): text for p, text in (overlays or {}).items()}
         self.rules = load_rules()
         self._rule_by_code = {rule.code: rule for rule in self.rules}
 
@@ -138,7 +142,8 @@ class Engine:
             else:
                 parse_screened_out = False
             cached = read_source(resolved, display, self.run.max_file_bytes, screen=screen,
-                                 parse_screened_out=parse_screened_out, read_bytes=self.run.read_bytes)
+                                 parse_screened_out=parse_screened_out,
+                                 read_bytes=self._read_bytes if self.overlays else self.run.read_bytes)
             if not parse_screened_out and cached.screened is False:
                 return cached  # not parsed: kept out of the cache that $ref reads share
             self._sources[resolved] = cached
@@ -149,14 +154,35 @@ class Engine:
         when its text passes ``screen``."""
         return self.open_source(path, screen=screen)
 
+    def _read_bytes(self, path: Path, display: str, max_bytes: int) -> bytes | None:
+        """A file's bytes: the overlay that stands for it, else as the run reads files."""
+        content = self.overlays.get(path)
+        if content is None:
+            return (self.run.read_bytes or read_file_bytes)(path, display, max_bytes)
+        raw = content.encode("utf-8", "surrogatepass") if isinstance(content, str) else content
+        return raw if len(raw) <= max_bytes else None
+
     # --- checking -----------------------------------------------------------------------------------
 
-    def check_file(self, path: Path) -> FileResult:
+    def check_text(self, path: Path, content: str | bytes) -> FileResult:
+        """All findings for ``content`` read as if it were the file at ``path`` (inside the root or not).
+
+        Standard input and the language server's buffers are checked this way: configuration,
+        ``$ref`` resolution, the file's name and the screen apply as they would to a file named on the
+        command line (content that cannot be a definition or a template is skipped quietly).
+        """
+        resolved = path.resolve()
+        self.overlays[resolved] = content
+        self._sources.pop(resolved, None)
+        return self.check_file(path, explicit=True)
+
+    def check_file(self, path: Path, *, explicit: bool | None = None) -> FileResult:
         """All findings for one file (and the files its APIs pull in)."""
         resolved = path.resolve()
         display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root)
         result = FileResult(display)
-        explicit = resolved in self.run.explicit_files
+        if explicit is None:
+            explicit = resolved in self.run.explicit_files
         source = self.open_source(path, walked=True, resolved=resolved, display=display)
         if source.screened is False:
             # Unable to hold a definition or a template: skipped quietly, parse errors included (a
@@ -273,13 +299,17 @@ class Engine:
                        rule.severity, message, (), api)
 
     def _stamp(self, rule: Rule, violation: Violation, api: Api) -> Finding:
-        return self._finding(rule, violation.at, violation.message, violation.severity, api.label, violation.extra)
+        fix = resolve(violation.fix) if violation.fix is not None else None
+        if fix is not None and violation.fix is not None and violation.fix.changes[0].at.source is not violation.at.source:
+            fix = None  # a finding's fix edits the file the finding is in
+        return self._finding(rule, violation.at, violation.message, violation.severity, api.label, violation.extra,
+                             fix)
 
     def _finding(self, rule: Rule, at: Pointer, message: str, severity: Severity | None, api: str | None,
-                 extra: dict[str, Any] | None = None) -> Finding:
+                 extra: dict[str, Any] | None = None, fix: ResolvedFix | None = None) -> Finding:
         span = at.source.locate(at.path)
         return Finding(at.source.display, span.line, span.column, span.end_line, span.end_column, rule.code,
-                       rule.name, severity or rule.severity, message, at.path, api, extra or {})
+                       rule.name, severity or rule.severity, message, at.path, api, extra or {}, fix)
 
     def _add(self, result: FileResult, finding: Finding, codes: set[str], options: FileOptions,
              at: Pointer | None = None) -> None:

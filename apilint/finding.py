@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from apilint.fix import ResolvedFix
 
 
 class Severity(enum.IntEnum):
@@ -51,6 +54,8 @@ class Finding:
     path: tuple[Any, ...] = ()
     api: str | None = None
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    #: Edits of the file that repair this finding without changing what the file means.
+    fix: ResolvedFix | None = field(default=None, compare=False, hash=False)
 
     @property
     def sort_key(self) -> tuple[Any, ...]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from apilint.finding import Severity
+from apilint.fix import Fix
 from apilint.model import ApiType, Pointer
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -56,6 +57,8 @@ class Violation:
     message: str
     severity: Severity | None = None
     extra: dict[str, Any] | None = None
+    #: A change that repairs the mistake without changing what the file means, when there is one.
+    fix: Fix | None = None
 
 
 Check = Callable[..., Iterable[Violation]]
@@ -75,6 +78,8 @@ class Rule:
     options: dict[str, Any]
     docs: dict[str, Any]
     file: Path
+    #: What ``--fix`` changes for this rule's findings (empty: the rule has no fix).
+    fix: str = ""
     _check: Check | None = field(default=None, repr=False)
 
     @property
@@ -100,6 +105,7 @@ class Rule:
             "scope": self.scope,
             "summary": self.summary,
             "options": self.options,
+            "fix": self.fix,
             "docs": self.docs,
         }
 
@@ -136,6 +142,7 @@ def _rule_from(data: Any, path: Path) -> Rule:
         options=dict(data.get("options") or {}),
         docs=docs,
         file=path,
+        fix=" ".join(str(data.get("fix") or "").split()),
     )
 
 

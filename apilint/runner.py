@@ -11,14 +11,15 @@ from pathlib import Path
 from apilint import __version__
 from apilint.config import ConfigError
 from apilint.discover import repository_top
-from apilint.engine import FileResult, UsageProblem
+from apilint.engine import Engine, FileResult, UsageProblem
 from apilint.finding import Finding, Severity
 from apilint.load.source import ReadError
 from apilint.parallel import check_files
 from apilint.report import DEFAULT_FILE_NAMES, REPORTERS, ReportContext, reporter
-from apilint.workspace import CheckRequest, prepare
+from apilint.workspace import STDIN, CheckRequest, prepare, run_options
 
-__all__ = ["CheckOutcome", "CheckRequest", "execute", "known_usage_error", "plan_reports", "run_check"]
+__all__ = ["CheckOutcome", "CheckRequest", "execute", "execute_text", "known_usage_error", "plan_reports",
+           "run_check"]
 
 
 @dataclass
@@ -101,6 +102,18 @@ def plan_reports(formats: list[str], output: Path | None, output_dir: Path | Non
     return targets
 
 
+def execute_text(request: CheckRequest, content: str | bytes) -> CheckOutcome:
+    """Check content (standard input) as the file ``--stdin-filename`` names, inside the root."""
+    if request.paths != [Path(STDIN)]:
+        raise UsageProblem(f"'{STDIN}' (standard input) cannot be checked together with other paths")
+    run = run_options(request)
+    fail_on = Severity.parse(request.fail_on or run.config.get("fail-on", "error"))
+    result = Engine(run).check_text(request.stdin_filename or Path(STDIN), content)
+    checked = int(result.kind is not None or bool(result.findings))
+    return CheckOutcome(sorted(result.findings, key=lambda f: f.sort_key), [result], fail_on, checked,
+                        1 - checked, 0, {result.file: result.rules_run}, run.root)
+
+
 def execute(request: CheckRequest) -> CheckOutcome:
     """Run the checks a request asks for and collect the findings (no output)."""
     prepared = prepare(request)
@@ -169,6 +182,40 @@ def _write(target: ReportTarget, text: str) -> None:
         raise UsageProblem(f"cannot write {target.path}: {error.strerror or error}") from None
 
 
+def _fix(request: CheckRequest, outcome: CheckOutcome, stdin: bytes | None) -> tuple[int | None, bool]:
+    """Apply (``--fix``) or show (``--diff``) the fixes: the exit code when the run ends here, and
+    whether files were written.
+
+    ``--diff`` ends the run: exit code 1 when there is something to fix. ``--fix`` on standard input
+    prints the fixed text and ends with the exit code of what is left; on files it writes them, and
+    the run goes on to report what is left.
+    """
+    from apilint.fixer import plan, write
+
+    run = run_options(request)
+    read = (lambda path: stdin) if stdin is not None else None
+    fixes = plan(run, outcome.findings, read)
+    for reason in fixes.skipped:
+        print(f"apilint: {reason}", file=sys.stderr)
+    if request.diff:
+        sys.stdout.write("".join(f.diff() for f in fixes.files))
+        count = fixes.fixed
+        print(f"apilint: {count} fixable finding{'s' if count != 1 else ''} in {len(fixes.files)} "
+              f"file{'s' if len(fixes.files) != 1 else ''}", file=sys.stderr)
+        return (1 if fixes.files else 0), False
+    if stdin is not None:
+        fixed_text = fixes.files[0].after if fixes.files else stdin.decode("utf-8", "replace")
+        sys.stdout.write(fixed_text)
+        left = execute_text(request, fixed_text).findings if fixes.files else outcome.findings
+        return (1 if any(f.severity >= outcome.fail_on for f in left) else 0), False
+    write(fixes)
+    if fixes.files:
+        count = fixes.fixed
+        print(f"apilint: fixed {count} finding{'s' if count != 1 else ''} in {len(fixes.files)} "
+              f"file{'s' if len(fixes.files) != 1 else ''}", file=sys.stderr)
+    return None, bool(fixes.files)
+
+
 def run_check(request: CheckRequest) -> int:
     """Run, report, and return the exit code."""
     targets = plan_reports(request.formats, request.output, request.output_dir)
@@ -177,7 +224,16 @@ def run_check(request: CheckRequest) -> int:
     if request.baseline is not None or request.write_baseline is not None:
         from apilint.baseline import filter_new, read_baseline, write_baseline
     baseline = read_baseline(request.baseline) if request.baseline and not request.write_baseline else None
-    outcome = execute(request)
+    if request.fix and request.diff:
+        raise UsageProblem("--fix writes the fixes and --diff only shows them: give one of them")
+    stdin = sys.stdin.buffer.read() if request.reads_stdin else None
+    outcome = execute_text(request, stdin) if stdin is not None else execute(request)
+    if request.fix or request.diff:
+        exit_code, written = _fix(request, outcome, stdin)
+        if exit_code is not None:
+            return exit_code
+        if written:
+            outcome = execute(request)  # report what is left
     findings = outcome.findings
     baselined: int | None = None
     if request.write_baseline is not None:

@@ -44,6 +44,18 @@ class CheckRequest:
     baseline: Path | None = None
     write_baseline: Path | None = None
     usage_file: Path | None = None
+    #: The name standard input is checked under (``apilint check - --stdin-filename api.yaml``).
+    stdin_filename: Path | None = None
+    fix: bool = False
+    diff: bool = False
+
+    @property
+    def reads_stdin(self) -> bool:
+        return any(str(path) == STDIN for path in self.paths)
+
+
+#: The path that stands for standard input.
+STDIN = "-"
 
 
 @dataclass
@@ -57,25 +69,19 @@ class PreparedRun:
     jobs: int | None
 
 
-def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
-            listing: Discovery | None = None) -> PreparedRun:
-    """Configuration, files and engine options for a request: what ``apilint check`` and
-    ``apilint cost`` share, so that both read the same files with the same configuration.
+def run_options(request: CheckRequest, config_start: Path | None = None,
+                read_bytes: ByteReader | None = None) -> RunOptions:
+    """The root, configuration, flags and limits a request runs with (no files yet): what the command
+    line, standard input and the language server share.
 
-    ``read_bytes`` and ``listing`` read another revision than the working tree (the files it holds,
-    found without walking the disk).
+    Without ``--config``, the configuration is the nearest one upward from ``config_start`` (the
+    working directory on the command line, the workspace folder in the language server).
     """
     root = (request.root or Path.cwd()).resolve()
     config_path = request.config_file
     if config_path is not None and not config_path.is_file():
         raise UsageProblem(f"{config_path}: configuration file not found")
-    config = load_config(config_path if config_path is not None else find_config(Path.cwd()))
-    fail_on = Severity.parse(request.fail_on or config.get("fail-on", "error"))
-    found = listing if listing is not None else discover_files(
-        request.paths, [*config.get("exclude", []), *request.exclude])
-    if found.missing:
-        raise UsageProblem(f"no such file or directory: {', '.join(found.missing)}")
-    files = found.files
+    config = load_config(config_path if config_path is not None else find_config(config_start or Path.cwd()))
     flags: dict[str, Any] = {
         "api_type": request.api_type,
         "endpoint_type": request.endpoint_type,
@@ -84,6 +90,25 @@ def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
         "ignore": request.ignore,
     }
     max_bytes = request.max_file_size or config.get("max-file-size") or DEFAULT_MAX_FILE_BYTES
+    return RunOptions(root, config, flags, max_bytes, frozenset(), read_bytes)
+
+
+def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
+            listing: Discovery | None = None) -> PreparedRun:
+    """Configuration, files and engine options for a request: what ``apilint check`` and
+    ``apilint cost`` share, so that both read the same files with the same configuration.
+
+    ``read_bytes`` and ``listing`` read another revision than the working tree (the files it holds,
+    found without walking the disk).
+    """
+    run = run_options(request, read_bytes=read_bytes)
+    root, config = run.root, run.config
+    fail_on = Severity.parse(request.fail_on or config.get("fail-on", "error"))
+    found = listing if listing is not None else discover_files(
+        request.paths, [*config.get("exclude", []), *request.exclude])
+    if found.missing:
+        raise UsageProblem(f"no such file or directory: {', '.join(found.missing)}")
+    files = found.files
     if listing is None:
         looping = [f for f in files if _loops(f)]
         if looping:
@@ -94,10 +119,9 @@ def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
         escaping = [str(p) for p in request.paths if p.is_symlink() and not _within(p.resolve(), root)]
         if escaping:
             raise UsageProblem(f"symbolic link to a file outside {root} is not read: {', '.join(escaping)}")
-        explicit = frozenset(p.resolve() for p in request.paths if p.is_file())
+        run.explicit_files = frozenset(p.resolve() for p in request.paths if p.is_file())
     else:
-        explicit = frozenset(p.resolve() for p in request.paths if p in files)
-    run = RunOptions(root, config, flags, max_bytes, explicit, read_bytes)
+        run.explicit_files = frozenset(p.resolve() for p in request.paths if p in files)
     jobs = request.jobs if request.jobs is not None else config.get("jobs")  # None or 0: by the work
     return PreparedRun(run, files, fail_on, found, jobs)
 

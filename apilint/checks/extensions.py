@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from apilint.fix import Fix, value_at
 from apilint.model import INTEGRATION, Api, Pointer
 from apilint.rules import Violation, rules_dir
 
@@ -144,6 +145,8 @@ class SchemaError:
     message: str
     unknown_key: bool
     keyword: str
+    #: The allowed values of an ``enum`` error.
+    allowed: tuple[Any, ...] = ()
 
     @property
     def at(self) -> Pointer:
@@ -170,7 +173,9 @@ def schema_errors(api: Api) -> list[SchemaError]:
         for error in _validator(extension.name).iter_errors(extension.value):
             path = tuple(error.absolute_path)
             unknown = _is_unknown_key(error)
-            errors.append(SchemaError(extension, path, _describe(error, unknown), unknown, str(error.validator)))
+            allowed = tuple(error.validator_value) if error.validator == "enum" else ()
+            errors.append(SchemaError(extension, path, _describe(error, unknown), unknown, str(error.validator),
+                                      allowed))
     _last_errors[:] = [(api, errors)]
     return errors
 
@@ -213,16 +218,51 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def _suggestion(word: str, candidates: list[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, or nothing."""
+def close_names(word: str, candidates: list[str]) -> list[str]:
+    """The names ``word`` may be a misspelling of, closest first: the one that differs only in case,
+    else those difflib finds close enough (compared as written, then ignoring case)."""
     by_case = {candidate.lower(): candidate for candidate in candidates}
     if word.lower() in by_case:
-        return f" (did you mean {by_case[word.lower()]!r}?)"
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.7)
+        return [by_case[word.lower()]]
+    close = difflib.get_close_matches(word, candidates, n=3, cutoff=0.7)
     if not close:
-        lowered = difflib.get_close_matches(word.lower(), list(by_case), n=1, cutoff=0.7)
-        close = [by_case[lowered[0]]] if lowered else []
-    return f" (did you mean {close[0]!r}?)" if close else ""
+        close = [by_case[name] for name in difflib.get_close_matches(word.lower(), list(by_case), n=3, cutoff=0.7)]
+    return close
+
+
+def _suggestion(names: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest name, or nothing."""
+    return f" (did you mean {names[0]!r}?)" if names else ""
+
+
+#: How many single-character edits (ignoring case) a misspelling may be from the name it is renamed to.
+_FIXABLE_EDITS = 2
+
+
+def _rename(at: Pointer, names: list[str], candidates: list[str]) -> Fix | None:
+    """Renaming a misspelled key is safe when one valid name only is within a couple of edits of it,
+    that name is the one suggested, and the object does not have it already."""
+    word = str(at.path[-1]).lower()
+    near = [name for name in candidates if _edits(word, name.lower()) <= _FIXABLE_EDITS]
+    siblings = value_at(at.source.data, at.path[:-1])
+    if len(near) != 1 or names[:1] != near or not isinstance(siblings, dict) or near[0] in siblings:
+        return None
+    return Fix.rename_key(at, near[0])
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance, given up early: anything above the fixable number is that number plus one."""
+    if abs(len(a) - len(b)) > _FIXABLE_EDITS:
+        return _FIXABLE_EDITS + 1
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        if min(current) > _FIXABLE_EDITS:
+            return _FIXABLE_EDITS + 1
+        previous = current
+    return previous[-1]
 
 
 def _in_integration(error: SchemaError) -> bool:
@@ -259,12 +299,31 @@ def invalid_extension_value(api: Api, run: Any) -> Iterator[Violation]:
         if _reported_elsewhere(error):
             continue
         message = error.message
+        fix = None
         if error.unknown_key:
-            message += f" in {error.extension.name}" + _suggestion(str(error.path[-1]),
-                                                                 _known_keys(error.extension.name, error.path))
+            known = _known_keys(error.extension.name, error.path)
+            names = close_names(str(error.path[-1]), known)
+            message += f" in {error.extension.name}" + _suggestion(names)
+            fix = _rename(error.at, names, known)
         else:
             message = f"{error.extension.name}{_path_text(error.path)}: {message}"
-        yield Violation(error.at, message)
+            fix = _enum_case_fix(error)
+        yield Violation(error.at, message, fix=fix)
+
+
+def _enum_case_fix(error: SchemaError) -> Fix | None:
+    """A string that is one of the allowed values written in another case: the allowed spelling.
+
+    When the schema allows several spellings of that value (``AWS_PROXY`` and ``aws_proxy``), they
+    mean the same and the first one listed is written.
+    """
+    value = value_at(error.at.source.data, error.at.path)
+    if error.keyword != "enum" or not isinstance(value, str) or not error.path:
+        return None
+    same = [v for v in error.allowed if isinstance(v, str) and v.lower() == value.lower()]
+    if not same or value in same:
+        return None
+    return Fix.replace_value(error.at, value, same[0])
 
 
 def _path_text(path: tuple[Any, ...]) -> str:
@@ -280,9 +339,12 @@ def unknown_extension(api: Api, run: Any) -> Iterator[Violation]:
     for extension in extension_values(api):
         if extension.name in names:
             continue
-        hint = _suggestion(extension.name, sorted(names))
-        yield Violation(extension.at, f"{extension.name!r} is not an API Gateway extension{hint}; "
-                                      "API Gateway does not act on it")
+        known = sorted(names)
+        close = close_names(extension.name, known)
+        yield Violation(extension.at, f"{extension.name!r} is not an API Gateway extension{_suggestion(close)}; "
+                                      "API Gateway does not act on it",
+                        fix=_rename(extension.at, close, known))
+
 
 
 # --- AG403 ------------------------------------------------------------------------------------------
@@ -343,15 +405,20 @@ def unknown_integration_property(api: Api, run: Any) -> Iterator[Violation]:
         if not (error.unknown_key and _in_integration(error)):
             continue
         key = str(error.path[-1])
+        fix = None
         if key.lower() in _CLOUDFORMATION_NAMES:
+            # no fix: the CloudFormation property's value has another shape (a list, not a map)
             hint = f" (did you mean {_CLOUDFORMATION_NAMES[key.lower()]!r}? {key!r} is the CloudFormation name)"
         else:
-            hint = _suggestion(key, _known_keys(error.extension.name, error.path))
+            known = _known_keys(error.extension.name, error.path)
+            names = close_names(key, known)
+            hint = _suggestion(names)
+            fix = _rename(error.at, names, known)
         inner = error.path[1:] if error.extension.name == INTEGRATIONS else error.path
         topic = _integration_topic(inner)
         where = {INTEGRATION: INTEGRATION, f"{INTEGRATION}.tlsConfig": f"{INTEGRATION}.tlsConfig",
                  f"{INTEGRATION}.response": f"an integration response of {INTEGRATION}"}[topic]
-        yield Violation(error.at, f"unknown property {key!r} in {where}{hint}; API Gateway ignores it")
+        yield Violation(error.at, f"unknown property {key!r} in {where}{hint}; API Gateway ignores it", fix=fix)
 
 
 # --- AG413 ------------------------------------------------------------------------------------------
@@ -385,4 +452,4 @@ def gateway_response_type_unknown(api: Api, run: Any) -> Iterator[Violation]:
 
 
 def _unknown_type_message(key: Any, types: list[str]) -> str:
-    return f"{str(key)!r} is not a gateway response type{_suggestion(str(key), types)}"
+    return f"{str(key)!r} is not a gateway response type{_suggestion(close_names(str(key), types))}"

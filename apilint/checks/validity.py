@@ -14,6 +14,7 @@ from typing import Any
 
 from apilint.checks.values import is_unknown
 from apilint.finding import Severity
+from apilint.fix import Fix
 from apilint.model import (
     INTEGRATION,
     Api,
@@ -90,9 +91,11 @@ def lambda_method_not_post(api: Api, run: Any) -> Iterator[Violation]:
         method = _upper(view.get("method"))
         if method is None or method == "POST" or not is_lambda(view, api):
             continue
-        yield Violation(view.pointer("method"),
-                        f"{view.label} invokes a Lambda function with {view.key('method')} {method}; Lambda "
-                        "functions are invoked with POST, whatever the method of the request")
+        written = view.get("method")
+        at = view.pointer("method")
+        yield Violation(at, f"{view.label} invokes a Lambda function with {view.key('method')} {method}; Lambda "
+                            "functions are invoked with POST, whatever the method of the request",
+                        fix=Fix.replace_value(at, written, "POST") if isinstance(written, str) else None)
 
 
 # --- AG405 ------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from apilint.finding import Span
 from apilint.load.jsonload import load_json
 from apilint.load.limits import DEFAULT_MAX_FILE_BYTES, Limits
 from apilint.load.problems import LoadProblem
-from apilint.load.yamlload import load_yaml
+from apilint.load.yamlload import YamlDocument, load_yaml
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",
@@ -29,11 +29,14 @@ __all__ = [
     "is_within",
     "parse_text",
     "printable",
+    "read_file_bytes",
     "read_source",
 ]
 
 _FIRST_CHARACTER = re.compile(r"\s*(\S)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: The line breaks libyaml counts (YAML 1.1): positions in YAML files are lines between these.
+_YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _FILE_KINDS = {
     stat.S_IFDIR: "a directory",
     stat.S_IFIFO: "a named pipe (FIFO)",
@@ -78,6 +81,20 @@ class Source:
     def has_ignore_comments(self) -> bool:
         """Whether any ``apilint-ignore`` comment is written in the file (searched once)."""
         return "apilint-ignore" in self.text
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        """Where lines start in the text, counted as the reader that gives positions counts them."""
+        breaks = _YAML_BREAKS if isinstance(self.document, YamlDocument) else "\n"  # JSON and HCL: "\n"
+        return [0, *(match.end() for match in re.finditer(breaks, self.text))]
+
+    def offset(self, line: int, column: int) -> int | None:
+        """The offset in the text of a 1-based line and column of a span; None outside the text."""
+        starts = self._line_starts
+        if not 1 <= line <= len(starts) or column < 1:
+            return None
+        offset = starts[line - 1] + column - 1
+        return offset if offset <= len(self.text) else None
 
     def locate(self, path: tuple[Any, ...]) -> Span:
         """Span of ``path`` in this file, falling back to the nearest existing parent."""
@@ -171,6 +188,9 @@ def _read_bytes(path: Path, display: str, max_bytes: int) -> bytes | None:
 
 #: Reads a file's bytes: ``(path, display, max_bytes) -> bytes``, or None when over ``max_bytes``;
 #: raises ReadError when the file cannot be read.
+#: How the file system is read (the default reader of :func:`read_source`).
+read_file_bytes = _read_bytes
+
 ByteReader = Callable[[Path, str, int], "bytes | None"]
 
 
