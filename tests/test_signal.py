@@ -200,3 +200,109 @@ def test_payload_format_1_0_in_rest_api_says_it_changes_nothing(tmp_path):
         (4, "info", ("`payloadFormatVersion` in the integration of GET /payload, in a REST API (uses REST API "
                     "features: passthroughBehavior, requestTemplates, responses): a REST API ignores the key and always sends Lambda the 1.0 "
                     "event, so \"1.0\" changes nothing; remove the key"))]
+
+
+# --- AG002 ------------------------------------------------------------------------------------------
+
+
+def test_header_with_type_outside_schema_is_one_finding(tmp_path):
+    # as in aws-samples/serverless-patterns apigw-cache-invalidation-eventbridge
+    findings = _check(tmp_path, "api.yaml", """\
+        openapi: "3.0.1"
+        info: {title: cache, version: "1"}
+        paths:
+          /time:
+            get:
+              responses:
+                "200":
+                  description: "200 response"
+                  content: {}
+                  headers:
+                    cache-timestamp:
+                      type: "string"
+              x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: "{}"}}
+    """, "--select", "AG002")
+    assert _codes(findings, "AG002") == [
+        (11, 13, ("header 'cache-timestamp' writes `type: string` directly: in OpenAPI 3 a header's type goes under "
+                 "`schema:` (`schema: {type: string}`)"))]
+
+
+def test_parameter_with_type_outside_schema_is_one_finding(tmp_path):
+    findings = _check(tmp_path, "api.yaml", """\
+        openapi: "3.0.1"
+        info: {title: items, version: "1"}
+        paths:
+          /items:
+            get:
+              parameters:
+                - name: limit
+                  in: query
+                  type: integer
+              responses: {"200": {description: OK}}
+              x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: "{}"}}
+    """, "--select", "AG002")
+    assert _codes(findings, "AG002") == [
+        (7, 11, ("parameter 'limit' writes `type: integer` directly: in OpenAPI 3 a parameter's type goes under "
+                "`schema:` (`schema: {type: integer}`)"))]
+
+
+PATTERN_API = """\
+    openapi: 3.0.1
+    info: {title: t, version: "1"}
+    paths:
+      /items/{id}:
+        get:
+          parameters:
+            - {name: id, in: path, required: true, schema: {type: string, pattern: '%s'}}
+          responses: {"200": {description: OK}}
+          x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: "{}"}}
+"""
+
+
+def test_pattern_is_read_as_ecma_262(tmp_path):
+    # "[\w-_]" is a valid ECMA-262 class (Python's re refuses it)
+    assert _check(tmp_path, "api.yaml", PATTERN_API % r"^[\w-_]+$", "--select", "AG002") == []
+
+
+def test_pattern_that_ecma_262_refuses_is_reported(tmp_path):
+    findings = _check(tmp_path, "api.yaml", PATTERN_API % "^(unclosed$", "--select", "AG002")
+    assert _codes(findings, "AG002") == [
+        (7, 71, "pattern '^(unclosed$' is not a valid ECMA-262 regular expression: Unbalanced parenthesis")]
+
+
+def test_openapi_version_inside_definition_body_is_named_as_that_mistake(tmp_path):
+    findings = _check(tmp_path, "template.yaml", """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              DefinitionBody:
+                OpenApiVersion: 3.0.1
+                info: {title: t, version: "1"}
+                paths: {}
+    """, "--select", "AG002")
+    assert _codes(findings, "AG002") == [
+        (8, 9, ("`OpenApiVersion` is a property of the SAM resource (AWS::Serverless::Api or HttpApi), written here "
+               "inside the definition: move it up beside `DefinitionBody`, and give the definition its own "
+               "`openapi: 3.0.1`"))]
+
+
+def test_swagger_root_keys_in_openapi_3_are_info(tmp_path):
+    # as in SAM's integration test templates, which are deployed: API Gateway imports them
+    findings = _check(tmp_path, "api.yaml", """\
+        openapi: 3.0.1
+        info: {title: t, version: "1"}
+        basePath: /prod
+        schemes: [https]
+        paths:
+          /:
+            get:
+              responses:
+                "200": {}
+              x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: "{}"}}
+    """, "--select", "AG002")
+    assert [(f["line"], f["severity"], f["message"]) for f in findings] == [
+        (1, "info", "Additional properties are not allowed ('basePath', 'schemes' were unexpected)"),
+        (9, "info", '"description" is a required property')]

@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from apilint.finding import Severity
 from apilint.model import ANY_METHOD, Api, has_placeholder, is_intrinsic
 from apilint.rules import Violation
 
@@ -208,15 +209,20 @@ def _value_at(document: Any, path: tuple[Any, ...]) -> Any:
 
 
 def openapi_structure(api: Api, run: Any) -> Iterator[Violation]:
-    """Every place where the document breaks the OpenAPI schema of its version."""
+    """Every mistake where the document breaks the OpenAPI schema of its version, one finding each."""
     document, at = api.root()
     if api.document is None:
         return
     version = api.openapi_version
+    if SAM_VERSION_KEY in document:
+        yield Violation(at.child(SAM_VERSION_KEY), _SAM_VERSION_MESSAGE)
     if version not in _SCHEMA_DIRS:
         key = "swagger" if "swagger" in document else "openapi"
-        value = document.get(key)
-        yield Violation(at.child(key), f"unsupported OpenAPI version {value!r} (expected 2.0, 3.0.x or 3.1.x)")
+        if key in document:
+            yield Violation(at.child(key), f"unsupported OpenAPI version {document[key]!r} (expected 2.0, 3.0.x or 3.1.x)")
+        elif SAM_VERSION_KEY not in document:
+            yield Violation(at, "no `openapi` or `swagger` key: the document cannot be read as OpenAPI 2.0 or 3.x "
+                                "(start it with `openapi: 3.0.1` or `swagger: \"2.0\"`)")
         return
     if run.options.get("engine") == "reference":
         yield from _reference(api, version)
@@ -226,13 +232,103 @@ def openapi_structure(api: Api, run: Any) -> Iterator[Violation]:
         # API Gateway derives path parameters from the path, so it imports undeclared ones
         yield from _path_parameters(api)
         yield from _duplicate_parameters(api)
+    misplaced: dict[tuple[Any, ...], str] = {}
+    grouped: dict[tuple[Any, ...], list[tuple[str, Severity | None]]] = {}
     for path, message in explained_problems(document, version):
         instance = _value_at(document, path)
         if _unknown(instance):
             continue
         if lenient and _tolerated_by_api_gateway(message, path, instance):
             continue
-        yield Violation(at.child(*path), tidy(message, instance))
+        if path == () and SAM_VERSION_KEY in document and f"'{SAM_VERSION_KEY}' was unexpected" in message:
+            message = _without_key(message, SAM_VERSION_KEY)
+            if not message:
+                continue  # said above, as the mistake it is
+        owner = _type_outside_schema(document, path) if version != "2.0" else None
+        if owner is not None:
+            misplaced.setdefault(owner[0], owner[1])
+            continue
+        if message.endswith('is not a "regex"') and isinstance(instance, str):
+            problem = ecma_regex_problem(instance)
+            if problem is None:
+                continue  # valid ECMA-262, the dialect OpenAPI specifies (Python's re may refuse it)
+            message = f"pattern {instance!r} is not a valid ECMA-262 regular expression: {problem}"
+        severity = Severity.INFO if lenient and _spec_only(message, path, version) else None
+        grouped.setdefault(path, []).append((tidy(message, instance), severity))
+    for path, message in misplaced.items():
+        yield Violation(at.child(*path), message)
+    for path, entries in grouped.items():
+        messages = [m for m, _ in entries]
+        if len(messages) > 1:  # the generic "not valid under any of the schemas" adds nothing to the others
+            messages = [m for m in messages if "not valid under any of the schemas" not in m] or messages
+        severity = Severity.INFO if all(level is Severity.INFO for _, level in entries) else None
+        yield Violation(at.child(*path), "; ".join(dict.fromkeys(messages)), severity)
+
+
+SAM_VERSION_KEY = "OpenApiVersion"
+_SAM_VERSION_MESSAGE = (
+    "`OpenApiVersion` is a property of the SAM resource (AWS::Serverless::Api or HttpApi), written here inside "
+    "the definition: move it up beside `DefinitionBody`, and give the definition its own `openapi: 3.0.1`")
+
+
+def _without_key(message: str, key: str) -> str:
+    """An "Additional properties are not allowed (...)" message without one of the keys it names."""
+    match = re.match(r"Additional properties are not allowed \((.*) (?:was|were) unexpected\)$", message)
+    if match is None:
+        return message
+    keys = [k.strip() for k in match.group(1).split(",") if k.strip() != repr(key)]
+    if not keys:
+        return ""
+    return f"Additional properties are not allowed ({', '.join(keys)} {'was' if len(keys) == 1 else 'were'} unexpected)"
+
+
+def _type_outside_schema(document: Any, path: tuple[Any, ...]) -> tuple[tuple[Any, ...], str] | None:
+    """An OpenAPI 3 parameter or header at or above ``path`` that writes ``type`` itself instead of
+    under ``schema`` (the OpenAPI 2.0 way), with the one message for it; None otherwise."""
+    for end in range(len(path), 1, -1):
+        container = path[end - 2]
+        if container not in ("parameters", "headers"):
+            continue
+        node = _value_at(document, path[:end])
+        if not isinstance(node, dict) or "type" not in node or "schema" in node or "$ref" in node:
+            continue
+        kind = "header" if container == "headers" else "parameter"
+        name = path[end - 1] if kind == "header" else node.get("name", path[end - 1])
+        kind_text = node["type"] if isinstance(node["type"], str) else "..."
+        return path[:end], (f"{kind} {name!r} writes `type: {kind_text}` directly: in OpenAPI 3 a {kind}'s type "
+                            f"goes under `schema:` (`schema: {{type: {kind_text}}}`)")
+    return None
+
+
+def ecma_regex_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is not an ECMA-262 regular expression, or None when it is one.
+
+    OpenAPI's ``pattern`` uses the ECMA-262 dialect (``[\\w-_]`` is valid there, not in Python's re);
+    the ``regress`` package is a Rust engine for exactly that dialect.
+    """
+    import regress
+
+    try:
+        regress.Regex(pattern)
+    except Exception as error:  # noqa: BLE001 - regress raises its own error type for every refusal
+        return str(error) or "refused"
+    return None
+
+
+#: Messages of departures from the OpenAPI schema that API Gateway imports and that OpenAPI tools
+#: get past: reported at info level for API Gateway definitions (see the AG002 rule documentation).
+_SWAGGER2_ROOT_KEYS = frozenset({"basePath", "schemes", "host", "consumes", "produces"})
+
+
+def _spec_only(message: str, path: tuple[Any, ...], version: str) -> bool:
+    """A departure from the schema that changes nothing for API Gateway or the tools that read the file."""
+    if message.startswith('"description" is a required property') and len(path) >= 2 and path[-2] == "responses":
+        return True
+    if path == () and version != "2.0":
+        match = re.match(r"Additional properties are not allowed \((.*) (?:was|were) unexpected\)$", message)
+        keys = {k.strip().strip("'") for k in match.group(1).split(",")} if match else set()
+        return bool(keys) and keys <= _SWAGGER2_ROOT_KEYS
+    return False
 
 
 _TOLERATED_REQUIRED = ('"info" is a required', '"version" is a required', '"title" is a required',
