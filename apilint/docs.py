@@ -26,6 +26,15 @@ def _example(rule: Rule, kind: str) -> str:
     return f"```{_FENCE.get(path.suffix, '')}\n{text.rstrip()}\n```\n"
 
 
+def reference_url(url: str) -> str:
+    """A reference's web address: a path in this repository (``docs/limits.md``) links to this release."""
+    if "://" in url:
+        return url
+    from apilint.report import docs_url
+
+    return docs_url(url)
+
+
 def rule_markdown(rule: Rule) -> str:
     """One rule's documentation page in Markdown."""
     docs = rule.docs
@@ -53,8 +62,7 @@ def rule_markdown(rule: Rule) -> str:
         parts += ["## Options\n", str(docs["options"]).strip() + "\n"]
     parts.append("## References\n")
     for reference in docs["references"]:
-        source = f" {reference['source']}" if reference.get("source") else ""
-        parts.append(f"- [{reference['title']}]({reference['url']}){source}")
+        parts.append(f"- [{reference['title']}]({reference_url(reference['url'])})")
     return "\n".join(parts).rstrip() + "\n"
 
 

@@ -131,6 +131,10 @@ def _rule_from(data: Any, path: Path) -> Rule:
     missing_docs = [section for section in REQUIRED_DOC_SECTIONS if not docs.get(section)]
     if missing_docs:
         raise RuleFileError(f"{path}: documentation section(s) missing: {', '.join(missing_docs)}")
+    for number, reference in enumerate(docs["references"]):
+        if not isinstance(reference, dict) or set(reference) != {"title", "url"}:
+            raise RuleFileError(f"{path}: reference {number + 1} must have exactly a title and a url (provenance "
+                                "tags go to rules/provenance.yaml)")
     return Rule(
         code=str(data["code"]),
         name=str(data["name"]),

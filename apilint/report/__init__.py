@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from apilint import __version__
 from apilint.finding import Finding, Severity
 
 #: format name -> "module:function" (imported only when used)
@@ -32,12 +33,18 @@ DEFAULT_FILE_NAMES = {
 
 #: Where the rule documentation lives; rule pages are ``docs/rules/<CODE>.md`` below it.
 REPOSITORY_URL = "https://github.com/apilint/apilint"
-DOCS_BRANCH = "main"
+#: The release tag the documentation links point at, so a link shows the rules of the running version.
+DOCS_REF = f"v{__version__}"
+
+
+def docs_url(path: str) -> str:
+    """The web address of a file of the repository (``docs/limits.md``) as of this release."""
+    return f"{REPOSITORY_URL}/blob/{DOCS_REF}/{path}"
 
 
 def rule_docs_url(code: str) -> str:
-    """The web address of a rule's documentation page."""
-    return f"{REPOSITORY_URL}/blob/{DOCS_BRANCH}/docs/rules/{code}.md"
+    """The web address of a rule's documentation page for this release."""
+    return docs_url(f"docs/rules/{code}.md")
 
 
 @dataclass

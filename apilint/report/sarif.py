@@ -21,6 +21,10 @@ from apilint.report import REPOSITORY_URL, ReportContext, repository_path, rule_
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 FINGERPRINT_KEY = "apilintFinding/v1"
+#: Rules AG3xx are the security rules. GitHub code scanning ranks them by ``security-severity``, a
+#: CVSS-like score: 7.0-8.9 is "high", 4.0-6.9 "medium", 0.1-3.9 "low".
+SECURITY_PREFIX = "AG3"
+SECURITY_SEVERITY = {Severity.ERROR: "8.0", Severity.WARNING: "5.0", Severity.INFO: "2.0"}
 
 
 def _rule_descriptor(rule: Any) -> dict[str, Any]:
@@ -36,11 +40,20 @@ def _rule_descriptor(rule: Any) -> dict[str, Any]:
         "help": {"text": f"{rule.summary} See {rule_docs_url(rule.code)}", "markdown": help_markdown},
         "helpUri": rule_docs_url(rule.code),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
-        "properties": {
-            "tags": sorted(t.value for t in rule.api_types),
-            "problem.severity": str(rule.severity) if rule.severity != Severity.INFO else "recommendation",
-        },
+        "properties": _rule_properties(rule),
     }
+
+
+def _rule_properties(rule: Any) -> dict[str, Any]:
+    tags = sorted(t.value for t in rule.api_types)
+    properties: dict[str, Any] = {
+        "tags": tags,
+        "problem.severity": str(rule.severity) if rule.severity != Severity.INFO else "recommendation",
+    }
+    if rule.code.startswith(SECURITY_PREFIX):
+        properties["tags"] = ["security", *tags]
+        properties["security-severity"] = SECURITY_SEVERITY[rule.severity]
+    return properties
 
 
 def _uri(file: str) -> tuple[str, bool]:

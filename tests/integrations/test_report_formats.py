@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from apilint import __version__
 from apilint.finding import Finding, Severity
 from apilint.report import ReportContext, reporter, rule_docs_url
 from apilint.report.github import annotation
+from apilint.rules import load_rules
 from tests.conftest import REPO, run_cli
 from tests.integrations.conftest import ALL_FINDINGS_IN_APIS as ALL_FINDINGS
 from tests.integrations.conftest import BAD_HTTP_API, BROKEN, CORE, REGIONAL, USAGE
@@ -68,11 +70,23 @@ def test_sarif_describes_rules_from_their_documentation(project: Path):
     by_id = {rule["id"]: rule for rule in rules}
     timeout = by_id["AG201"]
     assert timeout["name"] == "integration-timeout-out-of-range"
-    assert timeout["helpUri"] == rule_docs_url("AG201") and timeout["helpUri"].endswith("docs/rules/AG201.md")
+    assert timeout["helpUri"] == rule_docs_url("AG201") == (
+        f"https://github.com/apilint/apilint/blob/v{__version__}/docs/rules/AG201.md")
     assert timeout["help"]["markdown"].startswith("# AG201 integration-timeout-out-of-range")
     assert "## Why is this bad?" in timeout["help"]["markdown"]
     assert timeout["defaultConfiguration"]["level"] == "error"
     assert timeout["shortDescription"]["text"] and timeout["fullDescription"]["text"]
+    assert timeout["properties"] == {"tags": ["http", "rest", "websocket"], "problem.severity": "error"}
+    # Security rules are ranked by GitHub code scanning: a security tag and a security-severity score.
+    security = {code: rule["properties"] for code, rule in by_id.items() if code.startswith("AG3")}
+    assert security and all(p["tags"][0] == "security" for p in security.values())
+    assert {code: p["security-severity"] for code, p in security.items()} == {
+        rule.code: {"error": "8.0", "warning": "5.0", "info": "2.0"}[str(rule.severity)]
+        for rule in load_rules() if rule.code.startswith("AG3")}
+    assert (by_id["AG302"]["properties"]["security-severity"], by_id["AG301"]["properties"]["security-severity"]) == (
+        "8.0", "5.0")
+    assert not any("security-severity" in rule["properties"] or "security" in rule["properties"]["tags"]
+                   for code, rule in by_id.items() if not code.startswith("AG3"))
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
