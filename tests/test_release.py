@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
@@ -81,3 +84,37 @@ def test_the_action_installs_with_the_constraints_file():
     action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
     install = next(step for step in action["runs"]["steps"] if step.get("id") == "install")
     assert install["run"].count('-c "${ACTION_PATH}/constraints.txt"') == 2
+
+
+def test_documentation_pins_the_current_release():
+    """Examples users copy (uses: apilint/apilint@vX, rev: vX) name the version being released."""
+    from apilint import __version__
+
+    bump = _ci_module("bump_version")
+    assert bump.current() == __version__
+    pins = {}
+    for name in bump.PINNED_IN:
+        text = (REPO / name).read_text(encoding="utf-8")
+        pins[name] = set(re.findall(r"(?:apilint/apilint@v|rev: v|# v)(\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?)", text))
+    assert pins["docs/ci.md"] == {__version__}
+    assert all(found <= {__version__} for found in pins.values()), pins
+
+
+def test_one_command_sets_the_version_everywhere(tmp_path: Path):
+    bump = _ci_module("bump_version")
+    for name in ("apilint/__init__.py", "CHANGELOG.md", *bump.PINNED_IN):
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((REPO / name).read_bytes())
+    old = bump.current(tmp_path)
+    changed = bump.bump("9.8.7", tmp_path, today=datetime.date(2027, 1, 31))
+    assert {p.relative_to(tmp_path).as_posix() for p in changed} >= {"apilint/__init__.py", "CHANGELOG.md",
+                                                                     "docs/ci.md", "action.yml"}
+    assert bump.current(tmp_path) == "9.8.7"
+    ci = (tmp_path / "docs" / "ci.md").read_text(encoding="utf-8")
+    assert "uses: apilint/apilint@v9.8.7" in ci and "rev: v9.8.7" in ci and f"v{old}" not in ci
+    changelog = (tmp_path / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## [Unreleased]\n\n## [9.8.7] - 2027-01-31\n" in changelog
+    assert f"[9.8.7]: https://github.com/apilint/apilint/compare/v{old}...v9.8.7" in changelog
+    with pytest.raises(ValueError, match="not a release version: 'v1'"):
+        bump.bump("v1", tmp_path)
