@@ -96,7 +96,11 @@ class ActionRun:
 
     def condition(self, expression: str) -> bool:
         """A step's ``if:``: ``steps.ID.outputs.NAME`` compared with ``==`` or ``!=`` to a quoted string."""
-        match = re.fullmatch(r"(steps\.[\w-]+\.outputs\.[\w-]+)\s*(==|!=)\s*'([^']*)'", expression.strip())
+        expression = expression.strip()
+        if expression.startswith("${{") and expression.endswith("}}"):
+            expression = expression[3:-2].strip()
+        expression = expression.removeprefix("always() &&").strip()
+        match = re.fullmatch(r"((?:steps\.[\w-]+\.outputs|inputs)\.[\w-]+)\s*(==|!=)\s*'([^']*)'", expression)
         assert match, f"the test runner does not know the condition {expression!r}"
         left = self.expand("${{ " + match.group(1) + " }}")
         return (left == match.group(3)) == (match.group(2) == "==")
