@@ -65,7 +65,8 @@ class ApiBlockers:
     by_route: dict[str, tuple[Blocker, ...]] | None = None
     current_type: ApiType | None = None
     endpoint_type: EndpointType | None = None
-    cache_size_gb: Decimal | None = None
+    #: The stage caches the template provisions, one size per caching stage (GB).
+    cache_sizes_gb: tuple[Decimal, ...] = ()
     cache_at: str | None = None
     files: tuple[str, ...] = ()
 
@@ -78,13 +79,12 @@ class ApiBlockers:
         else:
             routes = list(dict.fromkeys([*self.by_route, *other.by_route]))
             by_route = {r: blockers_of([*self.by_route.get(r, ()), *other.by_route.get(r, ())]) for r in routes}
-        caches = [size for size in (self.cache_size_gb, other.cache_size_gb) if size is not None]
         return ApiBlockers(
             by_type,
             by_route,
             self.current_type or other.current_type,
             self.endpoint_type or other.endpoint_type,
-            sum(caches, Decimal(0)) if caches else None,
+            (*self.cache_sizes_gb, *other.cache_sizes_gb),
             self.cache_at or other.cache_at,
             tuple(dict.fromkeys([*self.files, *other.files])),
         )
@@ -167,10 +167,10 @@ def api_blockers(api: Api) -> ApiBlockers:
     from apilint.features import detect_features
 
     uses = detect_features(api)
-    by_type = {
+    by_type = _deployment_blockers(api, {
         target: blockers_of(_blocker(use) for use in uses if use.supported.get(target.value) is False)
         for target in ApiType
-    }
+    })
     routes = _route_blockers(api, uses) if api.api_type is not ApiType.HTTP else {}
     cache, cache_at = stage_cache(api)
     return ApiBlockers(
@@ -178,27 +178,51 @@ def api_blockers(api: Api) -> ApiBlockers:
     )
 
 
-def stage_cache(api: Api) -> tuple[Decimal | None, str | None]:
-    """The stage cache the template provisions for the API (GB), and where it is declared."""
-    from apilint.features import detect_features
-
-    total: Decimal | None = None
+def stage_cache(api: Api) -> tuple[tuple[Decimal, ...], str | None]:
+    """The stage caches the template provisions for the API (GB, one per caching stage), and where
+    the first is switched on, from the deployment model (``Api.stages``). ``CacheClusterEnabled``
+    without a size is API Gateway's default, the smallest size (0.5 GB); a size decided at
+    deployment (an intrinsic function) is left out."""
+    sizes: list[Decimal] = []
     where = None
-    for use in detect_features(api, only=["caching"]):
-        if use.at.path[-1:] != ("CacheClusterEnabled",):
+    for stage in api.stages:
+        if stage.cache_cluster_enabled.flag() is not True:
             continue
-        parent = use.at.source.data
-        for step in use.at.path[:-1]:
-            parent = parent[step]
-        size = parent.get("CacheClusterSize") if isinstance(parent, dict) else None
-        try:
-            value = Decimal(str(size)) if size is not None else Decimal("0.5")
-        except ArithmeticError:
+        size = stage.cache_cluster_size.number() if stage.cache_cluster_size.written else 0.5
+        if size is None:
             continue
-        total = value if total is None else total + value
+        sizes.append(Decimal(str(size)))
         if where is None:
-            where = f"{use.at.source.display}:{use.at.source.locate(use.at.path).line}"
-    return total, where
+            at = stage.cache_cluster_enabled.where(stage.at)
+            where = f"{at.source.display}:{at.source.locate(at.path).line}"
+    return tuple(sizes), where
+
+
+def _deployment_blockers(api: Api, found: dict[ApiType, tuple[Blocker, ...]]) -> dict[ApiType, tuple[Blocker, ...]]:
+    """Blockers from the deployment model: stage caches, WAF associations and usage plans block every
+    type that lacks the feature, where the feature table did not already name it for that type."""
+    from apilint.features import feature_index
+
+    index = feature_index()
+    uses: list[tuple[str, Pointer]] = []
+    for stage in api.stages:
+        if stage.cache_cluster_enabled.flag() is True:
+            uses.append(("caching", stage.cache_cluster_enabled.where(stage.at)))
+    uses.extend(("waf", association.at) for association in api.waf)
+    uses.extend(("usage-plans", plan.at) for plan in api.usage_plans)
+    result = dict(found)
+    for feature_id, at in uses:
+        feature = index[feature_id]
+        blocker = Blocker(
+            feature_id, feature.blocks_migration_message, at.source.display, at.source.locate(at.path).line
+        )
+        for target in ApiType:
+            if feature.supported.get(target.value) is not False:
+                continue
+            if any(known.feature == feature_id for known in result.get(target, ())):
+                continue
+            result[target] = (*result.get(target, ()), blocker)
+    return result
 
 
 @dataclass(frozen=True)

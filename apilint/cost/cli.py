@@ -438,11 +438,14 @@ def with_facts(api: ApiUsage, facts: ApiBlockers, notes: list[str]) -> ApiUsage:
         notes.append(f"{api.name}: current type {current.label}, as its definition says.")
     if not api.endpoint_given and facts.endpoint_type is not None and api.endpoint_type is None:
         changes["endpoint_type"] = facts.endpoint_type
-    if api.cache_size_gb is None and facts.cache_size_gb is not None and current is ApiType.REST:
-        changes["cache_size_gb"] = facts.cache_size_gb
+    if api.cache_size_gb is None and facts.cache_sizes_gb and current is ApiType.REST:
+        first, *more = facts.cache_sizes_gb
+        changes["cache_size_gb"] = first
+        changes["more_caches_gb"] = tuple(more)
+        sizes = " and ".join(f"{plain(size)} GB" for size in facts.cache_sizes_gb)
         notes.append(
-            f"{api.name}: stage cache of {plain(facts.cache_size_gb)} GB, as the template declares "
-            f"({facts.cache_at}); --cache-size-gb or cache_size_gb overrides it."
+            f"{api.name}: stage cache{'s' if more else ''} of {sizes}, as the template declares "
+            f"({facts.cache_at}); --cache-size-gb or cache_size_gb overrides {'them' if more else 'it'}."
         )
     if not changes:
         return api

@@ -71,6 +71,12 @@ def cache_size(api: ApiUsage, rules: PricingRules) -> Decimal | None:
     return rules.cache_size_at_least(api.cache_size_gb)
 
 
+def cache_sizes(api: ApiUsage, rules: PricingRules) -> list[tuple[Decimal, Decimal]]:
+    """Every cache of the API as (requested, provisioned) sizes: one cluster each."""
+    requested = [size for size in (api.cache_size_gb, *api.more_caches_gb) if size is not None]
+    return [(size, provisioned) for size in requested if (provisioned := rules.cache_size_at_least(size)) is not None]
+
+
 def workload(api: ApiUsage, api_type: ApiType, rules: PricingRules, hours_per_month: Decimal) -> Workload:
     """What AWS would bill each month if ``api`` were an API of ``api_type``."""
     if api_type is ApiType.REST:
@@ -112,9 +118,9 @@ def _rest(api: ApiUsage, rules: PricingRules, hours: Decimal) -> Workload:
     elif api.vpc_endpoint_azs:
         fixed[(Meter.VPC_ENDPOINT_HOURS, "")] = api.vpc_endpoint_azs * hours
         variable[(Meter.VPC_ENDPOINT_DATA, "")] = _gb(routes, rules.kb_per_gb, with_requests=True)
-    size = cache_size(api, rules)
-    if size is not None:
-        fixed[(Meter.CACHE, plain(size))] = hours
+    for _, size in cache_sizes(api, rules):
+        key = (Meter.CACHE, plain(size))
+        fixed[key] = fixed.get(key, Decimal(0)) + hours
     return Workload(variable, fixed)
 
 
@@ -205,15 +211,16 @@ def _endpoint_notes(api: ApiUsage) -> list[str]:
 
 
 def _cache_notes(api: ApiUsage, rules: PricingRules) -> list[str]:
-    size = cache_size(api, rules)
-    if size is None or api.cache_size_gb is None:
+    sizes = cache_sizes(api, rules)
+    if not sizes:
         return []
     notes = []
-    if size != api.cache_size_gb:
-        notes.append(
-            f"{api.name}: a {plain(api.cache_size_gb)} GB cache is provisioned as {plain(size)} GB, "
-            "the next size API Gateway offers."
-        )
+    for requested, size in sizes:
+        if size != requested:
+            notes.append(
+                f"{api.name}: a {plain(requested)} GB cache is provisioned as {plain(size)} GB, "
+                "the next size API Gateway offers."
+            )
     notes.append(
         f"{api.name}: HTTP and WebSocket APIs have no API Gateway cache, so their estimates have no cache "
         "line."

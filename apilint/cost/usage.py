@@ -74,6 +74,9 @@ class ApiUsage:
     by_route: bool = False
     endpoint_type: EndpointType | None = None
     cache_size_gb: Decimal | None = None
+    #: More stage caches of the same API (a template with several caching stages): each is its own
+    #: cache cluster, billed by the hour like the first.
+    more_caches_gb: tuple[Decimal, ...] = ()
     vpc_endpoint_azs: int = 0
     websocket: WebSocketUsage = WebSocketUsage()
     projection: Projection = Projection()
@@ -329,11 +332,12 @@ def check_api(api: ApiUsage) -> list[str]:
             f"{api.name}: message size {size} KB is over the {rules.websocket_message_limit_kb} KB "
             "limit of WebSocket messages"
         )
-    if api.cache_size_gb is not None and rules.cache_size_at_least(api.cache_size_gb) is None:
-        problems.append(
-            f"{api.name}: cache size {api.cache_size_gb} GB is larger than the largest API Gateway cache "
-            f"({rules.cache_sizes_gb[-1]} GB)"
-        )
+    for size in (api.cache_size_gb, *api.more_caches_gb):
+        if size is not None and rules.cache_size_at_least(size) is None:
+            problems.append(
+                f"{api.name}: cache size {size} GB is larger than the largest API Gateway cache "
+                f"({rules.cache_sizes_gb[-1]} GB)"
+            )
     return problems
 
 

@@ -95,8 +95,9 @@ def test_a_feature_the_current_type_lacks_blocks_the_current_type_too() -> None:
 def test_a_folder_is_taken_as_apilint_check_takes_it() -> None:
     """Every API in the folder, priced as one API: their blockers and caches together."""
     report = run_cost("--requests", "10M", TEMPLATES, "-f", "json").json()
-    assert items(estimate_of(report, "rest")) == {"requests": 35.00, "cache (0.5 GB)": 14.60}
-    assert {b[0] for b in blockers(estimate_of(report, "http"))} == {"caching", "waf"}
+    # Two caching stages are two cache clusters, each billed by the hour: not one 2.1 GB (6.1 GB) cache.
+    assert items(estimate_of(report, "rest")) == {"requests": 35.00, "cache (0.5 GB)": 14.60, "cache (1.6 GB)": 27.74}
+    assert {b[0] for b in blockers(estimate_of(report, "http"))} == {"caching", "waf", "usage-plans"}
 
 
 def test_config_is_honoured(tmp_path: Path) -> None:
@@ -191,3 +192,16 @@ def test_a_missing_definition_is_a_usage_error(tmp_path: Path) -> None:
     assert result.err == (
         "apilint: error: usage.yaml: the definition gone.yaml of API orders does not exist\n"
     )
+
+
+def test_sam_globals_cache_and_usage_plan_from_the_deployment_model() -> None:
+    """A SAM API whose 1.6 GB stage cache comes from Globals and whose usage plan from Auth.UsagePlan."""
+    template = f"{TEMPLATES}/sam-globals-cache.yaml"
+    report = run_cost("--requests", "10M", template, "-f", "json").json()
+    rest, http, websocket = (estimate_of(report, t) for t in ("rest", "http", "websocket"))
+    # 10M x $3.50/M + 730 h x $0.038 = $35.00 + $27.74.
+    assert items(rest) == {"requests": 35.00, "cache (1.6 GB)": 27.74}
+    assert rest["monthly_usd"] == 62.74 and rest["available"] is True
+    assert blockers(http) == [("usage-plans", template, 16), ("caching", template, 6)]
+    assert blockers(websocket) == [("caching", template, 6), ("openapi-definition", template, 22)]
+    assert report["cheapest"] == "rest"
