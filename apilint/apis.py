@@ -407,7 +407,10 @@ def _endpoint_from(value: Any) -> EndpointType | None:
 
 
 def _include_location(body: Any) -> str | None:
-    if not (isinstance(body, dict) and len(body) == 1 and "Fn::Transform" in body):
+    """The location of an ``AWS::Include`` transform that gives the body, with or without other keys
+    beside it (placeholder keys written so that ``sam validate`` accepts the template: the included
+    file is what CloudFormation deploys)."""
+    if not (isinstance(body, dict) and "Fn::Transform" in body):
         return None
     transform = body["Fn::Transform"]
     if isinstance(transform, dict) and transform.get("Name") == "AWS::Include":

@@ -24,6 +24,7 @@ from apilint.apis import (
     terraform_screen,
 )
 from apilint.config import Config, FileOptions, resolve_file_options
+from apilint.deployers import DeployerIndex
 from apilint.finding import Finding, Severity, Span
 from apilint.fix import ResolvedFix, resolve
 from apilint.load.source import (
@@ -32,6 +33,7 @@ from apilint.load.source import (
     ReadError,
     Source,
     display_path,
+    is_within,
     read_file_bytes,
     read_source,
 )
@@ -53,6 +55,12 @@ class RunOptions:
     explicit_files: frozenset[Path] = frozenset()
     #: Where file bytes come from when not the working tree (a git revision, for ``apilint cost diff``).
     read_bytes: ByteReader | None = None
+    #: Every file of the run (resolved) and the exclude globs: a definition whose template is among
+    #: the files is checked with the template; another one looks for its template in the root.
+    files: frozenset[Path] = frozenset()
+    exclude: tuple[str, ...] = ()
+    #: The run walks the whole root: every template that could deploy a definition is checked in it.
+    walked_root: bool = False
 
 
 @dataclass
@@ -83,6 +91,8 @@ class FileResult:
     consumed: list[str] = field(default_factory=list)
     #: Codes of the rules that ran on the file: enabled for it and applying to one of its APIs.
     rules_run: list[str] = field(default_factory=list)
+    #: Templates of the same run that deploy this definition and check it with their context.
+    deployed_by: list[str] = field(default_factory=list)
 
 
 class UsageProblem(Exception):
@@ -115,6 +125,8 @@ class Engine:
         self.overlays: dict[Path, str | bytes] = {p.resolve(): text for p, text in (overlays or {}).items()}
         self.rules = load_rules()
         self._rule_by_code = {rule.code: rule for rule in self.rules}
+        self._deployers: DeployerIndex | None = None
+        self._deployed: dict[Path, list[Deployer]] = {}
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -208,7 +220,21 @@ class Engine:
         if kind is None:  # a definition or template that cannot be read: its load problems are the findings
             result.rules_run = self._rules_run(codes, [])
             return result
+        if kind == "openapi":
+            deployers = self.deployers_of(resolved)
+            if deployers:
+                return self._check_as_deployed(result, deployers)
         builder, apis = self.build_apis(source, kind, options)
+        self._check_apis(result, builder, apis, codes, options)
+        result.notices.extend(builder.notices)
+        result.consumed = [str(p) for p in builder.consumed]
+        result.findings = _dedupe(result.findings)
+        result.rules_run = self._rules_run(codes, result.apis)
+        return result
+
+    def _check_apis(self, result: FileResult, builder: ApiBuilder, apis: list[Api], codes: set[str],
+                    options: FileOptions, outside: str | None = None) -> None:
+        """Run the enabled rules on the APIs; ``outside``: keep only findings outside that file."""
         for api in apis:
             result.apis.append(ApiSummary(api.label, api.source.display, api.api_type.value, api.api_type_reason,
                                           api.endpoint_type.value if api.endpoint_type else None,
@@ -223,15 +249,64 @@ class Engine:
                 rule_options = {**rule.options, **options.rule_options.get(rule.code, {}),
                                 **options.rule_options.get(rule.name, {})}
                 for violation in rule.check(api, RuleRun(rule, rule_options)):
-                    self._add(result, self._stamp(rule, violation, api), codes, options, violation.at)
+                    if outside is None or violation.at.source.display != outside:
+                        self._add(result, self._stamp(rule, violation, api), codes, options, violation.at)
         for ref_problem in builder.resolver.problems:
+            if outside is not None and ref_problem.at.source.display == outside:
+                continue
             rule = self._rule_by_code["AG006"]
             finding = self._finding(rule, ref_problem.at, ref_problem.message, None, None)
             self._add(result, finding, codes, options, ref_problem.at)
-        result.notices.extend(builder.notices)
-        result.consumed = [str(p) for p in builder.consumed]
+
+    # --- definitions a template deploys -------------------------------------------------------------
+
+    def deployers_of(self, definition: Path) -> list[Deployer]:
+        """The templates inside the root that deploy a definition file, each with its APIs built.
+
+        Not searched when the run walks the whole root (its templates report their definitions and
+        the runner drops the definition's own result) or reads another revision than the working tree.
+        """
+        if self.run.walked_root or self.run.read_bytes is not None or not is_within(
+                definition, self._root, resolved_path=definition, resolved_root=self._root):
+            return []
+        if definition in self._deployed:
+            return self._deployed[definition]
+        if self._deployers is None:
+            self._deployers = DeployerIndex(self._root, self.run.exclude, self.run.max_file_bytes)
+        found: list[Deployer] = []
+        self._deployed[definition] = found
+        for template_path in self._deployers.templates_naming(definition):
+            try:
+                source = self.open_source(template_path)
+            except ReadError:
+                continue
+            if source_kind(source) != "template":
+                continue
+            options = resolve_file_options(self.run.config, template_path, self.run.flags)
+            builder, apis = self.build_apis(source, "template", options)
+            deployed = [api for api in apis if api.source.path == definition and api.document is not None]
+            if deployed:
+                found.append(Deployer(template_path, source, builder, deployed, options))
+        return found
+
+    def _check_as_deployed(self, result: FileResult, deployers: list[Deployer]) -> FileResult:
+        """A definition checked with the context of the templates that deploy it: the findings a run on
+        the templates reports inside the definition (and the files it references)."""
+        if any(deployer.path in self.run.files for deployer in deployers):
+            # a template of this run deploys it and reports its findings: nothing to add here
+            result.consumed = []
+            result.deployed_by = [deployer.source.display for deployer in deployers]
+            return result
+        codes_run: set[str] = set()
+        for deployer in deployers:
+            codes = enabled_codes(deployer.options)
+            codes_run |= codes
+            self._check_apis(result, deployer.builder, deployer.apis, codes, deployer.options,
+                             outside=deployer.source.display)
+            labels = ", ".join(api.label for api in deployer.apis)
+            result.notices.append(Notice(result.file, f"checked as the template deploys it: {labels}"))
         result.findings = _dedupe(result.findings)
-        result.rules_run = self._rules_run(codes, result.apis)
+        result.rules_run = self._rules_run(codes_run, result.apis)
         return result
 
     #: How much of a file over the size limit (or not text) is searched for a definition's keys; a
@@ -282,6 +357,9 @@ class Engine:
         settings = FileSettings(options.api_type, options.endpoint_type, options.region, options.domains,
                                 options.rule_options)
         if kind == "openapi":
+            deployers = self.deployers_of(source.path)
+            if deployers:  # as the templates of the root deploy it
+                return deployers[0].builder, [api for deployer in deployers for api in deployer.apis]
             # A definition that a Terraform module inside the root deploys is checked with its context.
             from apilint.terraform import TerraformBuilder
 
@@ -324,6 +402,17 @@ class Engine:
         if override is not None:
             finding = Finding(**{**finding.__dict__, "severity": override})
         result.findings.append(finding)
+
+
+@dataclass
+class Deployer:
+    """A template that deploys a definition, with the APIs whose document the definition is."""
+
+    path: Path
+    source: Source
+    builder: ApiBuilder
+    apis: list[Api]
+    options: FileOptions
 
 
 @dataclass

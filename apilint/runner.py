@@ -129,7 +129,8 @@ def execute(request: CheckRequest) -> CheckOutcome:
             continue
         results.append(outcome)
     consumed = {c for r in results for c in r.consumed}
-    kept = [r for r in results if not (consumed and r.kind == "openapi" and _is_consumed(r, consumed, root))]
+    kept = [r for r in results
+            if not r.deployed_by and not (consumed and r.kind == "openapi" and _is_consumed(r, consumed, root))]
     findings = sorted((f for r in kept for f in r.findings), key=lambda f: f.sort_key)
     checked = [r for r in kept if r.kind is not None or r.findings]
     rules_by_file = {r.file: r.rules_run for r in checked}

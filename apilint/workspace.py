@@ -122,6 +122,9 @@ def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
         run.explicit_files = frozenset(p.resolve() for p in request.paths if p.is_file())
     else:
         run.explicit_files = frozenset(p.resolve() for p in request.paths if p in files)
+    run.files = frozenset(f.resolve() for f in files)
+    run.exclude = (*config.get("exclude", []), *request.exclude)
+    run.walked_root = listing is None and any(p.is_dir() and p.resolve() == root for p in request.paths)
     jobs = request.jobs if request.jobs is not None else config.get("jobs")  # None or 0: by the work
     return PreparedRun(run, files, fail_on, found, jobs)
 
