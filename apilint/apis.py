@@ -7,18 +7,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apilint.deployment import Deployment, api_resource, deployment_of, mappings_of
 from apilint.infer import infer_api_type, infer_endpoint_type, is_apigw_document
 from apilint.load.refs import RefResolver, refusal
 from apilint.load.source import ReadError, Source
 from apilint.model import UNSET, Api, ApiResource, ApiType, Domain, EndpointType, Mapping, Pointer, Setting
-from apilint.template import Template
 from apilint.values import is_intrinsic
 
+if TYPE_CHECKING:  # imported when a template is read, so that a bare definition's run does not load them
+    from apilint.deployment import Deployment
+    from apilint.template import Template
+
 REST_RESOURCES = {"AWS::Serverless::Api", "AWS::ApiGateway::RestApi"}
-V2_RESOURCES = {"AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api"}
+V2_RESOURCES = {"AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api", "AWS::Serverless::WebSocketApi"}
 API_RESOURCES = REST_RESOURCES | V2_RESOURCES
 SAM_APIS = {"AWS::Serverless::Api", "AWS::Serverless::HttpApi"}
 DOMAIN_RESOURCES = {"AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::DomainName"}
@@ -228,11 +230,18 @@ class ApiBuilder:
     # --- templates -----------------------------------------------------------------------------------
 
     def from_template(self, source: Source, settings: FileSettings) -> list[Api]:
+        from apilint.deployment import api_resource, deployment_of, mappings_of
+        from apilint.sam import events_of, implicit_apis
+        from apilint.template import Template
+
         template = Template.of(source)
         domains = self._template_domains(template)
         apis: list[Api] = []
-        for resource in template.of_type(*API_RESOURCES):
+        declared_apis = [(resource, None) for resource in template.of_type(*API_RESOURCES)]
+        for resource, stage in [*declared_apis, *implicit_apis(template)]:
             context = api_resource(template, resource)
+            context.implicit = stage is not None
+            context.events = events_of(template, resource, context.implicit)
             declared = _declared(context)
             declared.deployment = deployment_of(template, context)
             for domain in domains:
@@ -370,10 +379,17 @@ def _declared(context: ApiResource) -> Declared:
     """The API type and endpoint type an API resource declares."""
     logical_id, resource_type, props = context.name, context.type, context.properties
     declared = Declared(None, resource=context)
-    if resource_type in REST_RESOURCES:
+    if context.implicit:
+        events = ", ".join(sorted({event.function for event in context.events}))
+        kind = ApiType.REST if resource_type in REST_RESOURCES else ApiType.HTTP
+        declared.api_type = kind
+        declared.api_type_reason = f"{logical_id}, the {resource_type} SAM creates for the events of {events}"
+    elif resource_type in REST_RESOURCES:
         declared.api_type, declared.api_type_reason = ApiType.REST, f"{resource_type} resource {logical_id}"
     elif resource_type == "AWS::Serverless::HttpApi":
         declared.api_type, declared.api_type_reason = ApiType.HTTP, f"{resource_type} resource {logical_id}"
+    elif resource_type == "AWS::Serverless::WebSocketApi":
+        declared.api_type, declared.api_type_reason = ApiType.WEBSOCKET, f"{resource_type} resource {logical_id}"
     else:
         protocol = props.get("ProtocolType")
         if protocol == "WEBSOCKET":

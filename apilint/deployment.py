@@ -31,13 +31,12 @@ from apilint.model import (
     VpcLink,
     WafAssociation,
 )
-from apilint.template import Template, arn_parts, referenced_name, refers_to
+from apilint.template import MAPPING_RESOURCES, Template, arn_parts, referenced_name, refers_to
 from apilint.values import is_intrinsic, text
 
 SAM_REST = "AWS::Serverless::Api"
 SAM_HTTP = "AWS::Serverless::HttpApi"
-MAPPING_RESOURCES = ("AWS::ApiGateway::BasePathMapping", "AWS::ApiGateway::BasePathMappingV2",
-                     "AWS::ApiGatewayV2::ApiMapping")
+SAM_WEBSOCKET = "AWS::Serverless::WebSocketApi"
 WAF_RESOURCES = ("AWS::WAFv2::WebACLAssociation", "AWS::WAFRegional::WebACLAssociation")
 
 # MethodSettings / StageDescription keys (REST) and route settings keys (HTTP, WebSocket)
@@ -160,6 +159,8 @@ def _stages(template: Template, api: ApiResource) -> Iterator[Stage]:
     props = api.properties
     if api.type == SAM_REST:
         name = props.setting("StageName")
+        if api.implicit:
+            name = Setting("Prod", None)  # the stage SAM gives the API it creates for Api events
         stage = Stage(SAM_REST, _label(name, api.name, "stage"), api.at, name, api.name,
                       tracing_enabled=props.setting("TracingEnabled"),
                       cache_cluster_enabled=props.setting("CacheClusterEnabled"),
@@ -172,10 +173,11 @@ def _stages(template: Template, api: ApiResource) -> Iterator[Stage]:
         if settings.at is not None:
             stage.route_settings = list(_method_settings(settings.value, settings.at))
         yield stage
-    elif api.type == SAM_HTTP:
+    elif api.type in (SAM_HTTP, SAM_WEBSOCKET):
         name = props.setting("StageName")
-        stage = Stage(SAM_HTTP, _label(name, api.name, "stage") if name.written else f"stage $default ({api.name})",
-                      api.at, name if name.written else Setting("$default", None), api.name)
+        if not name.written and api.type == SAM_HTTP:
+            name = Setting("$default", None)  # an HttpApi without StageName deploys the $default stage
+        stage = Stage(api.type, _label(name, api.name, "stage"), api.at, name, api.name)
         _access_log(stage, props.setting("AccessLogSettings"))
         _variables(stage, props.setting("StageVariables"))
         stage.route_settings = list(_v2_route_settings(props, "DefaultRouteSettings", "RouteSettings"))

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apilint.apis import (
     ApiBuilder,
@@ -24,7 +24,6 @@ from apilint.apis import (
     terraform_screen,
 )
 from apilint.config import Config, FileOptions, resolve_file_options
-from apilint.deployers import DeployerIndex
 from apilint.finding import Finding, Severity, Span
 from apilint.fix import ResolvedFix, resolve
 from apilint.load.source import (
@@ -39,6 +38,9 @@ from apilint.load.source import (
 )
 from apilint.model import Api, ApiType, Pointer
 from apilint.rules import Rule, Violation, find_rule, load_rules, match_rules
+
+if TYPE_CHECKING:
+    from apilint.deployers import DeployerIndex
 
 IGNORE_KEY = "x-apilint-ignore"
 _COMMENT_IGNORE = re.compile(r"#\s*apilint-ignore\s*:?\s*([A-Za-z0-9_,\- ]+)")
@@ -125,7 +127,7 @@ class Engine:
         self.overlays: dict[Path, str | bytes] = {p.resolve(): text for p, text in (overlays or {}).items()}
         self.rules = load_rules()
         self._rule_by_code = {rule.code: rule for rule in self.rules}
-        self._deployers: DeployerIndex | None = None
+        self._deployers: DeployerIndex | None = None  # built when a definition looks for its template
         self._deployed: dict[Path, list[Deployer]] = {}
 
     # --- reading ------------------------------------------------------------------------------------
@@ -272,6 +274,8 @@ class Engine:
         if definition in self._deployed:
             return self._deployed[definition]
         if self._deployers is None:
+            from apilint.deployers import DeployerIndex
+
             self._deployers = DeployerIndex(self._root, self.run.exclude, self.run.max_file_bytes)
         found: list[Deployer] = []
         self._deployed[definition] = found

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from apilint.deployment import MAPPING_RESOURCES
 from apilint.model import INTEGRATION, Api, ApiType, Pointer
 from apilint.rules import FEATURES_FILE, data_file, rules_dir
-from apilint.template import OWNER_KEYS, referenced_name, refers_to
+from apilint.template import MAPPING_RESOURCES, OWNER_KEYS, referenced_name, refers_to
 from apilint.values import is_intrinsic, sub_text
 
 OPENAPI_PLACES = ("root", "path-item", "operation", "integration", "security-scheme", "server", "tag", "components")

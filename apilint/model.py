@@ -208,6 +208,10 @@ class ApiResource:
     properties: Properties
     related: dict[str, list[Resource]] = field(default_factory=dict)
     siblings: dict[str, Resource] = field(default_factory=dict)  # every resource of the template, by name
+    #: SAM: the API is created by SAM for function events (``ServerlessRestApi``), not declared.
+    implicit: bool = False
+    #: SAM: the function events that add routes to the API.
+    events: list[FunctionEvent] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -220,6 +224,26 @@ class ApiResource:
     @property
     def at(self) -> Pointer:
         return self.resource.at
+
+
+@dataclass
+class FunctionEvent:
+    """A SAM function event that adds a route to an API (``Type: Api`` or ``HttpApi``)."""
+
+    function: str  # the function's logical id
+    name: str  # the event's name
+    kind: str  # "Api" or "HttpApi"
+    at: Pointer  # the event
+    path: Setting = UNSET
+    method: Setting = UNSET
+    auth: Setting = UNSET
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        method, path = self.method.text(), self.path.text()
+        route = f"{method.upper()} {path}" if method and path else "a route"
+        return f"{route} (event {self.name} of {self.function})"
 
 
 # --- the deployment: stages, plans, WAF, VPC links, domains, authorizers, policies -----------------------

@@ -25,6 +25,8 @@ SAM_GLOBALS = {
     "AWS::Serverless::SimpleTable": "SimpleTable",
     "AWS::Serverless::StateMachine": "StateMachine",
 }
+MAPPING_RESOURCES = ("AWS::ApiGateway::BasePathMapping", "AWS::ApiGateway::BasePathMappingV2",
+                     "AWS::ApiGatewayV2::ApiMapping")
 #: Properties through which a resource declares the API it belongs to.
 OWNER_KEYS = ("RestApiId", "ApiId")
 
@@ -201,4 +203,4 @@ def _names_in(value: Any) -> set[str]:
     return names
 
 
-__all__ = ["OWNER_KEYS", "SAM_GLOBALS", "Template", "arn_parts", "referenced_name", "refers_to"]
+__all__ = ["MAPPING_RESOURCES", "OWNER_KEYS", "SAM_GLOBALS", "Template", "arn_parts", "referenced_name", "refers_to"]
