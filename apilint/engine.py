@@ -26,6 +26,7 @@ from apilint.apis import (
 from apilint.config import Config, FileOptions, resolve_file_options
 from apilint.finding import Finding, Severity, Span
 from apilint.fix import ResolvedFix, resolve
+from apilint.load.cache import SourceCache
 from apilint.load.source import (
     DEFAULT_MAX_FILE_BYTES,
     ByteReader,
@@ -122,7 +123,7 @@ class Engine:
     def __init__(self, run: RunOptions, overlays: dict[Path, str | bytes] | None = None):
         self.run = run
         self._root = run.root.resolve()
-        self._sources: dict[Path, Source] = {}
+        self._sources = SourceCache()
         #: Content that stands for files (resolved paths): an editor's unsaved buffers, standard input.
         self.overlays: dict[Path, str | bytes] = {p.resolve(): text for p, text in (overlays or {}).items()}
         self.rules = load_rules()
@@ -160,7 +161,7 @@ class Engine:
                                  read_bytes=self._read_bytes if self.overlays else self.run.read_bytes)
             if not parse_screened_out and cached.screened is False:
                 return cached  # not parsed: kept out of the cache that $ref reads share
-            self._sources[resolved] = cached
+            self._sources.put(resolved, cached)
         return cached
 
     def open_context(self, path: Path, screen: Callable[[str], bool]) -> Source:
@@ -187,12 +188,19 @@ class Engine:
         """
         resolved = path.resolve()
         self.overlays[resolved] = content
-        self._sources.pop(resolved, None)
+        self._sources.release(resolved)
         return self.check_file(path, explicit=True)
 
     def check_file(self, path: Path, *, explicit: bool | None = None) -> FileResult:
-        """All findings for one file (and the files its APIs pull in)."""
+        """All findings for one file (and the files its APIs pull in); its source is released after."""
         resolved = path.resolve()
+        self._sources.pinned = resolved
+        try:
+            return self._check_file(path, resolved, explicit)
+        finally:
+            self._sources.release(resolved)
+
+    def _check_file(self, path: Path, resolved: Path, explicit: bool | None) -> FileResult:
         display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root)
         result = FileResult(display)
         if explicit is None:
