@@ -165,7 +165,12 @@ def version_in_output(text: str) -> str | None:
     return None
 
 
-def make_tools(names: list[str], apilint_command: list[str]) -> list[Tool]:
+def count_osvrs(text: str) -> int | None:
+    """openapi-spec-validator-rs prints ``OK`` per valid file; errors are counted by the exit code only."""
+    return 0 if text.strip().endswith("OK") else None
+
+
+def make_tools(names: list[str], apilint_command: list[str], osvrs_command: list[str] | None = None) -> list[Tool]:
     bin_dir = NODE_DIR / "node_modules" / ".bin"
     EMPTY_WORKDIR.mkdir(parents=True, exist_ok=True)
     tools: list[Tool] = []
@@ -209,8 +214,14 @@ def make_tools(names: list[str], apilint_command: list[str]) -> list[Tool]:
             tool.version = "@redocly/cli " + first_line(
                 [str(bin_dir / "redocly"), "--version"], EMPTY_WORKDIR
             )
+        elif name == "osvrs":
+            # The Rust validator from PyPI (openapi-spec-validator-rs): parses and validates the file
+            # against the OpenAPI schema in one process; it runs no lint rules.
+            command = osvrs_command or ["openapi-spec-validator-rs"]
+            tool = Tool("osvrs", lambda path, command=command: [*command, str(path)], count_osvrs, EMPTY_WORKDIR)
+            tool.version = "openapi-spec-validator-rs " + first_line([*command, "--version"], EMPTY_WORKDIR)
         else:
-            raise SystemExit(f"unknown tool {name!r} (choose from apilint, spectral, redocly)")
+            raise SystemExit(f"unknown tool {name!r} (choose from apilint, spectral, redocly, osvrs)")
         tools.append(tool)
     return tools
 
@@ -584,7 +595,7 @@ def render_markdown(
     by_key = {(s.tool, s.file): s for s in all_series}
     tool_names = list(report["tools"])
     if "apilint" in tool_names and len(tool_names) > 1:
-        peers = [t for t in ("redocly", "spectral") if t in tool_names]
+        peers = [t for t in ("redocly", "spectral", "osvrs") if t in tool_names]
         rows = []
         for spec in specs:
             apilint = by_key.get(("apilint", spec.name))
@@ -665,7 +676,14 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--tools",
         default="apilint,redocly,spectral",
-        help="comma-separated tools to time (default: apilint,redocly,spectral)",
+        help="comma-separated tools to time (default: apilint,redocly,spectral; also osvrs: "
+        "openapi-spec-validator-rs from PyPI, see --osvrs-cmd)",
+    )
+    parser.add_argument(
+        "--osvrs-cmd",
+        default="openapi-spec-validator-rs",
+        help="how to call openapi-spec-validator-rs (default: from PATH; install it with pip in any "
+        "environment and give its path)",
     )
     parser.add_argument(
         "--files",
@@ -800,7 +818,7 @@ def main(argv: list[str] | None = None) -> int:
     if "apilint" in tool_names:
         notes.append(byte_compile_apilint())
         log(notes[-1])
-    tools = make_tools(tool_names, apilint_command)
+    tools = make_tools(tool_names, apilint_command, shlex.split(arguments.osvrs_cmd))
     use_gnu_time = arguments.rss_source == "time" or (
         arguments.rss_source == "auto" and os.access("/usr/bin/time", os.X_OK)
     )

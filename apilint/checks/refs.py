@@ -10,18 +10,21 @@ from apilint.load.refs import parse_pointer, walk
 from apilint.model import Api, Pointer
 from apilint.rules import Violation
 
-_REF_TEXT = re.compile(r"""["']?\$ref["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s,}\]#][^\s,}\]]*|#[^\s,}\]]*))""")
+#: A reference as written in the text. It starts with the literal ``$ref`` (a quote before it is not
+#: needed to find it), so the search skips from one ``$ref`` to the next in C.
+_REF_TEXT = re.compile(r"""\$ref["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s,}\]#][^\s,}\]]*|#[^\s,}\]]*))""")
 
 
 def _all_resolve(api: Api, text: str) -> bool:
     """Whether every reference written in the text is a local one that resolves in this document.
 
     Walking a multi-megabyte document for its references costs far more than reading them from the
-    text; the walk (which finds positions) is only needed when one of them does not resolve.
+    text; the walk (which finds positions) is only needed when one of them does not resolve. A
+    reference written many times (a shared schema) is looked up once.
     """
     document = api.document
-    for match in _REF_TEXT.finditer(text):
-        ref = next(group for group in match.groups() if group is not None)
+    for ref in {next(group for group in match.groups() if group is not None)
+                for match in _REF_TEXT.finditer(text)}:
         if not ref.startswith("#"):
             return False
         steps = parse_pointer(ref[1:])

@@ -220,11 +220,21 @@ def _span_at(text: str, offset: int) -> Span:
 
 
 def load_json(text: str, limits: type[Limits] = Limits) -> JsonDocument:
-    """Parse JSON text within ``limits``; syntax errors, duplicate keys and crossed limits become problems."""
+    """Parse JSON text within ``limits``; syntax errors, duplicate keys and crossed limits become problems.
+
+    The node limit is bounded by counting characters first. Depth is checked on the parsed data
+    (a walk over its containers, not over every character of the text), with the interpreter's
+    recursion budget bounding the C decoder meanwhile; only a text over a limit is scanned to
+    find the place where it is crossed.
+    """
     problems: list[LoadProblem] = []
-    limit = _limit_problem(text, limits)
-    if limit is not None:
-        return JsonDocument(None, text, [limit])
+    # every node takes at least one character, every level of nesting two
+    may_be_deep = len(text) > 2 * limits.max_depth and text.count("[") + text.count("{") > limits.max_depth
+    if len(text) > limits.max_nodes and _node_bound(text) > limits.max_nodes:
+        limit = _limit_problem(text, limits)
+        if limit is not None:
+            return JsonDocument(None, text, [limit])
+        may_be_deep = False  # measured, depth included
     duplicates: list[tuple[dict[str, Any], str]] = []
 
     def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -248,13 +258,21 @@ def load_json(text: str, limits: type[Limits] = Limits) -> JsonDocument:
                 duplicates.clear()
                 data = json.loads(text, object_pairs_hook=pairs_hook, parse_int=_int_or_float)
     except json.JSONDecodeError as error:
+        limit = _limit_problem(text, limits) if may_be_deep else None  # a crossed limit is said first
+        if limit is not None:
+            return JsonDocument(None, text, [limit])
         problems.append(
             LoadProblem("AG001", f"JSON syntax error: {error.msg}", Span(error.lineno, error.colno, error.lineno, error.colno))
         )
         return JsonDocument(None, text, problems)
-    except RecursionError:  # pragma: no cover - the depth limit is checked first
-        problems.append(LoadProblem("AG005", "the document nests too deeply to be read", Span(1, 1, 1, 1)))
+    except RecursionError:
+        limit = _limit_problem(text, limits)
+        problems.append(limit or LoadProblem("AG005", "the document nests too deeply to be read", Span(1, 1, 1, 1)))
         return JsonDocument(None, text, problems)
+    if may_be_deep and _deeper_than(data, limits.max_depth):
+        limit = _limit_problem(text, limits)
+        if limit is not None:
+            return JsonDocument(None, text, [limit])
     duplicate_paths = _paths_of(data, duplicates) if duplicates else []
     if _SURROGATE_ESCAPE.search(text):
         data = _without_lone_surrogates(data)
@@ -264,6 +282,26 @@ def load_json(text: str, limits: type[Limits] = Limits) -> JsonDocument:
         span, _ = document.locate(path)
         problems.append(LoadProblem("AG001", f"duplicate key {path[-1]!r}", span))
     return document
+
+
+def _deeper_than(data: Any, max_depth: int) -> bool:
+    """Whether containers nest more than ``max_depth`` levels in the parsed data (the root is level 1)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        if type(node) is dict:
+            children: Any = node.values()
+        elif type(node) is list:
+            children = node
+        else:
+            continue
+        if depth > max_depth:
+            return True
+        for child in children:
+            if type(child) is dict or type(child) is list:
+                push((child, depth + 1))
+    return False
 
 
 @contextmanager

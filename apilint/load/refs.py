@@ -36,12 +36,20 @@ class RefProblem:
 
 
 def parse_pointer(fragment: str) -> tuple[str, ...] | None:
-    """JSON pointer fragment (``/a/b~1c``) to path steps; None when malformed."""
+    """JSON pointer fragment (``/a/b~1c``) to path steps; None when malformed.
+
+    Most pointers have neither percent escapes nor ``~`` escapes: their steps are the parts as written.
+    """
     if fragment == "":
         return ()
     if not fragment.startswith("/"):
         return None
-    return tuple(unquote(part).replace("~1", "/").replace("~0", "~") for part in fragment[1:].split("/"))
+    parts = fragment[1:].split("/")
+    if "%" in fragment:
+        parts = [unquote(part) for part in parts]
+    if "~" in fragment:
+        parts = [part.replace("~1", "/").replace("~0", "~") for part in parts]
+    return tuple(parts)
 
 
 def _index(step: str) -> int | None:

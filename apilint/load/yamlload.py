@@ -5,6 +5,11 @@ lists and scalars from them and records where every entry is written. The loop i
 nesting depth can exhaust the stack (libyaml's own composer recurses and crashes the process on deep
 input), and it counts depth and nodes as it goes, stopping at the first limit crossed. Plain scalars
 are resolved as YAML 1.2 readers (and API Gateway) read them; keys are always strings as written.
+
+Most definitions use none of what makes that loop necessary (tags, anchors, duplicate keys, typed
+keys, versions written as numbers, nesting near the limits). For those, :mod:`apilint.load.fastyaml`
+builds the same data with a compiled parser several times faster, and this loop runs only when a
+finding asks for a position.
 """
 
 from __future__ import annotations
@@ -263,6 +268,16 @@ def load_yaml(text: str, limits: type[Limits] = Limits) -> YamlDocument:
     """
     if _BLANK.fullmatch(text):
         return YamlDocument(None, {}, None, [])  # libyaml rejects a tab on a blank line
+    from apilint.load.fastyaml import fast_load
+
+    fast = fast_load(text, limits)
+    if fast is not None:
+        return fast
+    return compose_yaml(text, limits)
+
+
+def compose_yaml(text: str, limits: type[Limits] = Limits) -> YamlDocument:
+    """:func:`load_yaml` without the fast path: data, positions and problems from libyaml's events."""
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector costs more than the parse itself on large files
     try:

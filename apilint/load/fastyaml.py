@@ -1,0 +1,452 @@
+"""The fast path of YAML loading: a compiled parser builds the data, libyaml finds positions on demand.
+
+apilint's own loop over libyaml's events (:func:`apilint.load.yamlload.compose_yaml`) gives every
+entry a position and reads the text exactly as apilint means it: YAML 1.2 scalars, keys as written,
+versions as written, CloudFormation short-form tags, duplicate keys and limits as findings. Most of
+its time goes to creating one Python event per node. Positions are only needed for the few nodes
+findings point at, and most definitions use none of the constructs that need the loop; for those,
+``yaml_rs`` (a YAML 1.2 parser compiled from Rust) builds the same data several times faster, and
+the loop runs only when a finding asks for a position.
+
+The fast path is taken only when the text shows that both readers agree on it, judged by cheap
+scans of the text (C string searches) and of the keys of the data. Anything else goes to the loop,
+which reports what there is to report:
+
+- no tag, alias, complex key (``?``), merge key (``<<``), directive or second document (an alias
+  makes the parser fail; a ``!`` or ``? `` where a node may start sends the file to the loop);
+- no tab, carriage return or character libyaml refuses or reads as a line break (NEL, U+2028/9);
+- no scalar that ``yaml_rs`` types and apilint does not (``0x1F``, ``0o17``, ``0b1``, ``1_000``,
+  ``.Inf``, ``.NaN``) and no integer too long for ``str()``;
+- nesting and node count well within the limits (the parser recurses: deep nesting must not reach it);
+- keys that are strings, or integers written in canonical form (``200:``), which become strings;
+- numbers under version keys (``openapi``, ``swagger``, ``...version``) written as ``str()``
+  writes them, which become those strings (``version: 2`` is ``"2"``; ``version: 1.10`` goes to
+  the loop);
+- no duplicate key (the parser refuses them; the loop then reports them).
+
+Without ``yaml_rs`` installed (or on any error it raises) the loop reads every file.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from typing import Any
+
+from apilint.finding import Span
+from apilint.load.limits import Limits
+from apilint.load.yamlload import YamlDocument, compose_yaml, resolve_plain
+
+yaml_rs: Any
+try:
+    import yaml_rs
+except ImportError:  # pragma: no cover - the dependency is declared; the loop reads everything without it
+    yaml_rs = None
+
+#: The last character before a node (spaces aside), when the node is not first on its line.
+_AFTER_NODE_START = frozenset(":-?")
+#: The same, in a flow collection.
+_FLOW_SEPARATORS = frozenset("[{,")
+_SPACE = frozenset(" \t\n")
+_PRINTABLE_ASCII = b"\n" + bytes(range(0x20, 0x7F))
+#: What libyaml reads as text and not as a line break: anything else goes to the loop.
+_UNUSUAL_CHARACTER = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+#: Scalars yaml_rs reads as numbers and the YAML 1.2 core schema (and apilint) as strings.
+_PARSER_NUMBER_START = re.compile(r"0[xXoObB]|\.(?:Inf|INF|NaN|NAN)")
+_PARSER_NUMBER = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\.(?:Inf|INF|NaN|NAN))")
+_UNDERSCORED_NUMBER = re.compile(r"_(?<=[0-9]_)")
+_UNDERSCORED = re.compile(r"[-+]?[0-9_.]+(?:[eE][-+]?[0-9_]+)?")
+#: What ends a word when looking for numbers: it cannot be part of a plain number.
+_WORD_END = frozenset(" \n,[]{}#:'\"")
+_LONG_DIGITS = re.compile(r"[0-9]{4000}")
+_BLANK_OR_COMMENTS = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*\Z")
+#: Integers written as plain keys (block or flow), to tell ``200:`` from ``0200:`` or ``+200:``.
+_INTEGER_KEY = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|[\[{,][ \t]*)([-+]?[0-9]+)[ \t]*:(?=[ \t\n]|\Z)", re.MULTILINE)
+#: An alias makes the parser fail, so that the loop reads the file: it shares the anchored value
+#: instead of copying it, and bounds what aliases repeat (an anchor without an alias changes nothing).
+_NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0) if yaml_rs is not None else None
+#: Flow nesting yaml_rs refuses beyond (it reports an error: the loop then reads the file).
+_PARSER_FLOW_DEPTH = 300
+
+
+class FastYamlDocument(YamlDocument):
+    """Data from the compiled parser; positions from the loop, composed when first asked for."""
+
+    def __init__(self, data: Any, text: str, limits: type[Limits]):
+        super().__init__(data, {}, None, [])
+        self._text = text
+        self._limits = limits
+        self._composed: YamlDocument | None = None
+
+    def locate(self, path: tuple[Any, ...]) -> tuple[Span, int]:
+        if self._composed is None:
+            self._composed = compose_yaml(self._text, self._limits)
+        return self._composed.locate(path)
+
+
+def fast_load(text: str, limits: type[Limits] = Limits) -> FastYamlDocument | None:
+    """The document read by the compiled parser, or None when the text needs apilint's own loop."""
+    if yaml_rs is None or not _plain_enough(text, limits):
+        return None
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES)
+    except Exception:  # noqa: BLE001 - a syntax error, a duplicate key, any refusal: the loop reads it
+        return None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if isinstance(data, list) and _more_than_one_document(text):
+        return None
+    if not _keys_as_apilint_reads_them(data, text):
+        return None
+    return FastYamlDocument(data, text, limits)
+
+
+def _plain_enough(text: str, limits: type[Limits]) -> bool:
+    """Whether the text uses nothing that only the loop reads as apilint means it (module docstring)."""
+    if text.isascii():  # one pass in C over the bytes, deleting the characters allowed
+        if text.encode("ascii").translate(None, _PRINTABLE_ASCII):
+            return False
+    elif _UNUSUAL_CHARACTER.search(text) is not None:
+        return False
+    if text.startswith("%") or "\n%" in text or "<<" in text:
+        return False
+    if ("\n---" in text or "\n..." in text or text.startswith("...")) and _more_than_one_document(text):
+        return False
+    for indicator in "!?":
+        if indicator in text and _starts_a_node(text, indicator):
+            return False
+    if _numbers_written(text, _PARSER_NUMBER_START) or _numbers_written(text, _UNDERSCORED_NUMBER):
+        return False
+    if _long_digits(text):
+        return False
+    return _within_limits(text, limits)
+
+
+def _starts_a_node(text: str, indicator: str) -> bool:
+    """Whether ``indicator`` may be written where a node starts: a tag, or a complex key (``? ``).
+
+    A node starts first on its line, after ``:``, ``-`` or ``?`` and spaces, after a ``[`` or ``{``
+    that itself starts a node, and after ``,`` in a flow collection. An indicator after a word
+    (``Hello !world``, ``> [!NOTE]``), inside a quoted scalar opened earlier on its line, after a
+    ``,`` outside any flow collection, or first on a line that continues a scalar begun on a less
+    indented line (``key: text`` then ``  !text``) is inside a scalar.
+    """
+    find, rfind = text.find, text.rfind
+    flow: bool | None = None  # whether a flow collection spans lines: found once, when needed
+    index = find(indicator)
+    while index != -1:
+        after = text[index + 1:index + 2]
+        if indicator != "?" or after == "" or after in _SPACE:
+            line_start = rfind("\n", 0, index) + 1
+            before = text[line_start:index]
+            where = _node_may_start_after(before)
+            if where is None:  # after a comma: in a flow collection?
+                if flow is None:
+                    flow = _flow_spans_lines(text)
+                where = flow or _opens_flow_on_line(before)
+            if where and not _inside_quotes(before):
+                indent = len(before) - len(before.lstrip(" "))
+                if not _continues_a_scalar(text, line_start, indent):
+                    return True
+        index = find(indicator, index + 1)
+    return False
+
+
+def _node_may_start_after(before: str) -> bool | None:
+    """Whether a node may start at the end of ``before`` (part of a line); None after a comma."""
+    stripped = before.rstrip(" \t")
+    last = stripped[-1:]
+    if last == "" or last in _AFTER_NODE_START:
+        return True
+    if last in "[{":
+        return _node_may_start_after(stripped[:-1]) is not False
+    if last == ",":
+        return None
+    return False
+
+
+def _opens_flow_on_line(before: str) -> bool:
+    """Whether a ``[`` or ``{`` that starts a node is written in ``before``."""
+    for position, character in enumerate(before):
+        if character in "[{" and _node_may_start_after(before[:position]) is not False:
+            return True
+    return False
+
+
+def _flow_spans_lines(text: str) -> bool:
+    """Whether a flow collection that starts a node may go on past its line (or holds a quote)."""
+    for opener in "[{":
+        index = text.find(opener)
+        while index != -1:
+            line_start = text.rfind("\n", 0, index) + 1
+            if _node_may_start_after(text[line_start:index]) is not False:
+                line_end = text.find("\n", index)
+                rest = text[index:] if line_end == -1 else text[index:line_end]
+                opened = rest.count("[") + rest.count("{") - rest.count("]") - rest.count("}")
+                if opened > 0 or "'" in rest or '"' in rest or "#" in rest:
+                    return True
+            index = text.find(opener, index + 1)
+    return False
+
+
+def _continues_a_scalar(text: str, line_start: int, column: int) -> bool:
+    """Whether the line at ``line_start``, whose content starts at ``column``, continues a scalar.
+
+    The nearest less indented line (comments and blank lines aside) is the line the content belongs
+    to. When that line begins a scalar (plain, quoted, or ``|`` / ``>`` block) after a key or a dash
+    written left of ``column``, every more indented line after it is part of that scalar; when it
+    is itself a line of text, so is this one.
+    """
+    end = line_start - 1
+    while end > 0:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[start:end].rstrip(" ")
+        content = line.lstrip(" ")
+        indent = len(line) - len(content)
+        end = start - 1
+        if not content or content.startswith("#") or indent >= column:
+            continue
+        owner, value = _entry_value(line, indent)
+        if owner is None:  # a line of text: this line goes on with the same scalar
+            column, line_start = indent, start
+            continue
+        return owner < column and value != "" and value[0] not in "#&!*[{"
+    return False
+
+
+def _entry_value(line: str, position: int) -> tuple[int | None, str]:
+    """Where the key or dash that owns the value on ``line`` is, and the value; None for text.
+
+    ``- - key: value`` owns ``value`` by the column of ``key``; ``- value`` by the column of its
+    dash. A line that is neither (a line of a multi-line scalar) gives None.
+    """
+    owner: int | None = None
+    while line.startswith("-", position) and line[position + 1:position + 2] in ("", " "):
+        owner = position
+        position = len(line) - len(line[position + 1:].lstrip(" "))
+    rest = line[position:]
+    if rest[:1] in ("'", '"'):
+        close = rest.find(rest[0], 1)
+        colon = close + 1 if close != -1 and rest[close + 1:close + 2] == ":" else -1
+    else:
+        colon = rest.find(": ")
+        if colon == -1 and rest.endswith(":"):
+            colon = len(rest) - 1
+    if colon != -1 and rest[:1] not in ("#", ""):
+        return position, rest[colon + 1:].strip(" ")
+    if owner is not None:
+        return owner, rest.strip(" ")
+    return None, rest
+
+
+def _inside_quotes(before: str) -> bool:
+    """Whether the end of ``before`` (a line up to a point) is inside a quoted scalar or a comment.
+
+    Only a quote where a node may start opens a scalar, which runs to its closing quote (``''`` in
+    single quotes and anything after ``\\`` in double quotes do not close it). A line that starts
+    inside a multi-line scalar is read the same way: whatever this says, the point is in a scalar.
+    """
+    quote = ""
+    position, length = 0, len(before)
+    while position < length:
+        character = before[position]
+        if quote == "'":
+            if character == "'":
+                if before[position + 1:position + 2] == "'":
+                    position += 1
+                else:
+                    quote = ""
+        elif quote == '"':
+            if character == "\\":
+                position += 1
+            elif character == '"':
+                quote = ""
+        elif character in "'\"":
+            last = before[:position].rstrip(" \t")[-1:]
+            if last == "" or last in _AFTER_NODE_START or last in _FLOW_SEPARATORS:
+                quote = character
+        elif character == "#" and (position == 0 or before[position - 1] in " \t"):
+            return True  # a comment
+        position += 1
+    return quote != ""
+
+
+def _numbers_written(text: str, start: re.Pattern[str]) -> bool:
+    """Whether a word in which ``start`` matches is one the parser reads as a number, not apilint."""
+    for match in start.finditer(text):
+        word = _word_at(text, match.start())
+        if _PARSER_NUMBER.fullmatch(word) is not None or _UNDERSCORED.fullmatch(word) is not None:
+            return True
+    return False
+
+
+def _word_at(text: str, index: int) -> str:
+    """The run of characters around ``index`` up to spaces, line breaks, flow indicators or ``:``."""
+    start = index
+    while start > 0 and text[start - 1] not in _WORD_END:
+        start -= 1
+    end = index
+    while end < len(text) and text[end] not in _WORD_END:
+        end += 1
+    return text[start:end]
+
+
+def _long_digits(text: str) -> bool:
+    """Whether the text may hold an integer too long for ``str()`` (apilint reads it as a float).
+
+    Such a run of 4,000 digits fills one of the aligned blocks of 2,000 characters: only those are
+    searched.
+    """
+    for start in range(0, len(text) - 1999, 2000):
+        if text[start:start + 2000].isdigit():
+            return _LONG_DIGITS.search(text) is not None
+    return False
+
+
+def _more_than_one_document(text: str) -> bool:
+    """A ``---`` or ``...`` marker anywhere but a ``---`` that opens the text (after comments)."""
+    for marker in ("---", "..."):
+        index = text.find(marker)
+        while index != -1:
+            at_line_start = index == 0 or text[index - 1] == "\n"
+            after = text[index + 3:index + 4]
+            if at_line_start and (after == "" or after in _SPACE):
+                opening = marker == "---" and _BLANK_OR_COMMENTS.match(text, 0, index) is not None
+                if not opening:
+                    return True
+            index = text.find(marker, index + 1)
+    return False
+
+
+def _within_limits(text: str, limits: type[Limits]) -> bool:
+    """Whether the text is sure to nest and count well within the limits, so the parser never recurses deep.
+
+    Block nesting needs indentation: along any chain of nested block collections the column where
+    a node starts never decreases and grows at least every second level (a list may sit at its
+    key's column), so no line starting with fewer than ``width`` spaces, tabs and dashes nests
+    deeper than ``2 * (width + 1)``. Flow nesting beyond ``_PARSER_FLOW_DEPTH`` the parser refuses.
+    Every node but the root follows a ``:``, ``-``, ``,``, ``[`` or ``{`` (a mapping entry's key and
+    value share a ``:``, a flow entry's a ``,``), which bounds the count of nodes.
+    """
+    width = (limits.max_depth - _PARSER_FLOW_DEPTH) // 2 - 1
+    if width < 8:
+        return False
+    deep = re.compile(rf"\n[ -]{{{width}}}")  # tabs are not read here at all
+    if deep.search(text) is not None or deep.match("\n" + text[:width]) is not None:
+        return False
+    count = text.count
+    nodes = 1 + 2 * (count(":") + count(",")) + count("-") + count("[") + count("{")
+    return nodes <= limits.max_nodes
+
+
+def _keys_as_apilint_reads_them(data: Any, text: str) -> bool:
+    """Make keys and versions the strings written, in place; False when the data cannot tell them.
+
+    apilint reads keys as the text written, and numbers under version keys too. The parser types
+    both. Integer keys, and numbers under version keys, become the string ``str()`` gives them when
+    the text writes every such key and version that way (``200:``, ``version: 2``); any other typed
+    key (``1.50:``, ``true:``), or a version written otherwise (``version: 1.10``), sends the file to
+    the loop.
+    """
+    integer_keys_checked = False
+    versions: list[tuple[dict[str, Any], str]] = []
+    stack = [data]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        node = pop()
+        if type(node) is dict:
+            try:
+                keys = "".join(node)
+            except TypeError:
+                if not integer_keys_checked:
+                    if not _integer_keys_canonical(text):
+                        return False
+                    integer_keys_checked = True
+                if not _stringify_keys(node):
+                    return False
+                keys = "".join(node)
+            if "version" in keys.lower() or "openapi" in keys or "swagger" in keys:
+                for key, value in node.items():
+                    if type(value) in (int, float) and (key in ("openapi", "swagger")
+                                                        or key.lower().endswith("version")):
+                        versions.append((node, key))
+            extend([value for value in node.values() if type(value) is dict or type(value) is list])
+        elif type(node) is list:
+            extend([item for item in node if type(item) is dict or type(item) is list])
+    if versions:
+        if len(versions) > _canonical_versions_written(text):
+            return False
+        for node, key in versions:
+            node[key] = str(node[key])
+    return True
+
+
+_VERSION_WORDS = ("version", "openapi", "swagger")
+
+
+def _canonical_versions_written(text: str) -> int:
+    """How many numbers are written after a version key, all as ``str()`` writes them; -1 otherwise.
+
+    Every ``...version``, ``openapi`` or ``swagger`` followed by ``:`` is looked at, wherever it is
+    (a scalar's text too): its value on the same line (after an anchor) or, after a bare ``key:``,
+    the first word of the next line that is not a comment.
+    """
+    lower = text.lower()
+    length = len(text)
+    numbers = 0
+    for word in _VERSION_WORDS:
+        index = lower.find(word)
+        while index != -1:
+            position = index + len(word)
+            if position < length and text[position] in "'\"":
+                position += 1
+            while position < length and text[position] == " ":
+                position += 1
+            if position < length and text[position] == ":":
+                value = _value_after(text, position + 1)
+                if value[:1] and (value[0].isdigit() or value[0] in "+-."):
+                    meaning = resolve_plain(value, None)
+                    if type(meaning) in (int, float):
+                        if str(meaning) != value:
+                            return -1
+                        numbers += 1
+            index = lower.find(word, index + 1)
+    return numbers
+
+
+def _value_after(text: str, position: int) -> str:
+    """The first word of a value that starts at ``position`` or, when nothing follows, on a next line."""
+    line_end = text.find("\n", position)
+    if line_end == -1:
+        line_end = len(text)
+    rest = text[position:line_end].strip(" ")
+    if rest.startswith("&"):  # an anchor names the value that follows it
+        rest = rest.partition(" ")[2].strip(" ")
+    while (rest == "" or rest.startswith("#")) and line_end < len(text):
+        next_end = text.find("\n", line_end + 1)
+        if next_end == -1:
+            next_end = len(text)
+        rest = text[line_end + 1:next_end].strip(" ")
+        line_end = next_end
+    end = 0
+    while end < len(rest) and rest[end] not in _WORD_END:
+        end += 1
+    return rest[:end]
+
+
+def _integer_keys_canonical(text: str) -> bool:
+    """Whether every integer written as a plain key is written as ``str(int(key))`` writes it."""
+    return all(written == str(int(written)) for written in _INTEGER_KEY.findall(text))
+
+
+def _stringify_keys(node: dict[Any, Any]) -> bool:
+    """Integer keys become their digits, in order; False for another typed key or a clash."""
+    items = list(node.items())
+    if any(type(key) is not str and type(key) is not int for key, _ in items):
+        return False
+    node.clear()
+    node.update((key if type(key) is str else str(key), value) for key, value in items)
+    return len(node) == len(items)
