@@ -22,7 +22,13 @@ from apilint.load.limits import Limits
 from apilint.load.source import decode
 from apilint.load.yamlload import compose_yaml, load_yaml
 
-pytestmark = pytest.mark.skipif(fastyaml.yaml_rs is None, reason="yaml_rs is not installed")
+pytestmark = pytest.mark.skipif(fastyaml._parser() is None, reason="yaml_rs is not installed")
+
+
+@pytest.fixture(autouse=True)
+def _no_loop_budget(monkeypatch):
+    """Small texts take the fast path at once here (a process normally reads 64 KB with the loop first)."""
+    monkeypatch.setattr(fastyaml, "LOOP_BUDGET", 0)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -149,9 +155,20 @@ def test_positions_are_found_when_asked_for():
 
 
 def test_the_loop_reads_everything_without_the_compiled_parser(monkeypatch):
-    monkeypatch.setattr(fastyaml, "yaml_rs", None)
+    monkeypatch.setattr(fastyaml, "_parser", lambda: None)
     document = load_yaml("a: 1\n")
     assert type(document).__name__ == "YamlDocument" and document.data == {"a": 1}
+
+
+def test_a_process_reads_its_first_small_files_with_the_loop(monkeypatch):
+    monkeypatch.setattr(fastyaml, "LOOP_BUDGET", 64)
+    monkeypatch.setattr(fastyaml, "_loop_read", 0)
+    small = "".join(f"k{n}: {n}\n" for n in range(5))  # 30 characters
+    large = "a: 1\n" + "# padding\n" * 3  # 35 characters: more than half the budget
+    assert [fast_load(small) for _ in range(3)] == [None, None, None]  # 90 characters read by the loop
+    assert fast_load(small) is not None  # the budget is spent: from now on the fast path
+    monkeypatch.setattr(fastyaml, "_loop_read", 0)
+    assert fast_load(large) is not None  # half the budget or more: the fast path at once
 
 
 def test_small_limits_leave_every_text_to_the_loop(monkeypatch):

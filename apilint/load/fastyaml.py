@@ -24,24 +24,38 @@ which reports what there is to report:
   the loop);
 - no duplicate key (the parser refuses them; the loop then reports them).
 
-Without ``yaml_rs`` installed (or on any error it raises) the loop reads every file.
+Without ``yaml_rs`` installed (or on any error it raises) the loop reads every file; a process
+that has read little YAML (``LOOP_BUDGET``) does not load the parser yet.
 """
 
 from __future__ import annotations
 
 import gc
 import re
+from functools import cache
 from typing import Any
 
 from apilint.finding import Span
 from apilint.load.limits import Limits
 from apilint.load.yamlload import YamlDocument, compose_yaml, resolve_plain
 
-yaml_rs: Any
-try:
-    import yaml_rs
-except ImportError:  # pragma: no cover - the dependency is declared; the loop reads everything without it
-    yaml_rs = None
+#: Characters of YAML a process reads with the loop before it loads the compiled parser: loading it
+#: (a few milliseconds) costs more than the loop takes on a few small files, as in a pre-commit run.
+#: A file of half this size or more takes the fast path at once.
+LOOP_BUDGET = 64 * 1024
+_loop_read = 0
+
+
+@cache
+def _parser() -> tuple[Any, Any] | None:
+    """The compiled parser and the alias limits that make it refuse aliases; None without it."""
+    try:
+        import yaml_rs
+    except ImportError:  # pragma: no cover - the dependency is declared; the loop reads everything without it
+        return None
+    # An alias makes the parser fail, so that the loop reads the file: it shares the anchored value
+    # instead of copying it, and bounds what aliases repeat (an anchor without an alias changes nothing).
+    return yaml_rs, yaml_rs.AliasLimits(max_total_replayed_events=0)
 
 #: The last character before a node (spaces aside), when the node is not first on its line.
 _AFTER_NODE_START = frozenset(":-?")
@@ -50,7 +64,7 @@ _FLOW_SEPARATORS = frozenset("[{,")
 _SPACE = frozenset(" \t\n")
 _PRINTABLE_ASCII = b"\n" + bytes(range(0x20, 0x7F))
 #: What libyaml reads as text and not as a line break: anything else goes to the loop.
-_UNUSUAL_CHARACTER = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_UNUSUAL_CHARACTER = "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 #: Scalars yaml_rs reads as numbers and the YAML 1.2 core schema (and apilint) as strings.
 _PARSER_NUMBER_START = re.compile(r"0[xXoObB]|\.(?:Inf|INF|NaN|NAN)")
 _PARSER_NUMBER = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\.(?:Inf|INF|NaN|NAN))")
@@ -62,9 +76,6 @@ _LONG_DIGITS = re.compile(r"[0-9]{4000}")
 _BLANK_OR_COMMENTS = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*\Z")
 #: Integers written as plain keys (block or flow), to tell ``200:`` from ``0200:`` or ``+200:``.
 _INTEGER_KEY = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|[\[{,][ \t]*)([-+]?[0-9]+)[ \t]*:(?=[ \t\n]|\Z)", re.MULTILINE)
-#: An alias makes the parser fail, so that the loop reads the file: it shares the anchored value
-#: instead of copying it, and bounds what aliases repeat (an anchor without an alias changes nothing).
-_NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0) if yaml_rs is not None else None
 #: Flow nesting yaml_rs refuses beyond (it reports an error: the loop then reads the file).
 _PARSER_FLOW_DEPTH = 300
 
@@ -86,12 +97,18 @@ class FastYamlDocument(YamlDocument):
 
 def fast_load(text: str, limits: type[Limits] = Limits) -> FastYamlDocument | None:
     """The document read by the compiled parser, or None when the text needs apilint's own loop."""
-    if yaml_rs is None or not _plain_enough(text, limits):
+    global _loop_read
+    if _loop_read < LOOP_BUDGET and 2 * len(text) < LOOP_BUDGET:
+        _loop_read += len(text)
         return None
+    parser = _parser()
+    if parser is None or not _plain_enough(text, limits):
+        return None
+    yaml_rs, no_aliases = parser
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES)
+        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=no_aliases)
     except Exception:  # noqa: BLE001 - a syntax error, a duplicate key, any refusal: the loop reads it
         return None
     finally:
@@ -106,10 +123,7 @@ def fast_load(text: str, limits: type[Limits] = Limits) -> FastYamlDocument | No
 
 def _plain_enough(text: str, limits: type[Limits]) -> bool:
     """Whether the text uses nothing that only the loop reads as apilint means it (module docstring)."""
-    if text.isascii():  # one pass in C over the bytes, deleting the characters allowed
-        if text.encode("ascii").translate(None, _PRINTABLE_ASCII):
-            return False
-    elif _UNUSUAL_CHARACTER.search(text) is not None:
+    if _unusual_characters(text):
         return False
     if text.startswith("%") or "\n%" in text or "<<" in text:
         return False
@@ -123,6 +137,26 @@ def _plain_enough(text: str, limits: type[Limits]) -> bool:
     if _long_digits(text):
         return False
     return _within_limits(text, limits)
+
+
+def _unusual_characters(text: str) -> bool:
+    """Whether the text holds a character libyaml refuses or reads as a line break, or a tab or CR.
+
+    Cheap checks first: ASCII text is one pass in C deleting the characters allowed; text whose
+    characters are all printable (in Python's sense, which excludes every one refused here) needs
+    nothing more. Only the rest is searched with the full character class, compiled when first needed
+    (compiling it costs more than loading a small file).
+    """
+    if text.isascii():
+        return bool(text.encode("ascii").translate(None, _PRINTABLE_ASCII))
+    if text.replace("\n", "").isprintable():
+        return False
+    return _unusual_pattern().search(text) is not None
+
+
+@cache
+def _unusual_pattern() -> re.Pattern[str]:
+    return re.compile(_UNUSUAL_CHARACTER)
 
 
 def _starts_a_node(text: str, indicator: str) -> bool:
