@@ -64,6 +64,8 @@ API_TYPES = (REST_API, V2_API)
 _SIBLING_SCREEN = (*APIGW_WORDS, "aws_wafv2_web_acl_association", "provider")
 _PATH_PREFIX = re.compile(r"^\$\{\s*path\.(module|root|cwd)\s*\}/?")
 _SINGLE_INTERPOLATION = re.compile(r"^\$\{(.*)\}$", re.DOTALL)
+_PATH_VALUE = re.compile(r"\$\{\s*path\.(module|root|cwd)\s*\}")
+_LOCAL = re.compile(r"\$\{\s*local\.([A-Za-z_][\w-]*)\s*\}")
 
 
 def is_terraform_source(source: Source) -> bool:
@@ -92,6 +94,17 @@ class Module:
     folder: Path
     sources: list[Source] = field(default_factory=list)
     resources: list[TfResource] = field(default_factory=list)
+    #: ``locals`` whose value is literal (no reference, no function call): the only ones known before
+    #: ``terraform plan``; variables and module inputs can be set from outside, so they stay unknown.
+    locals: dict[str, Any] = field(default_factory=dict)
+
+    def literal(self, value: Any) -> Any:
+        """A value, or the literal local it names when it is exactly ``${local.NAME}``."""
+        if isinstance(value, str):
+            match = _LOCAL.fullmatch(value)
+            if match is not None and match.group(1) in self.locals:
+                return self.locals[match.group(1)]
+        return value
 
     def of_type(self, *types: str) -> list[TfResource]:
         return [r for r in self.resources if r.type in types]
@@ -117,7 +130,7 @@ class Module:
             for body, path in _provider_bodies(providers):
                 if body.get("alias") != alias and not (alias is None and "alias" not in body):
                     continue
-                region = body.get("region")
+                region = self.literal(body.get("region"))
                 if isinstance(region, str) and "${" not in region:
                     return region, source, (*path, "region")
                 return None, None, None
@@ -197,7 +210,44 @@ def read_module(folder: Path, open_context: OpenContext, first: Source | None = 
             continue
         module.sources.append(source)
         module.resources.extend(_resources_of(source))
+        module.locals.update(_literal_locals(source.data))
+    for resource in module.resources:
+        resource.body = _with_locals(resource.body, module)
     return module
+
+
+def _literal_locals(data: Any) -> dict[str, Any]:
+    """The ``locals`` of a file whose values are literal."""
+    found: dict[str, Any] = {}
+    if not isinstance(data, dict):
+        return found
+    bodies = data.get("locals")
+    for body in bodies if isinstance(bodies, list) else [bodies]:
+        if isinstance(body, dict):
+            found.update({str(name): value for name, value in body.items() if not _unknown_inside(value)})
+    return found
+
+
+def _unknown_inside(value: Any) -> bool:
+    if isinstance(value, str):
+        value = _PATH_VALUE.sub("", value)  # path.module, path.root and path.cwd are the module's folder
+        return "${" in value or "%{" in value
+    if isinstance(value, list):
+        return any(_unknown_inside(item) for item in value)
+    if isinstance(value, dict):
+        return any(_unknown_inside(item) for item in value.values())
+    return False
+
+
+def _with_locals(value: Any, module: Module) -> Any:
+    """A resource body with every value that is exactly a literal local replaced by its value."""
+    if isinstance(value, str):
+        return module.literal(value)
+    if isinstance(value, list):
+        return [_with_locals(item, module) for item in value]
+    if isinstance(value, dict):
+        return {key: _with_locals(item, module) for key, item in value.items()}
+    return value
 
 
 _FOLDER_FILES: dict[Path, tuple[int, list[Path]]] = {}
@@ -332,12 +382,12 @@ def body_expression(resource: TfResource) -> Expr | None:
 class _Reader:
     """Where a body's files may be read from: the module's folder, inside the run's root."""
 
-    folder: Path
+    module: Module
     root: Path
     open_source: Callable[[Path], Source]
 
 
-def api_body(resource: TfResource, folder: Path, root: Path, open_source: Callable[[Path], Source]) -> Body:
+def api_body(resource: TfResource, module: Module, root: Path, open_source: Callable[[Path], Source]) -> Body:
     """The OpenAPI document an API resource deploys, followed through the functions Terraform offers."""
     if "body" not in resource.body:
         return Body()
@@ -345,7 +395,7 @@ def api_body(resource: TfResource, folder: Path, root: Path, open_source: Callab
     at = Pointer(resource.source, (*resource.path, "body"))
     if expression is None:
         return Body(notice=f"the body of {resource.address} is not read")
-    return _follow(expression, resource, at, _Reader(folder, root, open_source))
+    return _follow(expression, resource, at, _Reader(module, root, open_source))
 
 
 def _follow(expression: Expr, resource: TfResource, at: Pointer, reader: _Reader) -> Body:
@@ -371,7 +421,8 @@ def _follow(expression: Expr, resource: TfResource, at: Pointer, reader: _Reader
 
 
 def _from_file(argument: Expr, resource: TfResource, reader: _Reader) -> Body:
-    path = local_path(argument.value, reader.folder) if argument.kind in ("literal", "template") else None
+    value = reader.module.literal(argument.value)  # a path may be a literal local
+    path = local_path(value, reader.module.folder) if isinstance(value, str) else None
     if path is None:
         return Body(notice=f"the body of {resource.address} is read from {argument.text[:60]}, a path known only "
                            "at plan time; it is not checked")
@@ -494,7 +545,7 @@ class TerraformBuilder:
         from apilint.apis import FileSettings, Notice
 
         if body is None:  # the API's own file is checked: it reports what it reads
-            body = api_body(resource, module.folder, self.builder.root, self.builder.open_source)
+            body = api_body(resource, module, self.builder.root, self.builder.open_source)
             if body.notice:
                 self.builder.notices.append(Notice(source.display, body.notice))
             if body.file is not None:
@@ -562,7 +613,7 @@ class TerraformBuilder:
             for resource in module.of_type(*API_TYPES):
                 if resource.source.path.resolve() not in users:
                     continue
-                body = api_body(resource, module.folder, self.builder.root, self.builder.open_source)
+                body = api_body(resource, module, self.builder.root, self.builder.open_source)
                 if body.file == target:
                     apis.append(self._api(module, resource, settings, body))
                     self.builder.notices.append(Notice(source.display, f"checked as the body of {resource.address} "

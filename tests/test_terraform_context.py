@@ -191,3 +191,21 @@ def test_a_resource_of_another_api_or_an_aliased_provider_is_not_this_apis(tmp_p
     one, two = _apis(tmp_path)
     assert (one.region, one.stages) == ("us-east-1", [])
     assert (two.region, [s.name_text for s in two.stages]) == ("eu-west-1", ["two"])
+
+
+def test_literal_locals_are_known_values_variables_are_not(tmp_path):
+    (tmp_path / "api.yaml").write_text((FIXTURES / "terraform" / "yamldecode" / "legacy.yaml").read_text(),
+                                       encoding="utf-8")
+    (tmp_path / "main.tf").write_text(
+        'variable "region" {\n  default = "us-west-2"\n}\n'
+        'locals {\n  spec     = "${path.module}/api.yaml"\n  endpoint = "REGIONAL"\n  region = "eu-north-1"\n'
+        '  computed = "${var.region}-x"\n}\n'
+        'provider "aws" {\n  region = local.region\n}\n'
+        'resource "aws_api_gateway_rest_api" "api" {\n  body = file(local.spec)\n'
+        '  endpoint_configuration {\n    types = [local.endpoint]\n  }\n  description = local.computed\n}\n'
+        'resource "aws_api_gateway_rest_api" "other" {\n  body = file(var.region)\n}\n', encoding="utf-8")
+    api, other = _apis(tmp_path)
+    assert (api.endpoint_type, _at(api.endpoint_at), api.region) == (EndpointType.REGIONAL, "main.tf:16:14", "eu-north-1")
+    assert api.document is not None and api.source.display == "api.yaml"
+    assert api.properties["description"] == "${local.computed}"
+    assert other.document is None
