@@ -16,7 +16,7 @@ from typing import Any
 
 from apilint.model import INTEGRATION, Api, ApiType, Pointer
 from apilint.rules import FEATURES_FILE, data_file, rules_dir
-from apilint.template import MAPPING_RESOURCES, OWNER_KEYS, referenced_name, refers_to
+from apilint.template import MAPPING_RESOURCES, OWNER_KEYS, arn_parts, referenced_name, refers_to
 from apilint.values import is_intrinsic, sub_text
 
 OPENAPI_PLACES = ("root", "path-item", "operation", "integration", "security-scheme", "server", "tag", "components")
@@ -206,10 +206,20 @@ def _equals(value: Any, choices: tuple[Any, ...]) -> bool:
     return any(_same(v, c) for v in values for c in choices)
 
 
+def _joined_text(value: Any) -> str | None:
+    """An ``Fn::Join`` with an empty delimiter as text: its literal parts, each reference as ``${...}``."""
+    parts = arn_parts(value) if isinstance(value, dict) else None
+    if parts is None:
+        return None
+    return "".join(part if isinstance(part, str) else "${}" for part in parts)
+
+
 def _matches(value: Any, pattern: re.Pattern[str]) -> bool:
     values = value if isinstance(value, list) else [value]
     for item in values:
         text = sub_text(item)
+        if text is None:
+            text = _joined_text(item)
         if text is not None and pattern.search(text):
             return True
     return False

@@ -57,7 +57,14 @@ def unsupported_features(api: Api, run: Any) -> Iterator[Violation]:
     uses = sorted(unsupported_uses(api, _feature_ids(run)), key=lambda u: len(u.at.path))
     whole = {api.doc_at, api.resource_at}
     reported: list[Pointer] = []
+    settings_blocks: set[tuple[str, int, tuple[Any, ...]]] = set()
     for use in uses:
+        # one finding per feature per settings block: LoggingLevel and DataTraceEnabled side by side
+        # are one execution-logging mistake
+        block = (use.feature_id, id(use.at.source), use.at.path[:-1])
+        if len(use.at.path) > 4 and block in settings_blocks:
+            continue
+        settings_blocks.add(block)
         # one finding per place: responses.default.responseTemplates is inside a reported `responses`
         if any(at.source is use.at.source and use.at.path[:len(at.path)] == at.path for at in reported):
             continue

@@ -361,3 +361,59 @@ def test_an_unknown_feature_id_in_the_configuration_is_a_usage_error(tmp_path):
     result = run_cli("check", "--select", "AG102", "api.yaml", cwd=tmp_path)
     assert result.code == 2
     assert "AG102 option features: unknown feature id(s) request-validaton" in result.err
+
+
+#: Features an API type lacks that no ``features`` option reports, each with the rule that reports it
+#: in its own words or the reason nothing does. A new feature, or a new "false" in the table, must be
+#: placed here or in a rule's options: the table and the rules cannot drift apart.
+REPORTED_BY_OWN_CHECK = {
+    ("api-keys", "http"): "AG101 (api-key-on-http-api) reads API keys and usage plans itself",
+    ("cognito-authorizer", "websocket"): "AG106 (authorizer-type-not-supported)",
+    ("token-authorizer", "http"): "AG106 (authorizer-type-not-supported)",
+    ("token-authorizer", "websocket"): "AG106 (authorizer-type-not-supported)",
+    ("jwt-authorizer", "websocket"): "AG106 (authorizer-type-not-supported)",
+    ("response-streaming", "http"): "AG411 (response-transfer-mode)",
+}
+NOT_REPORTED = {
+    ("client-certificate", "http"): "a client certificate for the backend is a stage setting with no OpenAPI or "
+                                    "HttpApi form to misplace",
+    ("automatic-deployments", "rest"): "AutoDeploy exists only on V2 stage resources; a REST API cannot write it",
+    ("response-streaming", "websocket"): "WebSocket routes have no OpenAPI definition that could carry it",
+    ("any-method", "websocket"): "WebSocket APIs are not imported from OpenAPI",
+    ("websocket-routes", "rest"): "route selection exists only on WebSocket APIs; REST and HTTP have paths",
+    ("websocket-routes", "http"): "route selection exists only on WebSocket APIs; REST and HTTP have paths",
+}
+#: WebSocket APIs are not imported from OpenAPI, so OpenAPI-only features cannot reach them.
+OPENAPI_ONLY_ON_WEBSOCKET = {
+    "security-policy", "endpoint-access-mode", "lambda-authorizer-simple-responses", "http-cors-extension",
+    "integration-cache-keys", "binary-media-types", "minimum-compression", "documentation-parts",
+    "integration-subtype", "payload-format-version", "integrations-components", "importexport-version",
+    "tag-value",
+}
+
+
+def test_every_feature_an_api_type_lacks_is_reported_by_a_rule_or_excused():
+    from apilint.rules import FEATURES_FILE, data_file, rules_dir
+
+    table = data_file(rules_dir() / FEATURES_FILE)["features"]
+    reported: dict[str, set[str]] = {}
+    for rule in load_rules():
+        for feature_id in (rule.options or {}).get("features") or []:
+            reported.setdefault(feature_id, set()).update(str(t) for t in rule.api_types)
+    unplaced = []
+    for feature in table:
+        if not feature.get("signals"):
+            continue
+        for api_type, support in feature["supported"].items():
+            key = (feature["id"], api_type)
+            if support is not False or api_type in reported.get(feature["id"], set()):
+                continue
+            if key in REPORTED_BY_OWN_CHECK or key in NOT_REPORTED:
+                continue
+            if api_type == "websocket" and feature["id"] in OPENAPI_ONLY_ON_WEBSOCKET:
+                continue
+            unplaced.append(key)
+    assert unplaced == []
+    stale = [key for key in {**REPORTED_BY_OWN_CHECK, **NOT_REPORTED}
+             if key[1] in reported.get(key[0], set())]
+    assert stale == [], "excused features that a rule now reports"
