@@ -130,7 +130,7 @@ def test_ten_thousand_levels_are_refused_where_level_1001_starts(tmp_path, kind,
 def test_a_million_levels_take_no_longer_than_a_thousand(tmp_path, name):
     # an OpenAPI key makes it a definition: a named file that is neither kind passes the screen silently
     brackets = "[" * 1_000_000 + "]" * 1_000_000
-    text = '{"openapi": ' + brackets + "}" if name.endswith(".json") else "openapi: " + brackets
+    text = '{"openapi": "3.0.1", "x": ' + brackets + "}" if name.endswith(".json") else "openapi: 3.0.1\nx: " + brackets
     (tmp_path / name).write_text(text)
     run = measured("check", "--format", "json", name, cwd=tmp_path)
     assert run.code == 1, run.err
