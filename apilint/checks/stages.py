@@ -136,8 +136,7 @@ def _undefined_references(api: Api) -> Iterator[Violation]:
     """``${stageVariables.name}`` in the definition when every stage of the API is known and none
     defines ``name``: the reference resolves to nothing at run time."""
     stages = api.stages
-    if not stages or any(stage.variables_at is not None and not stage.variables and
-                         _unknown_map(stage) for stage in stages):
+    if not stages or any(_unknown_map(stage) for stage in stages):
         return
     defined: set[str] = set()
     for stage in stages:
