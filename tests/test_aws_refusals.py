@@ -19,7 +19,7 @@ def _findings(*args: str, cwd: Path | None = None) -> list[dict]:
 
 def test_intrinsics_in_a_definition_checked_alone_need_the_standalone_option(tmp_path: Path):
     definition = tmp_path / "api.yaml"
-    shutil.copy(RULES / "AG418" / "definition.yaml", definition)
+    shutil.copy(RULES / "AG418" / "bad-definition.yaml", definition)
     assert _findings("--select", "AG418", str(definition), cwd=tmp_path) == []
     (tmp_path / ".apilint.yaml").write_text("options:\n  AG418:\n    standalone: true\n")
     found = _findings("--select", "AG418", str(definition), cwd=tmp_path)
@@ -31,7 +31,7 @@ def test_intrinsics_in_a_definition_checked_alone_need_the_standalone_option(tmp
 def test_intrinsics_read_through_definition_uri_name_the_property():
     found = _findings("--select", "AG418", str(RULES / "AG418" / "bad-template.yaml"))
     assert len(found) == 1
-    assert found[0]["file"].endswith("AG418/definition.yaml")
+    assert found[0]["file"].endswith("AG418/bad-definition.yaml")
     assert found[0]["message"].startswith("Fn::Sub is a CloudFormation function, but the definition is read "
                                           "through DefinitionUri, which CloudFormation does not process")
 

@@ -61,10 +61,12 @@ def unsupported_features(api: Api, run: Any) -> Iterator[Violation]:
     for use in uses:
         # one finding per feature per settings block: LoggingLevel and DataTraceEnabled side by side
         # are one execution-logging mistake
+        # (template settings only: keys of a definition are each a place of their own, inline or not)
         block = (use.feature_id, id(use.at.source), use.at.path[:-1])
-        if len(use.at.path) > 4 and block in settings_blocks:
-            continue
-        settings_blocks.add(block)
+        if len(use.at.path) > 4 and not _in_definition(api, use.at):
+            if block in settings_blocks:
+                continue
+            settings_blocks.add(block)
         # one finding per place: responses.default.responseTemplates is inside a reported `responses`
         if any(at.source is use.at.source and use.at.path[:len(at.path)] == at.path for at in reported):
             continue
@@ -77,6 +79,12 @@ def unsupported_features(api: Api, run: Any) -> Iterator[Violation]:
             continue
         reason = features[use.feature_id].blocks_migration_message
         yield Violation(use.at, f"{use.message}, in {_type_phrase(api)}: {reason}")
+
+
+def _in_definition(api: Api, at: Pointer) -> bool:
+    """Whether a pointer leads into the API's OpenAPI document (inline in a template or a file of its own)."""
+    doc = api.doc_at
+    return doc is not None and at.source is doc.source and at.path[:len(doc.path)] == doc.path
 
 
 def _written(at: Pointer) -> Any:
