@@ -13,7 +13,7 @@ import click
 import typer
 
 from apilint import __version__
-from apilint.cli import CHECK_OPTIONS, CHOICES, EXIT_OK, EXIT_USAGE, UsageError, check_request
+from apilint.options import CHECK_OPTIONS, CHOICES, EXIT_OK, EXIT_USAGE, UsageError, check_request
 
 app = typer.Typer(
     add_completion=False,

@@ -146,7 +146,7 @@ def test_rules_and_rule_commands(cli):
 
 
 def test_versions_stay_strings(cli, tmp_path):
-    from apilint.load.yamlload import load_yaml
+    from apilint.load.fastyaml import load_yaml
 
     data = load_yaml("openapi: 3.0\ninfo:\n  version: 1.10\n  x-date: 2024-01-01\n").data
     assert data == {"openapi": "3.0", "info": {"version": "1.10", "x-date": "2024-01-01"}}

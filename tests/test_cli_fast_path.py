@@ -9,7 +9,7 @@ import click
 import pytest
 import typer.main
 
-from apilint import cli, commands
+from apilint import cli, commands, options
 from tests.conftest import REPO, run_cli
 
 
@@ -19,15 +19,15 @@ def _click_check() -> click.Command:
 
 
 def test_the_option_table_matches_the_typer_command():
-    options = {p.name: p for p in _click_check().params if isinstance(p, click.Option)}
-    assert set(options) == set(cli.CHECK_OPTIONS)
-    for name, option in options.items():
-        names, kind = cli.CHECK_OPTIONS[name]
+    declared = {p.name: p for p in _click_check().params if isinstance(p, click.Option)}
+    assert set(declared) == set(options.CHECK_OPTIONS)
+    for name, option in declared.items():
+        names, kind = options.CHECK_OPTIONS[name]
         assert set(option.opts + option.secondary_opts) == set(names), name
         assert option.is_flag == (kind == "flag"), name
         assert option.multiple == (kind == "many"), name
         if kind == "choice":
-            assert isinstance(option.type, click.Choice) and tuple(option.type.choices) == cli.CHOICES[name]
+            assert isinstance(option.type, click.Choice) and tuple(option.type.choices) == options.CHOICES[name]
         if kind == "count":
             assert isinstance(option.type, click.IntRange) and option.type.min == 0
         if kind == "path":
@@ -66,8 +66,8 @@ LINES = [
 
 @pytest.mark.parametrize("args", LINES, ids=[" ".join(a[1:]) for a in LINES])
 def test_the_reader_and_the_parser_make_the_same_run(monkeypatch, args):
-    assert cli.parse_check_line(args) is not None
-    fast = _request_from(monkeypatch, lambda a: cli._read_check(cli.parse_check_line(a)), args)
+    assert options.parse_check_line(args) is not None
+    fast = _request_from(monkeypatch, lambda a: cli._read_check(options.parse_check_line(a)), args)
     full = _request_from(monkeypatch, commands.run_app, args)
     assert fast == full
 
@@ -95,7 +95,7 @@ def test_the_reader_and_the_parser_make_the_same_run(monkeypatch, args):
     ],
 )
 def test_lines_the_reader_is_not_sure_of_go_to_the_parser(args):
-    assert cli.parse_check_line(args) is None
+    assert options.parse_check_line(args) is None
 
 
 @pytest.mark.parametrize(

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apilint.load import fastyaml
-from apilint.load.fastyaml import fast_load
+from apilint.load.fastyaml import fast_load, load_yaml
 from apilint.load.limits import Limits
 from apilint.load.source import decode
-from apilint.load.yamlload import compose_yaml, load_yaml
+from apilint.load.yamlload import compose_yaml
 
 pytestmark = pytest.mark.skipif(fastyaml._parser() is None, reason="yaml_rs is not installed")
 

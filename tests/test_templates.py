@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from apilint.load.yamlload import load_yaml
+from apilint.load.fastyaml import load_yaml
 from tests.conftest import run_cli
 
 ALL_TAGS = """\

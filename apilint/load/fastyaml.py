@@ -37,7 +37,7 @@ from typing import Any
 
 from apilint.finding import Span
 from apilint.load.limits import Limits
-from apilint.load.yamlload import YamlDocument, compose_yaml, resolve_plain
+from apilint.load.yamlload import BLANK, YamlDocument, compose_yaml, resolve_plain
 
 #: Characters of YAML a process reads with the loop before it loads the compiled parser: loading it
 #: (a few milliseconds) costs more than the loop takes on a few small files, as in a pre-commit run.
@@ -484,3 +484,18 @@ def _stringify_keys(node: dict[Any, Any]) -> bool:
     node.clear()
     node.update((key if type(key) is str else str(key), value) for key, value in items)
     return len(node) == len(items)
+
+
+def load_yaml(text: str, limits: type[Limits] = Limits) -> YamlDocument:
+    """Parse the first YAML document of ``text`` with positions, within ``limits``.
+
+    The fast path when the text allows it, else the loop of :func:`apilint.load.yamlload.compose_yaml`,
+    which reports syntax errors, duplicate keys, unknown tags, a second document and the first limit
+    crossed as problems. Either way the data and positions are the same.
+    """
+    if BLANK.fullmatch(text):
+        return YamlDocument(None, {}, None, [])  # libyaml rejects a tab on a blank line
+    fast = fast_load(text, limits)
+    if fast is not None:
+        return fast
+    return compose_yaml(text, limits)

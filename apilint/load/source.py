@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from apilint.finding import Span
+from apilint.load.fastyaml import load_yaml
 from apilint.load.jsonload import load_json
 from apilint.load.limits import DEFAULT_MAX_FILE_BYTES, Limits
 from apilint.load.problems import LoadProblem
-from apilint.load.yamlload import YamlDocument, load_yaml
+from apilint.load.yamlload import YamlDocument
 
 __all__ = [
     "DEFAULT_MAX_FILE_BYTES",

@@ -76,7 +76,7 @@ INTRINSIC_TAGS = {
 }
 
 _STD_TAG = "tag:yaml.org,2002:"
-_BLANK = re.compile(r"\s*")
+BLANK = re.compile(r"\s*")
 #: First characters of the plain scalars that may be something other than a string.
 _MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF")
 
@@ -256,24 +256,6 @@ class _Frame:
 
 class _Stop(Exception):
     """Composition ends early: a limit was reached or the input is broken (the problem is recorded)."""
-
-
-def load_yaml(text: str, limits: type[Limits] = Limits) -> YamlDocument:
-    """Parse the first YAML document of ``text`` with positions, within ``limits``.
-
-    libyaml's C parser produces the events; one loop builds plain data from them without recursion,
-    counting depth and nodes (an alias counts as the whole subtree it repeats) and stopping at the
-    first limit crossed. Syntax errors, duplicate keys, unknown tags and a second document become
-    problems.
-    """
-    if _BLANK.fullmatch(text):
-        return YamlDocument(None, {}, None, [])  # libyaml rejects a tab on a blank line
-    from apilint.load.fastyaml import fast_load
-
-    fast = fast_load(text, limits)
-    if fast is not None:
-        return fast
-    return compose_yaml(text, limits)
 
 
 def compose_yaml(text: str, limits: type[Limits] = Limits) -> YamlDocument:

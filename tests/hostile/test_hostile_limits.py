@@ -309,7 +309,7 @@ def test_the_depth_limit_is_apilints_whatever_libyamls_own_limit(monkeypatch, le
     from apilint.load import yamlload
 
     monkeypatch.setattr(yamlload, "_BaseLoader", _ShallowLibyaml)
-    document = yamlload.load_yaml("[" * levels + "]" * levels)
+    document = yamlload.compose_yaml("[" * levels + "]" * levels)
     if levels <= Limits.max_depth:
         assert document.problems == [] and document.data is not None
     else:
