@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -200,6 +201,35 @@ def _validate(data: Any, source: Any, display: str) -> None:
         problem = glob_problem(pattern)
         if problem is not None:
             raise fail(path, f"{pattern!r} is not a valid glob: {problem}")
+    layers: list[tuple[tuple[Any, ...], Any]] = [(("options",), data.get("options"))]
+    layers += [(("files", index, "options"), entry.get("options")) for index, entry in enumerate(data.get("files", []))]
+    for at, options in layers:
+        if options:
+            for path, message in _rule_option_problems(options):
+                raise fail(at + path, message)
+
+
+def _rule_option_problems(configured: dict[str, Any]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """Problems of one ``options`` mapping: keys that name no rule, values its options schema refuses
+    (checked with the rule's defaults under them, as the rule will read them)."""
+    from apilint.features import unknown_feature_ids
+    from apilint.rules import find_rule, merge_options, option_problems, retired_rule
+
+    for key, values in configured.items():
+        rule = find_rule(str(key))
+        if rule is None and retired_rule(str(key)) is not None:
+            continue  # a removed rule's options are kept and read by nothing, as its selectors are
+        if rule is None:
+            yield (key,), f"no rule {key!r} (`apilint rules` lists codes and names)"
+            continue
+        for path, message in option_problems(rule, merge_options(rule.options, values)):
+            yield (key, *path), message
+        features = values.get("features")
+        if isinstance(features, list):
+            unknown = unknown_feature_ids(features)
+            if unknown:
+                yield (key, "features", features.index(unknown[0])), (
+                    f"unknown feature id(s) {', '.join(unknown)} (the ids are in rules/features.yaml)")
 
 
 def glob_problem(pattern: str) -> str | None:
@@ -240,6 +270,8 @@ class FileOptions:
 
 def resolve_file_options(config: Config, file: Path, flags: dict[str, Any]) -> FileOptions:
     """Merge top-level settings, matching ``files`` entries and command-line flags (flags win)."""
+    from apilint.rules import merge_options
+
     layers: list[tuple[dict[str, Any], Pointer | None]] = [(config.top, Pointer(config.source, ()) if config.source is not None and not isinstance(config.source, _TableSource) else None)]
     layers += [(scope.values, scope.at) for scope in config.scopes_for(file)]
     api_type = endpoint = region = None
@@ -261,7 +293,7 @@ def resolve_file_options(config: Config, file: Path, flags: dict[str, Any]) -> F
         for key, level in values.get("severity", {}).items():
             severity[key] = Severity.parse(level)
         for key, options in values.get("options", {}).items():
-            rule_options.setdefault(key, {}).update(options)
+            rule_options[key] = merge_options(rule_options.get(key, {}), options)
     if flags.get("api_type"):
         api_type = flags["api_type"]
     if flags.get("endpoint_type"):

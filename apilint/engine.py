@@ -38,7 +38,7 @@ from apilint.load.source import (
     read_source,
 )
 from apilint.model import Api, ApiType, Pointer
-from apilint.rules import Rule, Violation, find_rule, load_rules, match_rules
+from apilint.rules import Rule, Violation, find_rule, load_rules, match_rules, options_for
 
 if TYPE_CHECKING:
     from apilint.deployers import DeployerIndex
@@ -256,9 +256,7 @@ class Engine:
                     continue
                 if rule.scope == "document" and api.document is None:
                     continue
-                rule_options = {**rule.options, **options.rule_options.get(rule.code, {}),
-                                **options.rule_options.get(rule.name, {})}
-                for violation in rule.check(api, RuleRun(rule, rule_options)):
+                for violation in rule.check(api, RuleRun(rule, options_for(rule, options.rule_options))):
                     if outside is None or violation.at.source.display != outside:
                         self._add(result, self._stamp(rule, violation, api), codes, options, violation.at)
         for ref_problem in builder.resolver.problems:

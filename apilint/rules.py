@@ -78,6 +78,8 @@ class Rule:
     options: dict[str, Any]
     docs: dict[str, Any]
     file: Path
+    #: The JSON Schema that the options, as configured, must satisfy (``options_schema`` in the file).
+    options_schema: dict[str, Any] = field(default_factory=dict)
     #: What ``--fix`` changes for this rule's findings (empty: the rule has no fix).
     fix: str = ""
     _check: Check | None = field(default=None, repr=False)
@@ -110,6 +112,46 @@ class Rule:
         }
 
 
+def merge_options(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` over ``base``; a mapping on both sides merges key by key, so that configuring
+    ``rest: {max: 20000}`` keeps the other limits of ``rest``. Lists and scalars replace."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_options(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def options_for(rule: Rule, configured: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A rule's options: its defaults, then what the configuration sets by code, then by name."""
+    by_code, by_name = configured.get(rule.code), configured.get(rule.name)
+    if not by_code and not by_name:
+        return rule.options
+    return merge_options(merge_options(rule.options, by_code or {}), by_name or {})
+
+
+def option_problems(rule: Rule, options: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
+    """Where and why ``options`` do not satisfy the rule's ``options_schema``: (path, message) pairs."""
+    import jsonschema_rs
+
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    validator = jsonschema_rs.validator_for(rule.options_schema or {"type": "object", "maxProperties": 0})
+    for error in validator.iter_errors(json.loads(json.dumps(options, default=str))):
+        path = tuple(error.instance_path)
+        unexpected = getattr(error.kind, "unexpected", None)
+        if type(error.kind).__name__ == "AdditionalProperties" and unexpected:
+            known = sorted((rule.options_schema.get("properties") or {}) if not path else ())
+            hint = f" (options of {rule.code}: {', '.join(known)})" if known else ""
+            problems.append((path + (str(unexpected[0]),), f"{rule.code} has no option {unexpected[0]!r}{hint}"))
+        elif type(error.kind).__name__ == "MaxProperties" and not path:
+            problems.append((path, f"{rule.code} takes no options"))
+        else:
+            problems.append((path, error.message))
+    return problems
+
+
 def _reported_while_loading(api: Any, run: Any) -> Iterable[Violation]:
     """Rules of scope ``load`` are reported by the reader, before any check runs."""
     return ()
@@ -125,6 +167,8 @@ def _rule_from(data: Any, path: Path) -> Rule:
     missing = [key for key in ("code", "name", "severity", "api_types", "summary", "docs") if key not in data]
     if data.get("scope") != "load" and "check" not in data:
         missing.append("check")
+    if data.get("options") and not isinstance(data.get("options_schema"), dict):
+        missing.append("options_schema (a rule with options says which it takes)")
     if missing:
         raise RuleFileError(f"{path}: missing {', '.join(missing)}")
     docs = data["docs"]
@@ -146,6 +190,7 @@ def _rule_from(data: Any, path: Path) -> Rule:
         options=dict(data.get("options") or {}),
         docs=docs,
         file=path,
+        options_schema=dict(data.get("options_schema") or {}),
         fix=" ".join(str(data.get("fix") or "").split()),
     )
 

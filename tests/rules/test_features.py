@@ -359,8 +359,9 @@ def test_an_unknown_feature_id_in_the_configuration_is_a_usage_error(tmp_path):
     (tmp_path / "api.yaml").write_text("openapi: 3.0.1\ninfo: {title: t, version: '1'}\n"
                                        "x-amazon-apigateway-importexport-version: '1.0'\npaths: {}\n")
     result = run_cli("check", "--select", "AG102", "api.yaml", cwd=tmp_path)
-    assert result.code == 2
-    assert "AG102 option features: unknown feature id(s) request-validaton" in result.err
+    assert (result.code, result.err) == (2, (
+        "apilint: error: .apilint.yaml:3:16: options.AG102.features.0: unknown feature id(s) request-validaton "
+        "(the ids are in rules/features.yaml)\n"))
 
 
 #: Features an API type lacks that no ``features`` option reports, each with the rule that reports it
