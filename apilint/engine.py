@@ -41,6 +41,7 @@ from apilint.model import Api, ApiType, Pointer
 from apilint.rules import Rule, Violation, find_rule, load_rules, match_rules, options_for
 
 if TYPE_CHECKING:
+    from apilint.cost.blockers import DefinedApi
     from apilint.deployers import DeployerIndex
 
 IGNORE_KEY = "x-apilint-ignore"
@@ -64,6 +65,9 @@ class RunOptions:
     exclude: tuple[str, ...] = ()
     #: The run walks the whole root: every template that could deploy a definition is checked in it.
     walked_root: bool = False
+    #: Keep each API's facts as ``apilint cost`` reads them (``check --usage``), so that the cost
+    #: summary prices the APIs this run built instead of building them again.
+    cost_facts: bool = False
 
 
 @dataclass
@@ -96,6 +100,8 @@ class FileResult:
     rules_run: list[str] = field(default_factory=list)
     #: Templates of the same run that deploy this definition and check it with their context.
     deployed_by: list[str] = field(default_factory=list)
+    #: The file's APIs as ``apilint cost`` reads them (only when the run keeps cost facts).
+    defined: list[DefinedApi] = field(default_factory=list)
 
 
 class UsageProblem(Exception):
@@ -245,6 +251,10 @@ class Engine:
     def _check_apis(self, result: FileResult, builder: ApiBuilder, apis: list[Api], codes: set[str],
                     options: FileOptions, outside: str | None = None) -> None:
         """Run the enabled rules on the APIs; ``outside``: keep only findings outside that file."""
+        if self.run.cost_facts:
+            from apilint.cost.blockers import defined_apis
+
+            result.defined.extend(defined_apis(apis))
         for api in apis:
             result.apis.append(ApiSummary(api.label, api.source.display, api.api_type.value, api.api_type_reason,
                                           api.endpoint_type.value if api.endpoint_type else None,

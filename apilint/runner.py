@@ -157,10 +157,12 @@ def cost_summary_markdown(usage_file: Path, request: CheckRequest, outcome: Chec
         print("apilint: warning: this apilint has no cost engine; the Markdown report says so", file=sys.stderr)
         return ("### Cost\n\nNo cost summary: this version of apilint has no cost engine (`apilint.cost`), "
                 f"so `{usage_file.as_posix()}` was not read.\n")
-    # The same paths, configuration and root as the check: the cost engine models the same APIs.
+    # The same paths, configuration and root as the check, and the APIs the check built: the cost
+    # engine prices what was checked without reading the files again.
     cost_request = CostRequest(paths=tuple(request.paths), usage_file=usage_file, region=request.region,
                                output_format="markdown", environment=dict(os.environ),
-                               config_file=request.config_file, root=request.root, exclude=tuple(request.exclude))
+                               config_file=request.config_file, root=request.root, exclude=tuple(request.exclude),
+                               defined=tuple(api for result in outcome.results for api in result.defined))
     try:
         return run_cost(cost_request)
     except CostError as error:

@@ -90,7 +90,9 @@ def run_options(request: CheckRequest, config_start: Path | None = None,
         "ignore": request.ignore,
     }
     max_bytes = request.max_file_size or config.get("max-file-size") or DEFAULT_MAX_FILE_BYTES
-    return RunOptions(root, config, flags, max_bytes, frozenset(), read_bytes)
+    run = RunOptions(root, config, flags, max_bytes, frozenset(), read_bytes)
+    run.cost_facts = request.usage_file is not None
+    return run
 
 
 def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,

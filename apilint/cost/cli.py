@@ -47,6 +47,9 @@ class CostRequest:
     exclude: tuple[str, ...] = ()
     brief: bool = False
     details: bool = False
+    #: The APIs ``apilint check --usage`` built from the same paths: priced as they are instead of
+    #: being built again (None: build them from the paths).
+    defined: tuple[DefinedApi, ...] | None = None
 
 
 def usage_flags(**values: str | None) -> UsageFlags:
@@ -347,6 +350,8 @@ def _definitions(
     paths = _definition_paths(request, apis, tree, notes)
     if not paths:
         return None
+    if request.defined is not None and {path.resolve() for path in paths} <= {p.resolve() for p in request.paths}:
+        return list(request.defined)  # the check run built these from the same paths
     check = CheckRequest(
         paths=paths, config_file=request.config_file, root=request.root, exclude=list(request.exclude)
     )

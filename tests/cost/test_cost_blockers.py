@@ -205,3 +205,25 @@ def test_sam_globals_cache_and_usage_plan_from_the_deployment_model() -> None:
     assert blockers(http) == [("usage-plans", template, 16), ("caching", template, 6)]
     assert blockers(websocket) == [("caching", template, 6), ("openapi-definition", template, 22)]
     assert report["cheapest"] == "rest"
+
+
+def test_check_with_usage_prices_the_apis_the_check_built(tmp_path: Path, monkeypatch) -> None:
+    """``apilint check --usage`` hands the cost summary the APIs it built: the template's 0.5 GB cache is
+    priced and blocks HTTP, and the files are not modelled a second time."""
+    import apilint.workspace
+
+    def no_second_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the cost summary built the APIs again")
+
+    template = tmp_path / "template.yaml"
+    template.write_bytes((Path(TEMPLATES) / "rest-cache.yaml").read_bytes())
+    (tmp_path / "usage.yaml").write_text(
+        "region: us-east-1\napis:\n  - name: orders\n    definition: template.yaml#OrdersApi\n    requests: 10M\n")
+    monkeypatch.setattr(apilint.workspace, "collect_apis", no_second_build)
+    result = run_cli("check", "--select", "AG201", "--format", "markdown", "--usage", "usage.yaml", "template.yaml",
+                     cwd=tmp_path)
+    assert result.code == 0, result.err
+    cost = result.out.partition("## API Gateway cost estimate: us-east-1\n")[2]
+    assert "| REST (current) |    $49.60 | yes         |      current |" in cost
+    assert "| HTTP           |    $10.00 | **no**      |      -$39.60 |" in cost
+    assert CACHING in cost
