@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -153,8 +154,10 @@ class SchemaError:
         return self.extension.at.child(*self.path)
 
 
-# AG401 and AG403 run one after the other on the same API: the errors of the last one are kept.
-_last_errors: list[tuple[Api, list[SchemaError]]] = []
+# AG401 and AG403 run one after the other on the same API: the errors of the last one are kept, for
+# as long as that API lives (a weak reference, so that a run over many files does not keep the last
+# API and its source in memory).
+_last_errors: list[tuple[weakref.ref[Api], list[SchemaError]]] = []
 
 
 def schema_errors(api: Api) -> list[SchemaError]:
@@ -163,7 +166,7 @@ def schema_errors(api: Api) -> list[SchemaError]:
     Values the compiled validator passes are not looked at again; the others are validated with
     ``jsonschema``, whose errors carry the path and keyword each finding needs.
     """
-    if _last_errors and _last_errors[0][0] is api:
+    if _last_errors and _last_errors[0][0]() is api:
         return _last_errors[0][1]
     names = extension_names()
     errors: list[SchemaError] = []
@@ -176,7 +179,7 @@ def schema_errors(api: Api) -> list[SchemaError]:
             allowed = tuple(error.validator_value) if error.validator == "enum" else ()
             errors.append(SchemaError(extension, path, _describe(error, unknown), unknown, str(error.validator),
                                       allowed))
-    _last_errors[:] = [(api, errors)]
+    _last_errors[:] = [(weakref.ref(api, lambda _: _last_errors.clear()), errors)]
     return errors
 
 
