@@ -249,8 +249,8 @@ class Engine:
         return result
 
     def _check_apis(self, result: FileResult, builder: ApiBuilder, apis: list[Api], codes: set[str],
-                    options: FileOptions, outside: str | None = None) -> None:
-        """Run the enabled rules on the APIs; ``outside``: keep only findings outside that file."""
+                    options: FileOptions, outside: frozenset[str] = frozenset()) -> None:
+        """Run the enabled rules on the APIs; ``outside``: keep only findings outside those files."""
         if self.run.cost_facts:
             from apilint.cost.blockers import defined_apis
 
@@ -267,10 +267,10 @@ class Engine:
                 if rule.scope == "document" and api.document is None:
                     continue
                 for violation in rule.check(api, RuleRun(rule, options_for(rule, options.rule_options))):
-                    if outside is None or violation.at.source.display != outside:
+                    if violation.at.source.display not in outside:
                         self._add(result, self._stamp(rule, violation, api), codes, options, violation.at)
         for ref_problem in builder.resolver.problems:
-            if outside is not None and ref_problem.at.source.display == outside:
+            if ref_problem.at.source.display in outside:
                 continue
             rule = self._rule_by_code["AG006"]
             finding = self._finding(rule, ref_problem.at, ref_problem.message, None, None)
@@ -279,7 +279,8 @@ class Engine:
     # --- definitions a template deploys -------------------------------------------------------------
 
     def deployers_of(self, definition: Path) -> list[Deployer]:
-        """The templates inside the root that deploy a definition file, each with its APIs built.
+        """The templates and Terraform modules inside the root that deploy a definition file, each with
+        its APIs built.
 
         Not searched when the run walks the whole root (its templates report their definitions and
         the runner drops the definition's own result) or reads another revision than the working tree.
@@ -295,18 +296,47 @@ class Engine:
             self._deployers = DeployerIndex(self._root, self.run.exclude, self.run.max_file_bytes)
         found: list[Deployer] = []
         self._deployed[definition] = found
+        modules: list[Path] = []  # Terraform: the folders whose files name the definition
         for template_path in self._deployers.templates_naming(definition):
+            if is_terraform_path(template_path):
+                if template_path.parent not in modules:
+                    modules.append(template_path.parent)
+                continue
             try:
                 source = self.open_source(template_path)
             except ReadError:
                 continue
-            if source_kind(source) != "template":
-                continue
-            options = resolve_file_options(self.run.config, template_path, self.run.flags)
-            builder, apis = self.build_apis(source, "template", options)
-            deployed = [api for api in apis if api.source.path == definition and api.document is not None]
-            if deployed:
-                found.append(Deployer(template_path, source, builder, deployed, options))
+            if source_kind(source) == "template":
+                found.extend(self._deployer(source, "template", definition, frozenset({source.display})))
+        for folder in modules:
+            found.extend(self._module_deployers(folder, definition))
+        return found
+
+    def _deployer(self, source: Source, kind: str, definition: Path, context: frozenset[str]) -> list[Deployer]:
+        """The file as a deployer of the definition, when one of its APIs has the definition as its document."""
+        options = resolve_file_options(self.run.config, source.path, self.run.flags)
+        builder, apis = self.build_apis(source, kind, options)
+        deployed = [api for api in apis if api.source.path == definition and api.document is not None]
+        if not deployed:
+            return []
+        if kind == "terraform":
+            note = "; ".join(f"checked as the body of {api.logical_id} in {source.display}" for api in deployed)
+        else:
+            note = f"checked as the template deploys it: {', '.join(api.label for api in deployed)}"
+        return [Deployer(source.path, source, builder, deployed, options, context, note)]
+
+    def _module_deployers(self, folder: Path, definition: Path) -> list[Deployer]:
+        """The files of a Terraform module that declare an API whose body is the definition. Findings
+        in any file of the module are the module's to report, never the definition's."""
+        from apilint.terraform import API_TYPES, read_module
+
+        module = read_module(folder, self.open_context)
+        context = frozenset(source.display for source in module.sources)
+        declaring = {resource.source.path: resource.source for resource in module.of_type(*API_TYPES)}
+        found: list[Deployer] = []
+        for source in declaring.values():
+            if source_kind(source) == "terraform":
+                found.extend(self._deployer(source, "terraform", definition, context))
         return found
 
     def _check_as_deployed(self, result: FileResult, deployers: list[Deployer]) -> FileResult:
@@ -322,9 +352,8 @@ class Engine:
             codes = enabled_codes(deployer.options)
             codes_run |= codes
             self._check_apis(result, deployer.builder, deployer.apis, codes, deployer.options,
-                             outside=deployer.source.display)
-            labels = ", ".join(api.label for api in deployer.apis)
-            result.notices.append(Notice(result.file, f"checked as the template deploys it: {labels}"))
+                             outside=deployer.context)
+            result.notices.append(Notice(result.file, deployer.note))
         result.findings = _dedupe(result.findings)
         result.rules_run = self._rules_run(codes_run, result.apis)
         return result
@@ -378,13 +407,9 @@ class Engine:
                                 options.rule_options)
         if kind == "openapi":
             deployers = self.deployers_of(source.path)
-            if deployers:  # as the templates of the root deploy it
+            if deployers:  # as the templates and Terraform modules of the root deploy it
                 return deployers[0].builder, [api for deployer in deployers for api in deployer.apis]
-            # A definition that a Terraform module inside the root deploys is checked with its context.
-            from apilint.terraform import TerraformBuilder
-
-            deployed = TerraformBuilder(builder, self.open_context).for_definition(source, settings)
-            return builder, deployed or [builder.from_openapi(source, settings)]
+            return builder, [builder.from_openapi(source, settings)]
         if kind == "terraform":
             from apilint.terraform import TerraformBuilder
 
@@ -426,13 +451,17 @@ class Engine:
 
 @dataclass
 class Deployer:
-    """A template that deploys a definition, with the APIs whose document the definition is."""
+    """A template (or a Terraform file) that deploys a definition, with the APIs whose document the
+    definition is, the files whose findings are its own (the template; every file of the module), and
+    the note that tells how the definition was checked."""
 
     path: Path
     source: Source
     builder: ApiBuilder
     apis: list[Api]
     options: FileOptions
+    context: frozenset[str]
+    note: str
 
 
 @dataclass

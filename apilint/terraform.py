@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from apilint.apis import APIGW_WORDS, is_terraform_path, may_declare_apigw
+from apilint.apis import APIGW_WORDS, is_terraform_path
 from apilint.deployment import Deployment
 from apilint.finding import Span
 from apilint.load.hclload import Expr, HclDocument, parse_expression
@@ -60,8 +60,10 @@ if TYPE_CHECKING:
 REST_API = "aws_api_gateway_rest_api"
 V2_API = "aws_apigatewayv2_api"
 API_TYPES = (REST_API, V2_API)
-#: What a sibling file must mention to matter to an API of the module (its resources, or the region).
-_SIBLING_SCREEN = (*APIGW_WORDS, "aws_wafv2_web_acl_association", "provider")
+#: What a sibling file must mention to matter to an API of the module (its resources, the region, or
+#: literal locals that an API resource may read).
+_SIBLING_SCREEN = (*APIGW_WORDS, "aws_wafv2_web_acl_association", "aws_wafregional_web_acl_association", "provider",
+                   "locals")
 _PATH_PREFIX = re.compile(r"^\$\{\s*path\.(module|root|cwd)\s*\}/?")
 _SINGLE_INTERPOLATION = re.compile(r"^\$\{(.*)\}$", re.DOTALL)
 _PATH_VALUE = re.compile(r"\$\{\s*path\.(module|root|cwd)\s*\}")
@@ -192,7 +194,7 @@ def _matters_to_apis(text: str) -> bool:
 def read_module(folder: Path, open_context: OpenContext, first: Source | None = None) -> Module:
     """The module in ``folder``: every Terraform file in it that can matter to an API, parsed once.
 
-    A file whose text mentions no API Gateway resource, WAF association or provider is not parsed.
+    A file whose text mentions no API Gateway resource, WAF association, provider or locals is not parsed.
     Files that cannot be parsed add nothing (their own check reports them).
     """
     module = Module(folder)
@@ -574,51 +576,6 @@ class TerraformBuilder:
         label = f"{source.display}#{resource.address}"
         doc_source = body.source or source
         return self.builder._api(label, doc_source, body.at, body.document, settings, declared)
-
-    # --- a definition named on its own ----------------------------------------------------------------
-
-    def for_definition(self, source: Source, settings: FileSettings) -> list[Api]:
-        """The APIs that Terraform modules inside the root deploy with this definition as their body,
-        each with its Terraform context; empty when no module reads it.
-
-        The definition's folder and the folders above it, up to the root, are looked at: a module
-        reads its definitions from its own folder or below (``${path.module}/openapi/api.yaml``). Only
-        Terraform files whose text names the definition's file are parsed.
-        """
-        from apilint.apis import Notice
-
-        target = source.path.resolve()
-        name = target.name
-
-        def names_it(text: str) -> bool:
-            return name in text and may_declare_apigw(text)
-
-        root = self.builder.root.resolve()
-        folders = [target.parent]
-        folders += [f for f in target.parent.parents if f == root or root in f.parents]
-        if root not in (target.parent, *target.parent.parents):
-            folders = [target.parent]
-        apis: list[Api] = []
-        for folder in folders:
-            users = []
-            for path in sorted(_folder_files(folder)):
-                try:
-                    if self.open_context(path, names_it).screened is not False:
-                        users.append(path)
-                except ReadError:
-                    continue
-            if not users:
-                continue
-            module = read_module(folder, self.open_context)
-            for resource in module.of_type(*API_TYPES):
-                if resource.source.path.resolve() not in users:
-                    continue
-                body = api_body(resource, module, self.builder.root, self.builder.open_source)
-                if body.file == target:
-                    apis.append(self._api(module, resource, settings, body))
-                    self.builder.notices.append(Notice(source.display, f"checked as the body of {resource.address} "
-                                                                       f"in {resource.source.display}"))
-        return apis
 
 
 # --- the deployment around an API: the objects of apilint.model, filled from Terraform resources ---------

@@ -158,7 +158,9 @@ def collect_apis(request: CheckRequest, read_bytes: ByteReader | None = None,
             continue
         options = resolve_file_options(prepared.run.config, path, prepared.run.flags)
         builder, apis = engine.build_apis(source, kind, options)
-        built.append((resolved, apis, set(builder.consumed)))
+        # A definition built through the template that deploys it is that template's document: it
+        # consumes itself, and is dropped only when another file of the run pulls it in.
+        built.append((resolved, apis, set(builder.consumed) - {resolved}))
     consumed = {path for _, _, used in built for path in used}
     return [api for path, apis, _ in built if path not in consumed for api in apis]
 

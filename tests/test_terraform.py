@@ -211,3 +211,53 @@ def test_the_terraform_project_of_the_usage_guide_gives_the_output_shown_there()
     result = run_cli("check", "infra/", cwd=TERRAFORM / "project")
     assert result.code == 1
     assert result.out.splitlines() == block[1:]
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(content), encoding="utf-8")
+    return root
+
+
+ORDERS = (TERRAFORM / "project" / "infra" / "openapi" / "orders.yaml").read_text(encoding="utf-8")
+DOMAIN = (TERRAFORM / "project" / "infra" / "domain.tf").read_text(encoding="utf-8")
+PROVIDER = 'provider "aws" {\n  region = "eu-west-1"\n}\n'
+TIMEOUT = ("AG201", ("integration timeout 50,000 ms is over the default maximum of 29,000 ms; regional REST APIs need a "
+           "quota increase for it"))
+CERTIFICATE = ("AG502", ("Regional custom domain orders.example.com uses a certificate in us-east-1, but the API is in "
+               "eu-west-1; Regional domains need the certificate in the API's region"))
+
+
+def _located(*args: str, cwd: Path) -> list[tuple[str, int, int, str, str]]:
+    result = run_cli("check", "--format", "json", *args, cwd=cwd)
+    assert result.code in (0, 1), result.err
+    return [(f["file"], f["line"], f["column"], f["code"], f["message"]) for f in result.json()["findings"]]
+
+
+@pytest.mark.parametrize("body", [
+    'templatefile("${path.module}/../api/orders.yaml", { handler_arn = aws_lambda_function.orders.invoke_arn })',
+    "file(local.definition)",
+])
+def test_a_definition_named_alone_shows_only_its_own_findings_of_the_module_that_deploys_it(tmp_path, body):
+    """What the pre-commit hook passes when only the definition changed: the module in another folder
+    (found through the root's deployer index, not by looking above the definition), a path held in a
+    literal local of another file, and the module's own mistake (a certificate in domain.tf) left to
+    the module's files."""
+    root = _write(tmp_path, {
+        "api/orders.yaml": ORDERS,
+        "infra/providers.tf": PROVIDER,
+        "infra/locals.tf": 'locals {\n  definition = "${path.module}/../api/orders.yaml"\n}\n',
+        "infra/api.tf": f'resource "aws_api_gateway_rest_api" "orders" {{\n  name = "orders"\n  body = {body}\n'
+                        '  endpoint_configuration {\n    types = ["REGIONAL"]\n  }\n}\n',
+        "infra/domain.tf": DOMAIN,
+    })
+    assert _located(".", cwd=root) == [("api/orders.yaml", 21, 9, *TIMEOUT), ("infra/domain.tf", 3, 3, *CERTIFICATE)]
+    assert _located("api/orders.yaml", cwd=root) == [("api/orders.yaml", 21, 9, *TIMEOUT)]
+    verbose = run_cli("check", "--verbose", "api/orders.yaml", cwd=root)
+    assert ("api/orders.yaml: note: checked as the body of aws_api_gateway_rest_api.orders in infra/api.tf"
+            in verbose.out.splitlines())
+    # named with the file that declares the API: that file reports the definition's findings, once
+    assert _located("api/orders.yaml", "infra/api.tf", cwd=root) == [
+        ("api/orders.yaml", 21, 9, *TIMEOUT), ("infra/domain.tf", 3, 3, *CERTIFICATE)]

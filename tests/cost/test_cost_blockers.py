@@ -227,3 +227,40 @@ def test_check_with_usage_prices_the_apis_the_check_built(tmp_path: Path, monkey
     assert "| REST (current) |    $49.60 | yes         |      current |" in cost
     assert "| HTTP           |    $10.00 | **no**      |      -$39.60 |" in cost
     assert CACHING in cost
+
+
+def test_terraform_stage_cache_waf_and_usage_plan_are_priced_as_a_template_s() -> None:
+    """A Terraform REST API whose aws_api_gateway_stage keeps a 0.5 GB cache, with a WAF association and
+    a usage plan in the module: the cache line and the blockers at their Terraform lines, whether the
+    module or only the definition it deploys is named."""
+    folder = "fixtures/cost/terraform"
+    for named in (folder, f"{folder}/orders.yaml"):
+        report = run_cost("--requests", "10M", named, "-f", "json").json()
+        rest, http, websocket = (estimate_of(report, t) for t in ("rest", "http", "websocket"))
+        assert items(rest) == {"requests": 35.00, "cache (0.5 GB)": 14.60}, named
+        assert rest["monthly_usd"] == 49.60 and rest["available"] is True
+        main = f"{folder}/main.tf"
+        assert blockers(http) == [("caching", main, 38), ("waf", main, 42), ("usage-plans", main, 47)]
+        assert blockers(websocket) == [("openapi-definition", f"{folder}/orders.yaml", 1), ("caching", main, 38),
+                                       ("waf", main, 42)]
+        assert any(line.endswith(f"stage cache of 0.5 GB, as the template declares ({main}:38); --cache-size-gb "
+                                 "or cache_size_gb overrides it.") for line in report["assumptions"])
+
+
+def test_a_definition_named_alone_is_priced_as_the_sam_template_deploys_it(tmp_path: Path) -> None:
+    (tmp_path / "orders.yaml").write_text(Path("fixtures/cost/terraform/orders.yaml").read_text(), encoding="utf-8")
+    (tmp_path / "template.yaml").write_text(textwrap.dedent("""\
+        Resources:
+          OrdersApi:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              CacheClusterEnabled: true
+              DefinitionUri: orders.yaml
+        """), encoding="utf-8")
+    result = run_cli("cost", "--requests", "10M", "orders.yaml", "-f", "json", cwd=tmp_path)
+    assert result.code == 0, result.err
+    report = result.json()
+    assert items(estimate_of(report, "rest")) == {"requests": 35.00, "cache (0.5 GB)": 14.60}
+    assert blockers(estimate_of(report, "http")) == [("edge-endpoint", "template.yaml", 2),
+                                                     ("caching", "template.yaml", 6)]
