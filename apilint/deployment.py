@@ -8,7 +8,7 @@ template (``Globals`` included). Another source of templates (Terraform) fills t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,24 +155,31 @@ def _label(name: Setting, logical_id: str | None, what: str = "stage") -> str:
     return f"{what} {shown or logical_id or '(unnamed)'}"
 
 
+def _rest_stage(kind: str, name: Setting, logical_id: str | None, at: Pointer,
+                setting: Callable[[str], Setting]) -> Stage:
+    """A REST stage from the properties a SAM ``Api`` and an ``AWS::ApiGateway::Stage`` both write
+    under the same names (``setting`` reads one of them, with SAM's Globals where they apply)."""
+    stage = Stage(kind, _label(name, logical_id), at, name, logical_id,
+                  tracing_enabled=setting("TracingEnabled"),
+                  cache_cluster_enabled=setting("CacheClusterEnabled"),
+                  cache_cluster_size=setting("CacheClusterSize"))
+    _access_log(stage, setting("AccessLogSetting"))
+    _variables(stage, setting("Variables"))
+    canary = setting("CanarySetting")
+    stage.canary = _canary(canary.value, canary.at)
+    settings = setting("MethodSettings")
+    if settings.at is not None:
+        stage.route_settings = list(_method_settings(settings.value, settings.at))
+    return stage
+
+
 def _stages(template: Template, api: ApiResource) -> Iterator[Stage]:
     props = api.properties
     if api.type == SAM_REST:
         name = props.setting("StageName")
         if api.implicit:
             name = Setting("Prod", None)  # the stage SAM gives the API it creates for Api events
-        stage = Stage(SAM_REST, _label(name, api.name, "stage"), api.at, name, api.name,
-                      tracing_enabled=props.setting("TracingEnabled"),
-                      cache_cluster_enabled=props.setting("CacheClusterEnabled"),
-                      cache_cluster_size=props.setting("CacheClusterSize"))
-        _access_log(stage, props.setting("AccessLogSetting"))
-        _variables(stage, props.setting("Variables"))
-        canary = props.setting("CanarySetting")
-        stage.canary = _canary(canary.value, canary.at)
-        settings = props.setting("MethodSettings")
-        if settings.at is not None:
-            stage.route_settings = list(_method_settings(settings.value, settings.at))
-        yield stage
+        yield _rest_stage(SAM_REST, name, api.name, api.at, props.setting)
     elif api.type in (SAM_HTTP, SAM_WEBSOCKET):
         name = props.setting("StageName")
         if not name.written and api.type == SAM_HTTP:
@@ -183,19 +190,8 @@ def _stages(template: Template, api: ApiResource) -> Iterator[Stage]:
         stage.route_settings = list(_v2_route_settings(props, "DefaultRouteSettings", "RouteSettings"))
         yield stage
     for resource in api.related.get("AWS::ApiGateway::Stage", ()):
-        name = resource.setting("StageName")
-        stage = Stage(resource.type, _label(name, resource.name), resource.at, name, resource.name,
-                      tracing_enabled=resource.setting("TracingEnabled"),
-                      cache_cluster_enabled=resource.setting("CacheClusterEnabled"),
-                      cache_cluster_size=resource.setting("CacheClusterSize"),
-                      client_certificate=resource.setting("ClientCertificateId"))
-        _access_log(stage, resource.setting("AccessLogSetting"))
-        _variables(stage, resource.setting("Variables"))
-        canary = resource.setting("CanarySetting")
-        stage.canary = _canary(canary.value, canary.at)
-        settings = resource.setting("MethodSettings")
-        if settings.at is not None:
-            stage.route_settings = list(_method_settings(settings.value, settings.at))
+        stage = _rest_stage(resource.type, resource.setting("StageName"), resource.name, resource.at, resource.setting)
+        stage.client_certificate = resource.setting("ClientCertificateId")
         yield stage
     for resource in api.related.get("AWS::ApiGateway::Deployment", ()):
         name = resource.setting("StageName")
