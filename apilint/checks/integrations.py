@@ -11,11 +11,16 @@ from apilint.rules import Violation
 
 
 def _timeouts(api: Api) -> Iterator[tuple[Setting, bool]]:
-    """Every integration timeout (operations, components, template resources) and whether the response streams."""
+    """Every integration timeout (operations, components, template resources, and the ``TimeoutInMillis``
+    of SAM function events, which SAM writes into the Lambda integration it generates for the route)
+    and whether the response streams."""
     for view in api.all_integrations():
         timeout = view.setting("timeout")
         if timeout.written:
             yield timeout, str(view.get("transfer_mode") or "").upper() == "STREAM"
+    for event in api.resource.events if api.resource is not None else ():
+        if "TimeoutInMillis" in event.properties:
+            yield Setting(event.properties["TimeoutInMillis"], event.at.child("Properties", "TimeoutInMillis")), False
 
 
 def integration_timeout(api: Api, run: Any) -> Iterator[Violation]:
