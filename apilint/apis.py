@@ -231,17 +231,19 @@ class ApiBuilder:
 
     def from_template(self, source: Source, settings: FileSettings) -> list[Api]:
         from apilint.deployment import api_resource, deployment_of, mappings_of
-        from apilint.sam import events_of, implicit_apis
+        from apilint.sam import events_of, implicit_apis, stray_events
         from apilint.template import Template
 
         template = Template.of(source)
         domains = self._template_domains(template)
         apis: list[Api] = []
         declared_apis = [(resource, None) for resource in template.of_type(*API_RESOURCES)]
+        stray = stray_events(template)
         for resource, stage in [*declared_apis, *implicit_apis(template)]:
             context = api_resource(template, resource)
             context.implicit = stage is not None
             context.events = events_of(template, resource, context.implicit)
+            context.stray_events = stray
             declared = _declared(context)
             declared.deployment = deployment_of(template, context)
             for domain in domains:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -520,14 +520,32 @@ def _comment_suppressed(source: Source, finding: Finding) -> bool:
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per mistake: the same finding reported for several APIs once, and a mistake in a
+    template's ``Globals`` section once at its place, however many APIs inherit it (the message is the
+    first API's, naming the others)."""
     seen: set[tuple[Any, ...]] = set()
+    inherited: dict[tuple[Any, ...], list[Finding]] = {}
     result = []
     for finding in findings:
-        key = (finding.file, finding.line, finding.column, finding.code, finding.message)
+        key: tuple[Any, ...] = (finding.file, finding.line, finding.column, finding.code, finding.message)
+        if finding.path[:1] == ("Globals",) and finding.api is not None:
+            key = key[:4]
+            inherited.setdefault(key, []).append(finding)
         if key not in seen:
             seen.add(key)
             result.append(finding)
+    for index, finding in enumerate(result):
+        group = inherited.get((finding.file, finding.line, finding.column, finding.code), [])
+        apis = list(dict.fromkeys(_api_name(other.api) for other in group if other.api is not None))
+        if len(apis) > 1:
+            message = f"{finding.message} (set in Globals, inherited by {', '.join(apis)})"
+            result[index] = replace(finding, message=message)
     return result
+
+
+def _api_name(label: str) -> str:
+    """An API's logical id from its label (``template.yaml#OrdersApi``)."""
+    return label.rpartition("#")[2] or label
 
 
 def discover(paths: Iterable[Path], exclude: Iterable[str] = ()) -> tuple[list[Path], list[str]]:

@@ -212,6 +212,10 @@ class ApiResource:
     implicit: bool = False
     #: SAM: the function events that add routes to the API.
     events: list[FunctionEvent] = field(default_factory=list)
+    #: SAM: the template's function events whose RestApiId/ApiId names no API SAM can add them to (a
+    #: parameter, another stack's export, a resource that does not exist or an HttpApi for an Api
+    #: event). The same list is given to every API of the template.
+    stray_events: list[FunctionEvent] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -224,6 +228,28 @@ class ApiResource:
     @property
     def at(self) -> Pointer:
         return self.resource.at
+
+    @property
+    def definition_generated(self) -> bool:
+        """SAM writes the definition from the function events: an implicit API, or a SAM API with
+        neither ``DefinitionBody`` nor ``DefinitionUri``."""
+        if self.type not in SAM_API_RESOURCES:
+            return False
+        return self.implicit or ("DefinitionBody" not in self.properties and "DefinitionUri" not in self.properties)
+
+    @property
+    def events_merged(self) -> bool:
+        """SAM adds the events' routes, authorizers, models and parameters to the definition: one it
+        generates; for a REST API also an inline one with ``MergeDefinitions: true``; for an HTTP API
+        any inline one (SAM adds HttpApi events to it)."""
+        if self.definition_generated:
+            return True
+        if self.type == "AWS::Serverless::Api":
+            return flag(self.properties.get("MergeDefinitions")) is True
+        if self.type == "AWS::Serverless::HttpApi":
+            body = self.properties.get("DefinitionBody")
+            return isinstance(body, dict) and not is_intrinsic(body) and "Fn::Transform" not in body
+        return False
 
 
 @dataclass
@@ -238,12 +264,38 @@ class FunctionEvent:
     method: Setting = UNSET
     auth: Setting = UNSET
     properties: dict[str, Any] = field(default_factory=dict)
+    properties_at: Pointer | None = None  # the event's Properties
+    owner: Setting = UNSET  # RestApiId (Api) or ApiId (HttpApi), as written
 
     @property
     def label(self) -> str:
-        method, path = self.method.text(), self.path.text()
-        route = f"{method.upper()} {path}" if method and path else "a route"
-        return f"{route} (event {self.name} of {self.function})"
+        route = self.route()
+        shown = f"{'ANY' if route[1] == ANY_METHOD else route[1].upper()} {route[0]}" if route else "a route"
+        return f"{shown} (event {self.name} of {self.function})"
+
+    def setting(self, *steps: Any) -> Setting:
+        """An event property at ``steps`` and where it is written."""
+        if self.properties_at is None:
+            return UNSET
+        return _setting_in(self.properties, self.properties_at, steps)
+
+    def route(self) -> tuple[str, str] | None:
+        """The path and method SAM writes into the definition, the method as the definition keys it
+        (lower case, ``ANY`` as ``x-amazon-apigateway-any-method``); an HttpApi event without both
+        is the ``$default`` route. None when either is not a literal."""
+        path, method = self.path.value, self.method.value
+        if self.kind == "HttpApi" and not self.path.written and not self.method.written:
+            return "$default", ANY_METHOD
+        if not isinstance(path, str) or not isinstance(method, str) or has_placeholder(path + method):
+            return None
+        method = method.lower()
+        return path, ANY_METHOD if method == "any" else method
+
+    @property
+    def route_text(self) -> str:
+        """The method and path as SAM names them in its messages: ``method [get] for path [/orders]``."""
+        route = self.route()
+        return f"method [{route[1]}] for path [{route[0]}]" if route else "its method and path"
 
 
 # --- the deployment: stages, plans, WAF, VPC links, domains, authorizers, policies -----------------------
@@ -808,6 +860,11 @@ class Api:
             return UNDECIDED
         if isinstance(kind, str) and kind.upper() == "AWS_IAM":
             return f"IAM ({AUTH})"
+        if "security" not in operation.data:
+            for event in self.events_on(operation):
+                protection = self.event_protection(event)
+                if protection is not None:
+                    return protection  # SAM writes the event's Auth into the operation
         sam = self.sam_auth()
         if "security" not in operation.data and (sam.get("Authorizers") or sam.get("EnableIamAuthorizer") is True):
             return UNDECIDED  # SAM attaches authorizers to operations from the functions' Api events
@@ -818,6 +875,35 @@ class Api:
         if required and isinstance(requirements, list):
             where = "security" if "security" in operation.data else "root-level security"
             return f"{where} {_names(requirements)}"
+        return None
+
+    def events_on(self, operation: Operation) -> list[FunctionEvent]:
+        """The SAM function events that SAM writes into this operation of the definition."""
+        if self.resource is None or not self.resource.events_merged:
+            return []
+        route = (operation.path_key, operation.method)
+        return [event for event in self.resource.events if event.route() == route]
+
+    def event_protection(self, event: FunctionEvent) -> str | None:
+        """How a SAM function event's own ``Auth`` protects its route, in words; :data:`UNDECIDED` when a
+        value decided at deployment hides it; None when the event asks for nothing (the API's default
+        authorizer, which :attr:`protection` covers, may still apply)."""
+        auth = event.auth.value
+        if not event.auth.written or auth is None:
+            return None
+        if not isinstance(auth, dict) or is_intrinsic(auth):
+            return UNDECIDED
+        where = f"event {event.name}"
+        authorizer = auth.get("Authorizer")
+        if is_unknown(authorizer):
+            return UNDECIDED
+        if isinstance(authorizer, str) and authorizer and authorizer != "NONE":
+            return f"authorizer {authorizer} (Auth.Authorizer of {where})"
+        required = auth.get("ApiKeyRequired")
+        if flag(required) is True or is_unknown(required):
+            return f"API key (Auth.ApiKeyRequired of {where})"
+        if auth.get("ResourcePolicy") not in (None, {}):
+            return f"resource policy (Auth.ResourcePolicy of {where})"
         return None
 
     def method_protection(self, properties: dict[str, Any]) -> str | None:

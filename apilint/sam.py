@@ -37,9 +37,10 @@ def function_events(template: Template) -> Iterator[FunctionEvent]:
             properties = properties if isinstance(properties, dict) else {}
             props_at = at.child("Properties")
 
+            owner_key = IMPLICIT[event["Type"]][2]
             yield FunctionEvent(function.name, str(name), event["Type"], at, _setting(properties, props_at, "Path"),
                                 _setting(properties, props_at, "Method"), _setting(properties, props_at, "Auth"),
-                                properties)
+                                properties, props_at, _setting(properties, props_at, owner_key))
 
 
 def _setting(data: dict[str, Any], at: Pointer, key: str) -> Setting:
@@ -73,9 +74,36 @@ def events_of(template: Template, api: Resource, implicit: bool) -> list[Functio
         if event.kind != kind:
             continue
         owner = event.properties.get(owner_key)
-        if (owner is None and implicit) or (owner is not None and refers_to(owner, api.name)):
+        # SAM looks the API up by logical id: a Ref, or the id written as text
+        if (owner is None and implicit) or owner == api.name or (owner is not None and refers_to(owner, api.name)):
             result.append(event)
     return result
 
 
-__all__ = ["IMPLICIT", "OWNER_KEYS", "events_of", "function_events", "implicit_apis"]
+def stray_events(template: Template) -> list[FunctionEvent]:
+    """Events whose RestApiId/ApiId names no API SAM can add them to.
+
+    SAM looks the API up by logical id among the template's resources (a ``Ref`` or the id written
+    as text): a parameter (as when functions and API are split into nested stacks), a pseudo
+    parameter, a resource that does not exist, another intrinsic function (``Fn::ImportValue``), or
+    an ``AWS::Serverless::HttpApi`` named by an ``Api`` event stop the transform. Any other resource
+    type is taken (SAM leaves the definition of an ``AWS::ApiGateway::RestApi`` to its author).
+    """
+    result = []
+    for event in function_events(template):
+        owner = event.owner.value
+        if not event.owner.written or owner is None:
+            continue
+        name = owner.get("Ref") if isinstance(owner, dict) and len(owner) == 1 and "Ref" in owner else owner
+        if isinstance(name, dict):
+            result.append(event)  # an intrinsic function SAM cannot look up
+            continue
+        if not isinstance(name, str):
+            continue  # a number or a list: the event's schema is wrong, not the reference
+        target = template.get(name)
+        if target is None or (event.kind == "Api" and target.type == "AWS::Serverless::HttpApi"):
+            result.append(event)
+    return result
+
+
+__all__ = ["IMPLICIT", "OWNER_KEYS", "events_of", "function_events", "implicit_apis", "stray_events"]

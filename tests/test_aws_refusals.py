@@ -62,8 +62,9 @@ def test_model_names_in_sam_and_template_resources():
 
 def test_sam_refusals_quote_sam():
     found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [f["message"] for f in found][-1] == (
-        "SAM refuses the API: \"Tenant Lambda Authorizer must define 'AuthorizerPayloadFormatVersion'.\"")
+    assert [f["message"] for f in found][-2:] == [
+        "SAM refuses the API: \"Tenant Lambda Authorizer must define 'AuthorizerPayloadFormatVersion'.\"",
+        "SAM refuses the API: \"StageName cannot be empty.\" (event List of Orders names it)"]
     assert all(f["severity"] == "error" for f in found)
 
 
@@ -72,3 +73,122 @@ def test_a_rest_default_authorizer_without_authorizers_is_left_to_sam(tmp_path: 
     template.write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n"
                         "    Properties:\n      StageName: prod\n      Auth:\n        DefaultAuthorizer: Users\n")
     assert _findings("--select", "AG601", str(template)) == []
+
+
+SAM_EVENTS = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  OrdersApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        swagger: "2.0"
+        info: {title: orders, version: "1"}
+        paths: {}
+  Reports:
+    Type: AWS::Serverless::HttpApi
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Events:
+        Own:
+          Type: Api
+          Properties:
+            RestApiId: !Ref OrdersApi
+            Path: /orders
+            Method: get
+            Auth: {Authorizer: Admins}
+            RequestParameters: [querystring.page]
+        Imported:
+          Type: Api
+          Properties:
+            RestApiId: !ImportValue shared-api-id
+            Path: /orders
+            Method: post
+        Report:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref Reports
+            Auth: {AuthorizationScopes: [read]}
+"""
+
+
+def test_sam_event_references_quote_sam_and_name_what_the_api_has(tmp_path: Path):
+    (tmp_path / "template.yaml").write_text(SAM_EVENTS, encoding="utf-8")
+    found = _findings("--select", "AG601,AG604", "template.yaml", cwd=tmp_path)
+    # OrdersApi keeps its own definition: SAM reads neither the event's authorizer nor its parameters
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in found] == [
+        ("AG601", 30, 13,
+         ("SAM refuses the event Imported of Orders: \"RestApiId must be a valid reference to an "
+         "'AWS::Serverless::Api' resource in same template.\" Its RestApiId is Fn::ImportValue, which SAM cannot "
+         "look up; SAM adds routes only to an API of the same template (declare the route in the definition of an "
+         "API deployed elsewhere)")),
+        ("AG601", 37, 13,
+         ("SAM refuses the event Report of Orders: \"'Auth' section requires either an explicit 'Authorizer' set or "
+         "a 'DefaultAuthorizer' configured on the HttpApi.\"")),
+    ]
+
+
+def test_sam_event_routes_count_in_operation_protection(tmp_path: Path):
+    template = SAM_EVENTS.replace("      DefinitionBody:\n        swagger: \"2.0\"\n        info: {title: orders, "
+                                  "version: \"1\"}\n        paths: {}\n",
+                                  "      Auth:\n        Authorizers:\n          Admins:\n            UserPoolArn: "
+                                  "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_abc123\n")
+    template = template.replace("!ImportValue shared-api-id", "!Ref OrdersApi")
+    (tmp_path / "template.yaml").write_text(template, encoding="utf-8")
+    found = _findings("--select", "AG301,AG604", "template.yaml", cwd=tmp_path)
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in found] == [
+        ("AG604", 26, 33,
+         ("SAM refuses the event Own of Orders: \"Invalid value for 'RequestParameters' property. Keys must be in the "
+         "format 'method.request.[querystring|path|header].{value}', e.g 'method.request.header.Authorization'.\" "
+         "('querystring.page' is not)")),
+        ("AG301", 27, 9,
+         ("POST /orders (event Imported of Orders) has no authorization (no Auth.Authorizer, no Auth.ApiKeyRequired "
+         "and no default authorizer), while 1 other operation of this API requires it (GET /orders (event Own of "
+         "Orders): authorizer Admins (Auth.Authorizer of event Own))")),
+    ]
+
+
+def test_a_rest_api_with_merged_definitions_reads_its_events(tmp_path: Path):
+    template = SAM_EVENTS.replace("      StageName: prod\n", "      StageName: prod\n      MergeDefinitions: true\n")
+    (tmp_path / "template.yaml").write_text(template, encoding="utf-8")
+    found = _findings("--select", "AG601", "template.yaml", cwd=tmp_path)
+    assert [(f["line"], f["column"]) for f in found] == [(26, 20), (31, 13), (38, 13)]
+    assert found[0]["message"].startswith("SAM refuses the event Own of Orders: \"Unable to set Authorizer [Admins] "
+                                          "on API method [get] for path [/orders] because the related API does not "
+                                          "define any Authorizers.\"")
+
+
+def test_separate_methods_beside_a_sam_rest_api_say_where_its_definition_comes_from():
+    found = [f for f in _findings("--select", "AG603", str(RULES / "AG603" / "bad-template.yaml")) if f["line"] == 97]
+    assert [(f["severity"], f["message"]) for f in found] == [(
+        "warning", ("AWS::ApiGateway::Method SamOrdersExport belongs to a SAM REST API defined by its DefinitionBody: "
+                   "CloudFormation puts the definition in overwrite mode, so the API drifts between the two; declare "
+                   "it in the definition instead"))]
+
+
+def test_a_route_added_twice_names_the_first_event():
+    found = [f for f in _findings("--select", "AG604", str(RULES / "AG604" / "bad-template.yaml")) if f["line"] > 30]
+    assert [(f["line"], f["message"]) for f in found] == [
+        (32, ("SAM refuses the event Search of SearchOrders: \"API method \"get\" defined multiple times for path "
+             "\"/orders\".\" (event List of ListOrders adds the same route)")),
+        (45, ("SAM refuses the event Fallback of Catchall: \"API method 'any' defined multiple times for path "
+             "'$default'.\" (event Default of Catchall adds the same route)")),
+    ]
+
+
+def test_an_empty_stage_name_in_globals_is_one_finding(tmp_path: Path):
+    events = "".join(
+        f"  {api}Handler:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n"
+        f"      Runtime: python3.12\n      Events:\n        Get:\n          Type: Api\n          Properties:\n"
+        f"            RestApiId: !Ref {api}\n            Path: /items\n            Method: get\n"
+        f"  {api}:\n    Type: AWS::Serverless::Api\n" for api in ("OrdersApi", "UsersApi"))
+    (tmp_path / "template.yaml").write_text("Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Api:\n    StageName: ''\n"
+                                            f"Resources:\n{events}", encoding="utf-8")
+    found = _findings("--select", "AG602", "template.yaml", cwd=tmp_path)
+    assert [(f["line"], f["column"], f["message"]) for f in found] == [
+        (4, 5, ("SAM refuses the API: \"StageName cannot be empty.\" (event Get of OrdersApiHandler names it) (set in "
+               "Globals, inherited by OrdersApi, UsersApi)"))]

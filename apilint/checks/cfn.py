@@ -12,6 +12,7 @@ from apilint.rules import Violation
 from apilint.template import referenced_name, refers_to
 
 REST_API = "AWS::ApiGateway::RestApi"
+SAM_REST_API = "AWS::Serverless::Api"
 # what a method's AuthorizationType needs its authorizer's Type to be
 _AUTHORIZER_TYPES = {"CUSTOM": ("TOKEN", "REQUEST"), "COGNITO_USER_POOLS": ("COGNITO_USER_POOLS",)}
 # resources that PutRestApi with the Body overwrites (CloudFormation updates the API in overwrite mode)
@@ -22,9 +23,19 @@ _DEFINED_BY_BODY = ("AWS::ApiGateway::Resource", "AWS::ApiGateway::Method", "AWS
 
 def cloudformation_api_resources(api: Api, run: Any) -> Iterator[Violation]:
     """REST API resources that contradict each other or the API."""
-    if api.resource is None or api.resource_type != REST_API:
+    if api.resource is None or api.resource_type not in (REST_API, SAM_REST_API):
         return
     properties = api.properties
+    if api.resource_type == SAM_REST_API:
+        # SAM deploys an AWS::ApiGateway::RestApi whose Body is the inline definition or the one it
+        # generates from the function events (BodyS3Location for DefinitionUri): always a definition
+        yield from _authorizer_types(api)
+        yield from _tied_elsewhere(api)
+        yield from _method_settings(api)
+        source = next((key for key in ("DefinitionBody", "DefinitionUri") if key in properties), None)
+        yield from _mixed_definitions(api, source or "definition SAM generates from its function events",
+                                      "a SAM REST API")
+        return
     body = next((key for key in ("Body", "BodyS3Location") if key in properties), None)
     if "Name" not in properties and body is None:
         yield Violation(api.resource.resource.properties_at,
@@ -35,7 +46,7 @@ def cloudformation_api_resources(api: Api, run: Any) -> Iterator[Violation]:
     yield from _tied_elsewhere(api)
     yield from _method_settings(api)
     if body is not None:
-        yield from _mixed_definitions(api, body)
+        yield from _mixed_definitions(api, body, "a REST API")
 
 
 def _authorizer_types(api: Api) -> Iterator[Violation]:
@@ -102,9 +113,9 @@ def _method_settings(api: Api) -> Iterator[Violation]:
                                 "resource path with / escaped as ~1 (/~1orders)")
 
 
-def _mixed_definitions(api: Api, body: str) -> Iterator[Violation]:
+def _mixed_definitions(api: Api, body: str, what: str) -> Iterator[Violation]:
     for resource_type in _DEFINED_BY_BODY:
         for resource in api.related(resource_type):
-            yield Violation(resource.at, f"{resource_type} {resource.name} belongs to a REST API defined by its {body}: "
+            yield Violation(resource.at, f"{resource_type} {resource.name} belongs to {what} defined by its {body}: "
                                 "CloudFormation puts the definition in overwrite mode, so the API drifts between "
                                 "the two; declare it in the definition instead", Severity.WARNING)

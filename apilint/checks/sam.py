@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from apilint.checks.values import is_unknown
-from apilint.model import Api, is_intrinsic
+from apilint.model import Api, FunctionEvent, Pointer, is_intrinsic
 from apilint.rules import Violation
 
 SAM_API = "AWS::Serverless::Api"
@@ -30,7 +30,13 @@ def _sam_kind(api: Api) -> str | None:
 
 
 def sam_reference_unresolved(api: Api, run: Any) -> Iterator[Violation]:
-    """SAM names that refer to nothing: a DefaultAuthorizer missing from Authorizers."""
+    """SAM names that refer to nothing: a DefaultAuthorizer missing from Authorizers; what function
+    events name (an authorizer, a model, the API itself) and the API does not define."""
+    yield from _default_authorizer(api)
+    yield from _event_references(api)
+
+
+def _default_authorizer(api: Api) -> Iterator[Violation]:
     kind = _sam_kind(api)
     auth = api.properties.get("Auth")
     if kind is None or not isinstance(auth, dict) or is_intrinsic(auth):
@@ -48,6 +54,103 @@ def sam_reference_unresolved(api: Api, run: Any) -> Iterator[Violation]:
         yield Violation(api.property_at("Auth", "DefaultAuthorizer"),
                         f"SAM refuses the API: \"Unable to set DefaultAuthorizer because '{default}' was not "
                         "defined in 'Authorizers'.\"")
+
+
+def _event_references(api: Api) -> Iterator[Violation]:
+    """What the API's function events name and the API does not define: an authorizer, ``NONE``
+    without a default authorizer, a request model; and events whose RestApiId/ApiId names no API."""
+    if api.resource is None:
+        return
+    yield from _stray_events(api.resource.stray_events, api.resource.siblings)
+    if _sam_kind(api) is None or not api.resource.events_merged:
+        return  # SAM leaves an explicit definition to its author and reads nothing of the events
+    auth = api.properties.get("Auth")
+    auth = auth if isinstance(auth, dict) else {}
+    if is_intrinsic(auth):
+        return
+    for event in api.resource.events:
+        yield from _event_authorizer(api, event, auth)
+        if event.kind == "Api":
+            yield from _event_model(api, event)
+
+
+def _refused(event: FunctionEvent) -> str:
+    return f"SAM refuses the event {event.name} of {event.function}"
+
+
+def _stray_events(events: list[FunctionEvent], resources: dict[str, Any]) -> Iterator[Violation]:
+    for event in events:
+        key = "RestApiId" if event.kind == "Api" else "ApiId"
+        wanted = "AWS::Serverless::Api" if event.kind == "Api" else "AWS::Serverless::HttpApi"
+        owner = event.owner.value
+        name = owner.get("Ref") if isinstance(owner, dict) and "Ref" in owner else owner
+        elsewhere = "SAM adds routes only to an API of the same template (declare the route in the definition of " \
+                    "an API deployed elsewhere)"
+        if isinstance(name, dict):
+            named = f"is {next(iter(name), 'an intrinsic function')}, which SAM cannot look up; {elsewhere}"
+        elif name in resources:
+            named = f"names {name}, an {resources[name].type}: an HttpApi event adds routes to an HTTP API"
+        else:
+            named = f"names {name}, which is no resource of this template (a parameter, or nothing); {elsewhere}"
+        assert event.owner.at is not None
+        yield Violation(event.owner.at,
+                        f"{_refused(event)}: \"{key} must be a valid reference to "
+                        f"an '{wanted}' resource in same template.\" Its {key} {named}")
+
+
+def _event_authorizer(api: Api, event: FunctionEvent, auth: dict[str, Any]) -> Iterator[Violation]:
+    """The event's ``Auth.Authorizer`` as SAM resolves it against the API's ``Auth``."""
+    event_auth = event.auth.value
+    if not isinstance(event_auth, dict) or is_intrinsic(event_auth):
+        return
+    name = event_auth.get("Authorizer")
+    at = event.setting("Auth", "Authorizer").where(event.auth.where(event.at))
+    where = f"on API {event.route_text}"
+    if name is None or name == "":
+        if event.kind == "HttpApi" and not auth.get("DefaultAuthorizer"):
+            yield Violation(at, f"{_refused(event)}: \"'Auth' section requires either an explicit 'Authorizer' "
+                                "set or a 'DefaultAuthorizer' configured on the HttpApi.\"")
+        return
+    if not isinstance(name, str):
+        return  # an intrinsic function: SAM refuses it too, but a resolved parameter is not ruled out here
+    if name == "NONE":
+        if not auth.get("DefaultAuthorizer"):
+            yield Violation(at, f"{_refused(event)}: \"Unable to set Authorizer {where} because 'NONE' is only a "
+                                "valid value when a DefaultAuthorizer on the API is specified.\"")
+        return
+    if name == "AWS_IAM" and (event.kind == "Api" or auth.get("EnableIamAuthorizer") is True):
+        return  # SAM's own IAM authorizer
+    authorizers = auth.get("Authorizers")
+    if is_unknown(authorizers):
+        return
+    if not authorizers:
+        yield Violation(at, f"{_refused(event)}: \"Unable to set Authorizer [{name}] {where} because the "
+                            f"related API does not define any Authorizers.\" ({_api_name(api)} has no Auth.Authorizers)")
+    elif isinstance(authorizers, dict) and not authorizers.get(name):
+        defined = ", ".join(sorted(str(key) for key in authorizers))
+        yield Violation(at, f"{_refused(event)}: \"Unable to set Authorizer [{name}] {where} because it wasn't "
+                            f"defined in the API's Authorizers.\" ({_api_name(api)} defines {defined})")
+
+
+def _event_model(api: Api, event: FunctionEvent) -> Iterator[Violation]:
+    """The event's ``RequestModel.Model`` as SAM resolves it against the API's ``Models``."""
+    model = event.setting("RequestModel", "Model")
+    name, models = model.value, api.properties.get("Models")
+    if not isinstance(name, str) or not name or is_unknown(models) or model.at is None:
+        return
+    if not models:
+        yield Violation(model.at, f"{_refused(event)}: \"Unable to set RequestModel [{name}] on API "
+                                  f"{event.route_text} because the related API does not define any Models.\" "
+                                  f"({_api_name(api)} has no Models)")
+    elif isinstance(models, dict) and not models.get(name):
+        defined = ", ".join(sorted(str(key) for key in models))
+        yield Violation(model.at, f"{_refused(event)}: \"Unable to set RequestModel [{name}] on API "
+                                  f"{event.route_text} because it wasn't defined in the API's Models.\" "
+                                  f"({_api_name(api)} defines {defined})")
+
+
+def _api_name(api: Api) -> str:
+    return f"the API {api.logical_id}"
 
 
 # --- AG602 ------------------------------------------------------------------------------------------
@@ -78,6 +181,20 @@ def sam_property_refused(api: Api, run: Any) -> Iterator[Violation]:
     yield from _route53(api, properties.get("Domain"))
     if kind == SAM_HTTP_API:
         yield from _http_lambda_authorizers(api, properties.get("Auth"))
+    else:
+        yield from _empty_stage_name(api)
+
+
+def _empty_stage_name(api: Api) -> Iterator[Violation]:
+    """An empty ``StageName`` on a REST API that function events name (SAM reads it for their
+    permissions; the implicit API's stage is always ``Prod``)."""
+    stage = api.setting("StageName")
+    if api.resource is None or api.resource.implicit or stage.value != "" or stage.at is None:
+        return
+    named_by = [event for event in api.resource.events if event.owner.written]
+    if named_by:
+        yield Violation(stage.at, f"SAM refuses the API: \"StageName cannot be empty.\" (event {named_by[0].name} of "
+                                  f"{named_by[0].function} names it)")
 
 
 def _cors(api: Api, cors: Any) -> Iterator[Violation]:
@@ -132,3 +249,79 @@ def _http_lambda_authorizers(api: Api, auth: Any) -> Iterator[Violation]:
                 yield Violation(api.property_at("Auth", "Authorizers", name),
                                 f"SAM refuses the API: \"{name} Lambda Authorizer must define '{key}'.\"")
                 break  # SAM stops at the first one
+
+
+# --- AG604 ------------------------------------------------------------------------------------------
+
+#: What SAM reads a RequestParameters entry as: the name's prefix, and the keys of its settings.
+_REQUEST_PARAMETER = re.compile(r"method\.request\.(querystring|path|header)\.")
+_REQUEST_PARAMETER_KEYS = ("Required", "Caching")
+
+
+def sam_event_refused(api: Api, run: Any) -> Iterator[Violation]:
+    """Function events SAM cannot add to the definition it writes: a route two events add, malformed
+    RequestParameters, ApiKeyRequired false on an API that requires no keys."""
+    if api.resource is None or _sam_kind(api) is None:
+        return
+    if api.resource.definition_generated:
+        yield from _duplicate_routes(api.resource.events)
+    if not api.resource.events_merged:
+        return
+    auth = api.properties.get("Auth")
+    for event in api.resource.events:
+        if event.kind != "Api":
+            continue
+        yield from _request_parameters(event)
+        required = event.setting("Auth", "ApiKeyRequired")
+        api_required = auth.get("ApiKeyRequired") if isinstance(auth, dict) else None
+        if required.value is False and required.at is not None and not api_required and not is_unknown(auth):
+            yield Violation(required.at, f"{_refused(event)}: \"Unable to set ApiKeyRequired [False] on API "
+                                         f"{event.route_text} because the related API does not specify any "
+                                         "ApiKeyRequired.\" (leave it out: the route requires no key already)")
+
+
+def _duplicate_routes(events: list[FunctionEvent]) -> Iterator[Violation]:
+    first: dict[tuple[str, str], FunctionEvent] = {}
+    for event in events:
+        route = event.route()
+        if route is None:
+            continue
+        if route not in first:
+            first[route] = event
+            continue
+        earlier = first[route]
+        method, path = str(event.method.value or route[1]).lower(), route[0]
+        quote = '"' if event.kind == "Api" else "'"
+        yield Violation(event.path.where(event.at),
+                        f"{_refused(event)}: \"API method {quote}{method}{quote} defined multiple times for path "
+                        f"{quote}{path}{quote}.\" (event {earlier.name} of {earlier.function} adds the same route)")
+
+
+def _request_parameters(event: FunctionEvent) -> Iterator[Violation]:
+    parameters = event.setting("RequestParameters")
+    if not isinstance(parameters.value, list) or parameters.at is None:
+        return
+    prefix = "Invalid value for 'RequestParameters' property."
+    for index, parameter in enumerate(parameters.value):
+        at: Pointer = parameters.at.child(index)
+        if is_intrinsic(parameter):
+            continue
+        if isinstance(parameter, dict) and parameter:
+            name, settings = next(iter(parameter.items()))
+            if not isinstance(name, str) or not _REQUEST_PARAMETER.match(name):
+                yield Violation(at.child(name), _parameter_name_refused(event, prefix, name))
+            elif not isinstance(settings, dict) or any(key not in _REQUEST_PARAMETER_KEYS for key in settings):
+                yield Violation(at.child(name), f"{_refused(event)}: \"{prefix} Values must be an object, e.g "
+                                                "{ Required: true, Caching: false }\" (Required and Caching are "
+                                                "its only keys)")
+        elif isinstance(parameter, str):
+            if not _REQUEST_PARAMETER.match(parameter):
+                yield Violation(at, _parameter_name_refused(event, prefix, parameter))
+        else:
+            yield Violation(at, f"{_refused(event)}: \"{prefix} Property must be either a string or an object\"")
+
+
+def _parameter_name_refused(event: FunctionEvent, prefix: str, name: Any) -> str:
+    return (f"{_refused(event)}: \"{prefix} Keys must be in the format "
+            "'method.request.[querystring|path|header].{value}', e.g 'method.request.header.Authorization'.\" "
+            f"({name!r} is not)")

@@ -56,6 +56,7 @@ def operation_without_authorization(api: Api, run: Any) -> Iterator[Violation]:
                               _why_open(api, operation, document) if protection is None else ""))
     judged += _template_methods(api)
     judged += _template_routes(api)
+    judged += _sam_event_routes(api)
     open_ = [entry for entry in judged if entry.protection is None]
     if not open_:
         return
@@ -118,6 +119,23 @@ def _template_methods(api: Api) -> list[_Judged]:
         at = props_at.child("AuthorizationType") if "AuthorizationType" in props else props_at
         judged.append(_Judged(f"{method.upper()} method {logical_id}", at, api.method_protection(props),
                               "AuthorizationType NONE, no API key"))
+    return judged
+
+
+def _sam_event_routes(api: Api) -> list[_Judged]:
+    """Routes SAM function events add to the definition that the definition does not hold (every route
+    of a definition SAM generates); routes it holds are judged as its operations."""
+    if api.resource is None or not api.resource.events_merged:
+        return []
+    written = {(operation.path_key, operation.method) for operation in api.operations()}
+    judged = []
+    for event in api.resource.events:
+        route = event.route()
+        if route is None or route in written or route[1] == "options":
+            continue
+        written.add(route)
+        judged.append(_Judged(event.label, event.auth.where(event.at), api.event_protection(event),
+                              "no Auth.Authorizer, no Auth.ApiKeyRequired and no default authorizer"))
     return judged
 
 

@@ -89,9 +89,9 @@ def test_findings_about_an_implicit_api_point_at_globals(tmp_path):
     result = run_cli("check", "--format", "json", "--select", "AG208", "template.yaml", cwd=tmp_path)
     found = sorted((f["line"], f["column"], f["message"]) for f in result.json()["findings"])
     sizes = "is not one of 0.5, 1.6, 6.1, 13.5, 28.4, 58.2, 118, 237 (GB)"
-    # Globals give both SAM REST APIs the size: each is told, at the one place to fix
-    assert found == [(6, 5, f"API AdminApi: cache cluster size '3' {sizes}"),
-                     (6, 5, f"API ServerlessRestApi: cache cluster size '3' {sizes}")]
+    # Globals give both SAM REST APIs the size: one mistake, told once at the one place to fix
+    assert found == [(6, 5, (f"API AdminApi: cache cluster size '3' {sizes} (set in Globals, inherited by AdminApi, "
+                            "ServerlessRestApi)"))]
 
 
 def test_a_declared_serverless_rest_api_is_not_created_twice(tmp_path: Path):
