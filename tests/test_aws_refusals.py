@@ -192,3 +192,15 @@ def test_an_empty_stage_name_in_globals_is_one_finding(tmp_path: Path):
     assert [(f["line"], f["column"], f["message"]) for f in found] == [
         (4, 5, ("SAM refuses the API: \"StageName cannot be empty.\" (event Get of OrdersApiHandler names it) (set in "
                "Globals, inherited by OrdersApi, UsersApi)"))]
+
+
+def test_sam_refuses_path_items_and_operations_that_are_not_maps_in_a_body_it_edits():
+    found = _findings("--select", "AG002", str(RULES / "AG002" / "bad-sam-body.yaml"))
+    assert [(f["line"], f["column"], f["severity"], f["message"]) for f in found] == [
+        (14, 11, "error", ("null is not of type \"object\"; SAM's transform refuses it: \"Value of '/orders' path must "
+                          "be a dictionary according to Swagger spec.\"")),
+        (31, 13, "error", ("null is not of type \"object\"; SAM's transform refuses it: \"Definition of method 'get' "
+                          "for path '/users' should be a map.\"")),
+    ]
+    accepted = _findings("--select", "AG002", str(RULES / "AG002" / "bad-sam-null-operation.yaml"))
+    assert [(f["line"], f["severity"], f["message"]) for f in accepted] == [(13, "warning", 'null is not of type "object"')]

@@ -19,8 +19,9 @@ def _timeouts(api: Api) -> Iterator[tuple[Setting, bool]]:
         if timeout.written:
             yield timeout, str(view.get("transfer_mode") or "").upper() == "STREAM"
     for event in api.resource.events if api.resource is not None else ():
-        if "TimeoutInMillis" in event.properties:
-            yield Setting(event.properties["TimeoutInMillis"], event.at.child("Properties", "TimeoutInMillis")), False
+        timeout = event.setting("TimeoutInMillis")
+        if timeout.written:
+            yield timeout, False
 
 
 def integration_timeout(api: Api, run: Any) -> Iterator[Violation]:

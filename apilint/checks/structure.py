@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from apilint.finding import Severity
-from apilint.model import ANY_METHOD, Api, has_placeholder, is_intrinsic
+from apilint.model import ANY_METHOD, HTTP_METHODS, Api, has_placeholder, is_intrinsic
 from apilint.rules import Violation
 
 _SCHEMA_DIRS = {"2.0": "v2.0", "3.0": "v3.0", "3.1": "v3.1"}
@@ -262,7 +262,56 @@ def openapi_structure(api: Api, run: Any) -> Iterator[Violation]:
         if len(messages) > 1:  # the generic "not valid under any of the schemas" adds nothing to the others
             messages = [m for m in messages if "not valid under any of the schemas" not in m] or messages
         severity = Severity.INFO if all(level is Severity.INFO for _, level in entries) else None
-        yield Violation(at.child(*path), "; ".join(dict.fromkeys(messages)), severity)
+        message = "; ".join(dict.fromkeys(messages))
+        refusal = _sam_refusal(api, path, _value_at(document, path))
+        if refusal is not None:
+            message, severity = f"{message}; SAM's transform refuses it: \"{refusal}\"", Severity.ERROR
+        yield Violation(at.child(*path), message, severity)
+
+
+#: Properties that SAM writes into an inline ``DefinitionBody``: with any of them (or a function event
+#: that adds a route) SAM's transform reads the definition and refuses what it cannot edit.
+_SAM_EDITS = {
+    "AWS::Serverless::Api": ("Auth", "Cors", "GatewayResponses", "Models", "DisableExecuteApiEndpoint",
+                             "OpenApiVersion"),
+    "AWS::Serverless::HttpApi": ("Auth", "CorsConfiguration", "Tags", "DisableExecuteApiEndpoint"),
+}
+
+
+_PATH_ITEM_FIELDS = frozenset({"parameters", "summary", "description", "servers", "$ref"})
+
+
+def _sam_refusal(api: Api, path: tuple[Any, ...], instance: Any) -> str | None:
+    """SAM's words when SAM's transform refuses the structure at ``path`` of an inline definition it edits.
+
+    The transform's OpenAPI editor requires every path item to be a map, every operation too when
+    ``Auth`` has it visit them all, and ``securityDefinitions``; for an HTTP API, ``tags`` must be a
+    list. (SAM accepts a null operation that a function event fills in.)
+    """
+    resource = api.resource
+    if resource is None or resource.type not in _SAM_EDITS or api.doc_at is None:
+        return None
+    if api.doc_at.path[-1:] != ("DefinitionBody",):
+        return None  # DefinitionUri: SAM passes the file on without reading it
+    if not resource.events and not any(resource.properties.setting(key).written for key in _SAM_EDITS[resource.type]):
+        return None
+    if len(path) == 2 and path[0] == "paths" and not isinstance(instance, dict):
+        return f"Value of '{path[1]}' path must be a dictionary according to Swagger spec."
+    if resource.properties.setting("Auth").written:
+        # Auth puts authorizers on every operation: the editor takes every key of a path item but
+        # its fields for a method, and each must be a map (a route an event adds is filled in instead)
+        if len(path) == 2 and path[0] == "paths":
+            for key, value in instance.items():
+                if key not in _PATH_ITEM_FIELDS and not isinstance(value, dict) and not is_intrinsic(value):
+                    return f"Definition of method '{key}' for path '{path[1]}' should be a map."
+        if len(path) == 3 and path[0] == "paths" and path[2] in (*HTTP_METHODS, ANY_METHOD) and not isinstance(
+                instance, dict):
+            return f"Definition of method '{path[2]}' for path '{path[1]}' should be a map."
+    if path == ("securityDefinitions",) and not isinstance(instance, dict):
+        return "securityDefinitions must be a dictionary."
+    if path == ("tags",) and resource.type == "AWS::Serverless::HttpApi" and not isinstance(instance, list):
+        return "Tags in OpenApi DefinitionBody needs to be a list."
+    return None
 
 
 SAM_VERSION_KEY = "OpenApiVersion"
