@@ -62,7 +62,7 @@ def check(
     usage: Path | None = typer.Option(
         None, *_names("usage"), help="Usage file: add the cost summary to the Markdown report."),
     max_file_size: str | None = typer.Option(None, *_names("max_file_size"), help="Largest file read, e.g. 64MB."),
-    root: Path | None = typer.Option(None, *_names("root"), help="Repository root; $ref and file references never leave it [default: current directory]."),
+    root: Path | None = typer.Option(None, *_names("root"), help="Repository root; $ref and file references never leave it. Default: the git repository of the working directory, else the working directory."),
     jobs: int | None = typer.Option(None, *_names("jobs"), min=0, help="Worker processes (0 or unset: all cores when the files add up to enough work to share)."),
     verbose: bool = typer.Option(False, *_names("verbose"), help="Say which API type each definition is and why, and how many files were skipped."),
     debug: bool = typer.Option(False, *_names("debug"), help="Show tracebacks of internal errors."),

@@ -65,9 +65,17 @@ class RunOptions:
     exclude: tuple[str, ...] = ()
     #: The run walks the whole root: every template that could deploy a definition is checked in it.
     walked_root: bool = False
+    #: The folder finding paths are relative to when it is not the root: the working directory, when
+    #: the root defaults to the repository above it.
+    shown_from: Path | None = None
     #: Keep each API's facts as ``apilint cost`` reads them (``check --usage``), so that the cost
     #: summary prices the APIs this run built instead of building them again.
     cost_facts: bool = False
+
+    @property
+    def display_root(self) -> Path:
+        """The folder the paths of findings are relative to."""
+        return self.shown_from or self.root
 
 
 @dataclass
@@ -153,7 +161,8 @@ class Engine:
         cached = self._sources.get(resolved)
         if cached is None:
             if display is None:
-                display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root)
+                display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root,
+                                       shown_from=self.run.shown_from)
             terraform = is_terraform_path(resolved)
             # A Terraform file that declares no API Gateway resource is never parsed, named or not:
             # apilint has nothing to check in it, and checking Terraform syntax is Terraform's job.
@@ -207,7 +216,8 @@ class Engine:
             self._sources.release(resolved)
 
     def _check_file(self, path: Path, resolved: Path, explicit: bool | None) -> FileResult:
-        display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root)
+        display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root,
+                                       shown_from=self.run.shown_from)
         result = FileResult(display)
         if explicit is None:
             explicit = resolved in self.run.explicit_files

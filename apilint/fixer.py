@@ -119,7 +119,7 @@ def plan(run: RunOptions, findings: list[Finding],
         if finding.fix is not None:
             by_file.setdefault(finding.file, []).append(finding)
     for display, file_findings in by_file.items():
-        path = Path(display) if Path(display).is_absolute() else run.root / display
+        path = Path(display) if Path(display).is_absolute() else run.display_root / display
         resolved = path.resolve()
         if not is_within(resolved, root, resolved_path=resolved, resolved_root=root):
             plan_.skipped.append(f"{display}: not fixed: it lies outside {root}")

@@ -111,14 +111,14 @@ def execute_text(request: CheckRequest, content: str | bytes) -> CheckOutcome:
     result = Engine(run).check_text(request.stdin_filename or Path(STDIN), content)
     checked = int(result.kind is not None or bool(result.findings))
     return CheckOutcome(sorted(result.findings, key=lambda f: f.sort_key), [result], fail_on, checked,
-                        1 - checked, 0, {result.file: result.rules_run}, run.root)
+                        1 - checked, 0, {result.file: result.rules_run}, run.display_root)
 
 
 def execute(request: CheckRequest) -> CheckOutcome:
     """Run the checks a request asks for and collect the findings (no output)."""
     prepared = prepare(request)
     run, files, fail_on, found, jobs = prepared.run, prepared.files, prepared.fail_on, prepared.found, prepared.jobs
-    root = run.root
+    root = run.display_root
     explicit = run.explicit_files
     results: list[FileResult] = []
     for path, outcome in zip(files, check_files(run, files, jobs)):

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from apilint.config import find_config, load_config
-from apilint.discover import Discovery, discover_files
+from apilint.discover import Discovery, discover_files, repository_top
 from apilint.engine import RunOptions, UsageProblem
 from apilint.finding import Severity
 from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ByteReader, ReadError
@@ -77,7 +77,16 @@ def run_options(request: CheckRequest, config_start: Path | None = None,
     Without ``--config``, the configuration is the nearest one upward from ``config_start`` (the
     working directory on the command line, the workspace folder in the language server).
     """
-    root = (request.root or Path.cwd()).resolve()
+    # Without --root, the root is the repository the working directory is in, so that a definition
+    # named from a sub-folder is found by the template that deploys it elsewhere in the repository;
+    # findings are still shown relative to the working directory.
+    shown_from = None
+    if request.root is not None:
+        root = request.root.resolve()
+    else:
+        here = Path.cwd().resolve()
+        root = repository_top(here) or here
+        shown_from = here if root != here else None
     config_path = request.config_file
     if config_path is not None and not config_path.is_file():
         raise UsageProblem(f"{config_path}: configuration file not found")
@@ -92,6 +101,7 @@ def run_options(request: CheckRequest, config_start: Path | None = None,
     max_bytes = request.max_file_size or config.get("max-file-size") or DEFAULT_MAX_FILE_BYTES
     run = RunOptions(root, config, flags, max_bytes, frozenset(), read_bytes)
     run.cost_facts = request.usage_file is not None
+    run.shown_from = shown_from
     return run
 
 

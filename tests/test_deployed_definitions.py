@@ -71,6 +71,26 @@ def test_a_walk_of_the_definitions_folder_finds_the_template_above_it(tmp_path):
     assert findings("api", cwd=root) == [f for f in findings(".", cwd=root) if f[0] == "api/openapi.yaml"]
 
 
+def test_named_from_a_sub_folder_of_the_repository_the_definition_is_still_checked_as_deployed(tmp_path):
+    """Without --root, the root is the repository the working directory is in: a definition named
+    from its own folder finds the template in a sibling folder, and paths stay relative to where
+    the command runs."""
+    root = write(tmp_path, {"infra/template.yaml": HTTP_TEMPLATE, "api/openapi.yaml": DEFINITION})
+    (root / ".git").mkdir()
+    whole = [f for f in findings(".", cwd=root) if f[0] == "api/openapi.yaml"]
+    from_api = findings("openapi.yaml", cwd=root / "api")
+    assert from_api == [("openapi.yaml", *f[1:]) for f in whole]
+    assert "AG407" in {f[1] for f in from_api}
+    from_infra = findings("template.yaml", cwd=root / "infra")
+    assert from_infra == [("../api/openapi.yaml", *f[1:]) for f in whole]
+    github = run_cli("check", "--format", "github", "openapi.yaml", cwd=root / "api")
+    # annotations name files from the repository top, as GitHub shows them
+    assert github.out.startswith("::error file=api/openapi.yaml,line=7,col=7,endLine=12,endColumn=1,title=AG407 ")
+    # --root keeps the root where it is told: the template outside it is not read
+    alone = {f[1] for f in findings("--root", ".", "openapi.yaml", cwd=root / "api")}
+    assert "AG407" not in alone and "AG201" in alone
+
+
 def test_the_verbose_run_names_the_deploying_template(tmp_path):
     root = write(tmp_path, {"infra/template.yaml": HTTP_TEMPLATE, "api/openapi.yaml": DEFINITION})
     verbose = run_cli("check", "--verbose", "api/openapi.yaml", cwd=root)

@@ -149,7 +149,7 @@ def cost_command(
         None, "--config", "-c", help="Configuration file (default: nearest .apilint.yaml), as apilint check."
     ),
     root: Path | None = typer.Option(
-        None, "--root", help="Repository root; file references never leave it [default: current directory]."
+        None, "--root", help="Repository root; file references never leave it. Default: the git repository of the working directory, else the working directory."
     ),
     exclude: list[str] | None = typer.Option(
         None, "--exclude", help="Skip files and folders matching this glob (repeatable)."
@@ -515,7 +515,7 @@ def cost_diff_command(
     config_file: Path | None = typer.Option(
         None, "--config", "-c", help="Configuration file (default: nearest .apilint.yaml)."
     ),
-    root: Path | None = typer.Option(None, "--root", help="Repository root [default: current directory]."),
+    root: Path | None = typer.Option(None, "--root", help="Repository root. Default: the git repository of the working directory, else the working directory."),
     exclude: list[str] | None = typer.Option(
         None, "--exclude", help="Skip files and folders matching this glob (repeatable)."
     ),

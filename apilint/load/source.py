@@ -269,14 +269,18 @@ def is_within(path: Path, root: Path, *, resolved_path: Path | None = None,
 
 
 def display_path(path: Path, base: Path, *, resolved_path: Path | None = None,
-                 resolved_base: Path | None = None) -> str:
+                 resolved_base: Path | None = None, shown_from: Path | None = None) -> str:
     """Path as shown in findings: relative to ``base`` when inside it, always printable.
 
+    With ``shown_from`` (the working directory, when the root is the repository above it), a path
+    inside ``base`` is shown relative to that folder instead (``../infra/template.yaml``).
     A file name that is not valid UTF-8 (its bytes reach Python as lone surrogates, which no output
     can encode) shows its odd bytes as ``\\xff`` escapes.
     """
     try:
         inside = is_within(path, base, resolved_path=resolved_path, resolved_root=resolved_base)
+        if inside and shown_from is not None:
+            return printable(os.path.relpath(path, shown_from))
         shown = os.path.relpath(path, base) if inside else str(path)
     except ValueError:
         shown = str(path)
