@@ -12,7 +12,18 @@ from typing import TYPE_CHECKING, Any
 from apilint.infer import infer_api_type, infer_endpoint_type, is_apigw_document
 from apilint.load.refs import RefResolver, refusal
 from apilint.load.source import ReadError, Source
-from apilint.model import UNSET, Api, ApiResource, ApiType, Domain, EndpointType, Mapping, Pointer, Setting
+from apilint.model import (
+    ENDPOINT_FROM_OPTIONS,
+    UNSET,
+    Api,
+    ApiResource,
+    ApiType,
+    Domain,
+    EndpointType,
+    Mapping,
+    Pointer,
+    Setting,
+)
 from apilint.values import is_intrinsic
 
 if TYPE_CHECKING:  # imported when a template is read, so that a bare definition's run does not load them
@@ -188,7 +199,7 @@ class ApiBuilder:
         endpoint_declared = False
         endpoint_at: Pointer | None = None
         if settings.endpoint_type is not None:
-            endpoint, endpoint_reason = settings.endpoint_type, "set by --endpoint-type or configuration"
+            endpoint, endpoint_reason = settings.endpoint_type, ENDPOINT_FROM_OPTIONS
             endpoint_declared = True
         elif declared is not None and declared.endpoint_type is not None:
             endpoint, endpoint_reason, endpoint_at = declared.endpoint_type, declared.endpoint_reason, declared.endpoint_at

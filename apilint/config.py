@@ -266,6 +266,8 @@ class FileOptions:
     ignore: list[str]
     severity: dict[str, Severity]
     rule_options: dict[str, dict[str, Any]]
+    #: Rules added to the selection (``extend-select``), opt-in rules included.
+    extend_select: list[str] = field(default_factory=list)
 
 
 def resolve_file_options(config: Config, file: Path, flags: dict[str, Any]) -> FileOptions:
@@ -277,6 +279,7 @@ def resolve_file_options(config: Config, file: Path, flags: dict[str, Any]) -> F
     api_type = endpoint = region = None
     domains: list[Domain] = []
     select: list[str] = []
+    extend: list[str] = []
     ignore: list[str] = []
     severity: dict[str, Severity] = {}
     rule_options: dict[str, dict[str, Any]] = {}
@@ -287,8 +290,8 @@ def resolve_file_options(config: Config, file: Path, flags: dict[str, Any]) -> F
         if "domains" in values and at is not None:
             domains += config.domains(values, at)
         if "select" in values:
-            select = list(values["select"])
-        select += values.get("extend-select", [])
+            select, extend = list(values["select"]), []
+        extend += values.get("extend-select", [])
         ignore += values.get("ignore", [])
         for key, level in values.get("severity", {}).items():
             severity[key] = Severity.parse(level)
@@ -301,7 +304,7 @@ def resolve_file_options(config: Config, file: Path, flags: dict[str, Any]) -> F
     if flags.get("region"):
         region = flags["region"]
     if flags.get("select"):
-        select = list(flags["select"])
+        select, extend = list(flags["select"]), []
     ignore += flags.get("ignore") or []
     return FileOptions(
         api_type=ApiType(api_type) if api_type else None,
@@ -312,6 +315,7 @@ def resolve_file_options(config: Config, file: Path, flags: dict[str, Any]) -> F
         ignore=ignore,
         severity=severity,
         rule_options=rule_options,
+        extend_select=extend,
     )
 
 

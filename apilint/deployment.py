@@ -137,7 +137,7 @@ def _canary(value: Any, at: Pointer | None) -> Canary | None:
 
 def _access_log(stage: Stage, setting: Setting) -> None:
     if setting.written and setting.at is not None:
-        stage.access_log_at = setting.at
+        stage.access_log_at, stage.access_log = setting.at, setting
         stage.access_log_destination = _setting(setting.value, setting.at, "DestinationArn")
         stage.access_log_format = _setting(setting.value, setting.at, "Format")
 

@@ -44,6 +44,8 @@ def rule_markdown(rule: Rule) -> str:
         f"{rule.summary}\n",
         f"- Default severity: **{rule.severity}**",
         f"- API types: {types}",
+        *([(f"- Opt-in: not in the default selection; turn it on with `extend-select: [{rule.code}]` in "
+           f"`.apilint.yaml` or `--select {rule.code}`")] if rule.opt_in else []),
         *(["- Fix: `apilint check --fix` repairs it (see below)"] if rule.fix else []),
         (f"- Suppress with `x-apilint-ignore: [{rule.code}]` on the node, `--ignore {rule.code}`, or "
          f"`ignore: [{rule.name}]` in `.apilint.yaml`\n"),
@@ -75,7 +77,7 @@ def rules_index_markdown() -> str:
     from tabulate import tabulate
 
     rows = [
-        (f"[{r.code}]({r.code}.md)", r.name, str(r.severity),
+        (f"[{r.code}]({r.code}.md)", r.name, f"{r.severity}, opt-in" if r.opt_in else str(r.severity),
          ", ".join(t.value for t in sorted(r.api_types, key=lambda t: t.value)), "yes" if r.fix else "",
          r.summary)
         for r in load_rules()

@@ -117,14 +117,18 @@ class UsageProblem(Exception):
 
 
 def enabled_codes(options: FileOptions) -> set[str]:
-    """Codes of the rules that run for a file, after select and ignore."""
-    all_codes = {rule.code for rule in load_rules()}
+    """Codes of the rules that run for a file: the selection (every rule but the opt-in ones when nothing is
+    selected), plus extend-select, minus ignore."""
     if options.select:
         codes, unknown = match_rules(options.select)
         if unknown:
             raise UsageProblem(f"unknown rule(s) in select: {', '.join(unknown)}")
     else:
-        codes = set(all_codes)
+        codes = {rule.code for rule in load_rules() if not rule.opt_in}
+    extended, unknown = match_rules(options.extend_select)
+    if unknown:
+        raise UsageProblem(f"unknown rule(s) in extend-select: {', '.join(unknown)}")
+    codes |= extended
     ignored, unknown = match_rules(options.ignore)
     if unknown:
         raise UsageProblem(f"unknown rule(s) in ignore: {', '.join(unknown)}")

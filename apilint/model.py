@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 POLICY = "x-amazon-apigateway-policy"
 AUTH = "x-amazon-apigateway-auth"
 SAM_API_RESOURCES = ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")
+#: ``Api.endpoint_reason`` when ``--endpoint-type`` or the configuration gives the endpoint type.
+ENDPOINT_FROM_OPTIONS = "set by --endpoint-type or configuration"
 #: What :meth:`Api.operation_protection` says when a value decided at deployment hides the answer.
 UNDECIDED = "decided at deployment"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -358,6 +360,7 @@ class Stage:
     logical_id: str | None = None
     tracing_enabled: Setting = UNSET
     access_log_at: Pointer | None = None
+    access_log: Setting = UNSET  # the access log setting as written (a mapping, or an intrinsic)
     access_log_destination: Setting = UNSET
     access_log_format: Setting = UNSET
     cache_cluster_enabled: Setting = UNSET

@@ -82,6 +82,9 @@ class Rule:
     options_schema: dict[str, Any] = field(default_factory=dict)
     #: What ``--fix`` changes for this rule's findings (empty: the rule has no fix).
     fix: str = ""
+    #: Off unless selected (``--select``, ``select``/``extend-select``): a rule that would fire on most
+    #: projects for a choice many make on purpose.
+    opt_in: bool = False
     _check: Check | None = field(default=None, repr=False)
 
     @property
@@ -108,6 +111,7 @@ class Rule:
             "summary": self.summary,
             "options": self.options,
             "fix": self.fix,
+            "opt_in": self.opt_in,
             "docs": self.docs,
         }
 
@@ -192,6 +196,7 @@ def _rule_from(data: Any, path: Path) -> Rule:
         file=path,
         options_schema=dict(data.get("options_schema") or {}),
         fix=" ".join(str(data.get("fix") or "").split()),
+        opt_in=data.get("opt_in") is True,
     )
 
 

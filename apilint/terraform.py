@@ -714,7 +714,7 @@ class TerraformDeployment:
     def _access_log(self, stage: Stage, body: dict[str, Any], at: Pointer) -> None:
         log, log_at = _block(body, at, "access_log_settings")
         if log is not None:
-            stage.access_log_at = log_at
+            stage.access_log_at, stage.access_log = log_at, Setting(log, log_at)
             stage.access_log_destination = _setting(log, log_at, "destination_arn")
             log_format = _setting(log, log_at, "format")
             if isinstance(log_format.value, (dict, list)):  # jsonencode({...}): the text Terraform writes

@@ -11,7 +11,15 @@ from typing import Any
 
 from apilint.features import FeatureUse, detect_features, feature_index
 from apilint.finding import Severity
-from apilint.model import Api, ApiType, EndpointType, Pointer, has_placeholder, is_intrinsic
+from apilint.model import (
+    ENDPOINT_FROM_OPTIONS,
+    Api,
+    ApiType,
+    EndpointType,
+    Pointer,
+    has_placeholder,
+    is_intrinsic,
+)
 from apilint.rules import Violation
 
 AUTHORIZER = "x-amazon-apigateway-authorizer"
@@ -123,14 +131,35 @@ def authorizer_types(api: Api, run: Any) -> Iterator[Violation]:
             yield Violation(authorizer_at.child("type"),
                             f"authorizer {name!r} has type {kind}, which {api.api_type.label} APIs do not offer "
                             f"(they take {accepted})")
-    if api.api_type is not ApiType.REST:
-        for resource in api.related("AWS::ApiGatewayV2::Authorizer"):
-            logical_id, props, at = resource.name, resource.properties, resource.properties_at
-            kind = _kind(props.get("AuthorizerType"))
-            if kind is not None and kind not in allowed[kind_key]:
-                yield Violation(at.child("AuthorizerType"),
-                                f"authorizer {logical_id} has type {kind.upper()}, which {api.api_type.label} "
-                                f"APIs do not offer (they take {', '.join(k.upper() for k in allowed[kind_key])})")
+    yield from _authorizer_resources(api, allowed[kind_key])
+
+
+#: The authorizer resource of each API family, the property that ties it to its API, and its type key.
+_AUTHORIZER_RESOURCES = {
+    "AWS::ApiGateway::Authorizer": ("RestApiId", "Type", "a REST API"),
+    "AWS::ApiGatewayV2::Authorizer": ("ApiId", "AuthorizerType", "an HTTP or WebSocket API"),
+}
+
+
+def _authorizer_resources(api: Api, allowed: list[str]) -> Iterator[Violation]:
+    """Authorizer resources tied to the API: a type it does not offer, or a resource of the other API family
+    (a REST authorizer tied to an HTTP or WebSocket API, a V2 authorizer tied to a REST API)."""
+    own = "AWS::ApiGateway::Authorizer" if api.api_type is ApiType.REST else "AWS::ApiGatewayV2::Authorizer"
+    accepted = ", ".join(kind.upper() for kind in allowed)
+    for resource_type, (tie, type_key, family) in _AUTHORIZER_RESOURCES.items():
+        for resource in api.related(resource_type):
+            kind = _kind(resource.get(type_key))
+            shown = kind.upper() if kind is not None else "decided at deployment"
+            if resource_type != own:
+                yield Violation(resource.properties_at.child(tie),
+                                f"authorizer {resource.name} is {family} authorizer ({resource_type}, type "
+                                f"{shown}), but {tie} ties it to {api.logical_id}, "
+                                f"{'an' if api.api_type is ApiType.HTTP else 'a'} {api.api_type.label} API; "
+                                f"{api.api_type.label} API authorizers are {own} resources of type {accepted}")
+            elif api.api_type is not ApiType.REST and kind is not None and kind not in allowed:
+                yield Violation(resource.properties_at.child(type_key),
+                                f"authorizer {resource.name} has type {kind.upper()}, which {api.api_type.label} "
+                                f"APIs do not offer (they take {accepted})")
 
 
 # --- AG109 endpoint types -----------------------------------------------------------------------------
@@ -139,6 +168,7 @@ def authorizer_types(api: Api, run: Any) -> Iterator[Violation]:
 def endpoint_types(api: Api, run: Any) -> Iterator[Violation]:
     """Endpoint types the API type does not offer; VPC endpoint ids on a REST API that is not private."""
     yield from unsupported_features(api, run)
+    yield from _endpoint_option(api)
     if api.api_type is not ApiType.REST or api.endpoint_type in (None, EndpointType.PRIVATE):
         return
     doc, at = api.root()
@@ -153,6 +183,22 @@ def endpoint_types(api: Api, run: Any) -> Iterator[Violation]:
             yield Violation(config_at.child("vpcEndpointIds"),
                             f"vpcEndpointIds apply only to private REST APIs, and this one is {api.endpoint_type.value} "
                             f"({api.endpoint_reason})")
+
+
+def _endpoint_option(api: Api) -> Iterator[Violation]:
+    """``--endpoint-type`` (or the configuration's ``endpoint-type``) naming an endpoint type an HTTP API lacks.
+
+    The option is written in no file, so the finding is at the API it was given for: the declaring
+    resource of a template, else the definition's root.
+    """
+    if api.api_type is not ApiType.HTTP or api.endpoint_reason != ENDPOINT_FROM_OPTIONS:
+        return
+    if api.endpoint_type not in (EndpointType.EDGE, EndpointType.PRIVATE):
+        return
+    at = api.resource_at or api.root()[1]
+    yield Violation(at, f"--endpoint-type {api.endpoint_type.value} (or endpoint-type in the configuration) is given "
+                        f"for {api.logical_id or 'this definition'}, an HTTP API ({api.api_type_reason}); HTTP APIs "
+                        "are Regional only: no edge-optimized or private endpoint exists for them")
 
 
 # --- AG110 OpenAPI versions ---------------------------------------------------------------------------

@@ -28,6 +28,8 @@ LOW_QUOTA_REGIONS = frozenset({
     "il-central-1", "mx-central-1",
 })
 LOW_RATE, LOW_BURST = 2_500, 1_250
+#: The value API Gateway's method settings (and Terraform's defaults) use for a throttle that is not set.
+NOT_SET = -1
 
 
 def _account_quota(api: Api) -> tuple[int, int, str]:
@@ -71,6 +73,20 @@ def throttling_quota(api: Api, run: Any) -> Iterator[Violation]:
             yield Violation(burst.at, f"{what}: burst limit {burst_value:,g} is above the account's burst bucket "
                                       f"of {burst_quota:,} requests {where}, which cannot be raised: bursts above "
                                       f"{burst_quota:,} are throttled anyway")
+
+
+def throttling_values(api: Api, run: Any) -> Iterator[Violation]:
+    """Negative rates and bursts, and a burst of 0 under a positive rate, which lets no request through."""
+    for what, rate, burst, _at in _throttles(api):
+        rate_value, burst_value = rate.number(), burst.number()
+        for name, setting, value in (("throttling rate", rate, rate_value), ("burst limit", burst, burst_value)):
+            if value is not None and value < 0 and value != NOT_SET and setting.at is not None:
+                yield Violation(setting.at, f"{what}: {name} {value:g} is negative; rates (requests per second) "
+                                            "and bursts (requests) are 0 or more")
+        if burst_value == 0 and rate_value is not None and rate_value > 0 and burst.at is not None:
+            yield Violation(burst.at, f"{what}: a burst limit of 0 lets no request through (the token bucket holds "
+                                      f"no token), so the rate of {rate_value:g} requests per second is never "
+                                      "reached; give a burst of at least 1, or a rate of 0 too to block on purpose")
 
 
 # --- canary ---------------------------------------------------------------------------------------------

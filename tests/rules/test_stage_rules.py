@@ -1,0 +1,111 @@
+"""Template-level rules on stages, throttles, authorizers and endpoint options: messages, the opt-in
+selection, SAM ``Globals`` reported once, and what must stay silent (cases the fixtures cannot express)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import FIXTURES, run_cli
+
+RULES = FIXTURES / "rules"
+
+
+def _findings(*args: str, cwd: Path | None = None) -> list[tuple[str, int, int, str, str]]:
+    result = run_cli("check", "--format", "json", *args, cwd=cwd)
+    assert result.code in (0, 1), result.err
+    return [(f["code"], f["line"], f["column"], f["severity"], f["message"]) for f in result.json()["findings"]]
+
+
+def test_stage_without_access_logging_is_opt_in(tmp_path: Path):
+    bad = str(RULES / "AG216" / "bad.yaml")
+    assert not [f for f in _findings(bad, cwd=tmp_path) if f[0] == "AG216"]
+    (tmp_path / ".apilint.yaml").write_text("extend-select: [stage-without-access-logging]\n")
+    found = _findings(bad, cwd=tmp_path)
+    assert [f[:4] for f in found if f[0] == "AG216"] == [("AG216", 12, 3, "warning"), ("AG216", 30, 7, "warning")]
+    assert [f[4] for f in found if f[0] == "AG216"] == [
+        ("stage prod (ProdStage) writes no access log: requests to it leave no record of who called what and with "
+        "which result (set the stage's access log destination and format)"),
+        ("stage live (LiveStage) has no access log destination: requests to it leave no record of who called what "
+        "and with which result (set the stage's access log destination and format)"),
+    ]
+
+
+def test_extend_select_adds_to_the_default_selection(tmp_path: Path):
+    template = tmp_path / "template.yaml"
+    template.write_text((RULES / "AG216" / "bad.yaml").read_text() + (
+        "  Wide:\n    Type: AWS::ApiGateway::UsagePlan\n    Properties:\n      ApiStages:\n"
+        "        - ApiId: !Ref OrdersApi\n          Stage: prod\n      Throttle:\n        RateLimit: 50000\n"))
+    (tmp_path / ".apilint.yaml").write_text("extend-select: [AG216]\n")
+    codes = {f[0] for f in _findings(str(template), cwd=tmp_path)}
+    assert {"AG212", "AG216"} <= codes
+
+
+def test_access_log_format_from_globals_is_reported_once():
+    found = _findings("--select", "AG217", str(RULES / "AG217" / "bad-sam.yaml"))
+    assert found == [("AG217", 8, 7, "warning",
+                      ("stage prod (OrdersApi): the access log format has neither $context.requestId nor "
+                       "$context.extendedRequestId; API Gateway requires one of them, and without it a log line "
+                       "cannot be matched to the request and its execution log (set in Globals, inherited by "
+                       "OrdersApi, PaymentsApi)"))]
+
+
+def test_access_log_rules_on_terraform(tmp_path: Path):
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_apigatewayv2_api" "chat" {\n  name = "chat"\n  protocol_type = "HTTP"\n}\n'
+        'resource "aws_apigatewayv2_stage" "prod" {\n  api_id = aws_apigatewayv2_api.chat.id\n  name = "prod"\n}\n'
+        'resource "aws_apigatewayv2_stage" "test" {\n  api_id = aws_apigatewayv2_api.chat.id\n  name = "test"\n'
+        '  access_log_settings {\n    destination_arn = "arn:aws:logs:eu-west-1:123456789012:log-group:api"\n'
+        '    format = jsonencode({ status = "$context.status" })\n  }\n}\n')
+    found = _findings("--select", "AG216,AG217", "main.tf", cwd=tmp_path)
+    assert [f[:3] for f in found] == [("AG216", 5, 1), ("AG217", 14, 5)]
+
+
+def test_throttling_values_messages():
+    found = _findings("--select", "AG218", str(RULES / "AG218" / "bad.yaml"))
+    assert [f[4] for f in found] == [
+        ("stage prod (ProdStage): throttling rate -100 is negative; rates (requests per second) and bursts "
+        "(requests) are 0 or more"),
+        ("stage prod (ProdStage), ~1orders/POST: a burst limit of 0 lets no request through (the token bucket "
+        "holds no token), so the rate of 50 requests per second is never reached; give a burst of at least 1, "
+        "or a rate of 0 too to block on purpose"),
+        ("usage plan PartnerPlan: burst limit -5 is negative; rates (requests per second) and bursts (requests) "
+        "are 0 or more"),
+        ("stage $default (PaymentsStage), POST /payments: a burst limit of 0 lets no request through (the token "
+        "bucket holds no token), so the rate of 10 requests per second is never reached; give a burst of at "
+        "least 1, or a rate of 0 too to block on purpose"),
+    ]
+    assert {f[3] for f in found} == {"warning"}
+
+
+def test_cache_settings_from_globals_are_reported_once_for_every_api():
+    found = _findings("--select", "AG208", str(RULES / "AG208" / "bad-sam-globals.yaml"))
+    assert [f[:3] for f in found] == [("AG208", 7, 5), ("AG208", 12, 9)]
+    assert found[1][4] == ("API CatalogApi: cache TTL 7,200 s is outside 0–3,600 s (set in Globals, inherited by "
+                           "CatalogApi, SearchApi, ServerlessRestApi)")
+
+
+def test_authorizer_resources_of_the_other_api_family():
+    found = _findings("--select", "AG106", str(RULES / "AG106" / "bad-template.yaml"))
+    assert found == [
+        ("AG106", 13, 7, "error",
+         ("authorizer UserPoolAuthorizer is a REST API authorizer (AWS::ApiGateway::Authorizer, type "
+         "COGNITO_USER_POOLS), but RestApiId ties it to ChatApi, a WebSocket API; WebSocket API authorizers are "
+         "AWS::ApiGatewayV2::Authorizer resources of type REQUEST")),
+        ("AG106", 25, 7, "error",
+         ("authorizer OrdersAuthorizer is an HTTP or WebSocket API authorizer (AWS::ApiGatewayV2::Authorizer, type "
+         "JWT), but ApiId ties it to OrdersApi, a REST API; REST API authorizers are AWS::ApiGateway::Authorizer "
+         "resources of type TOKEN, REQUEST, COGNITO_USER_POOLS")),
+    ]
+
+
+def test_edge_endpoint_option_on_an_http_definition(tmp_path: Path):
+    definition = str(RULES / "AG109" / "bad-endpoint-option.yaml")
+    found = _findings("--select", "AG109", "--endpoint-type", "edge", definition)
+    assert found == [("AG109", 1, 1, "error",
+                      ("--endpoint-type edge (or endpoint-type in the configuration) is given for this definition, "
+                      "an HTTP API (uses HTTP API features: payloadFormatVersion, "
+                      "x-amazon-apigateway-importexport-version); HTTP APIs are Regional only: no "
+                      "edge-optimized or private endpoint exists for them"))]
+    assert _findings("--select", "AG109", definition) == []
+    (tmp_path / ".apilint.yaml").write_text("endpoint-type: private\n")
+    assert [f[:3] for f in _findings("--select", "AG109", definition, cwd=tmp_path)] == [("AG109", 1, 1)]
