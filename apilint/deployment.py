@@ -101,8 +101,9 @@ def _route_settings(data: dict[str, Any], at: Pointer, keys: dict[str, str], **t
     return RouteSettings(at, **target, **values)
 
 
-def _method_settings(value: Any, at: Pointer) -> Iterator[RouteSettings]:
-    """``MethodSettings`` entries (REST)."""
+def _method_settings(value: Any, entry_at: Callable[[int], Pointer]) -> Iterator[RouteSettings]:
+    """``MethodSettings`` entries (REST); ``entry_at`` says where each is written (for SAM, the list
+    holds the ``Globals`` entries and then the API's own)."""
     if not isinstance(value, list):
         return
     for index, entry in enumerate(value):
@@ -114,7 +115,7 @@ def _method_settings(value: Any, at: Pointer) -> Iterator[RouteSettings]:
             method_path = (path.lstrip("/") or "") + "/" + method
             if path in ("/*", "*") and method == "*":
                 method_path = "*/*"
-        yield _route_settings(entry, at.child(index), _REST_SETTINGS, method_path=method_path)
+        yield _route_settings(entry, entry_at(index), _REST_SETTINGS, method_path=method_path)
 
 
 def _v2_route_settings(props: Properties | Resource, default_key: str, routes_key: str) -> Iterator[RouteSettings]:
@@ -156,7 +157,7 @@ def _label(name: Setting, logical_id: str | None, what: str = "stage") -> str:
 
 
 def _rest_stage(kind: str, name: Setting, logical_id: str | None, at: Pointer,
-                setting: Callable[[str], Setting]) -> Stage:
+                setting: Callable[..., Setting]) -> Stage:
     """A REST stage from the properties a SAM ``Api`` and an ``AWS::ApiGateway::Stage`` both write
     under the same names (``setting`` reads one of them, with SAM's Globals where they apply)."""
     stage = Stage(kind, _label(name, logical_id), at, name, logical_id,
@@ -168,8 +169,12 @@ def _rest_stage(kind: str, name: Setting, logical_id: str | None, at: Pointer,
     canary = setting("CanarySetting")
     stage.canary = _canary(canary.value, canary.at)
     settings = setting("MethodSettings")
-    if settings.at is not None:
-        stage.route_settings = list(_method_settings(settings.value, settings.at))
+    settings_at = settings.at
+    if settings_at is not None:
+        def entry_at(index: int) -> Pointer:
+            return setting("MethodSettings", index).where(settings_at.child(index))
+
+        stage.route_settings = list(_method_settings(settings.value, entry_at))
     return stage
 
 
@@ -213,7 +218,7 @@ def _stages(template: Template, api: ApiResource) -> Iterator[Stage]:
             stage.route_settings.append(_route_settings(data, at, _REST_SETTINGS, method_path="*/*"))
         settings = _setting(data, at, "MethodSettings")
         if settings.at is not None:
-            stage.route_settings.extend(_method_settings(settings.value, settings.at))
+            stage.route_settings.extend(_method_settings(settings.value, settings.at.child))
         yield stage
     for resource in api.related.get("AWS::ApiGatewayV2::Stage", ()):
         name = resource.setting("StageName")

@@ -175,10 +175,37 @@ class Properties:
         return key in self.data
 
     def at(self, *steps: Any) -> Pointer:
-        """Where the property at ``steps`` is written (the resource's own properties when nowhere)."""
-        if self.defaults_at is not None and steps and not _has_path(self.own, steps) \
-                and _has_path(self.defaults, steps):
-            return self.defaults_at.child(*steps)
+        """Where the property at ``steps`` is written (the resource's own properties when nowhere).
+
+        In a list SAM concatenated (``Globals`` entries first), an index below the length of the
+        ``Globals`` list is that entry of ``Globals``, and a higher one the resource's entry after it.
+        """
+        if self.defaults_at is None or not steps:
+            return self.own_at.child(*steps)
+        own: Any = self.own
+        defaults: Any = self.defaults
+        own_steps: list[Any] | None = []
+        default_steps: list[Any] | None = []
+        for step in steps:
+            if own_steps is not None and default_steps is not None and isinstance(step, int) \
+                    and _plain_list(own) and _plain_list(defaults):
+                if step < len(defaults):
+                    own_steps, defaults = None, defaults[step]
+                    default_steps.append(step)
+                else:
+                    default_steps, own = None, _walk(own, (step - len(defaults),))[1]
+                    own_steps.append(step - len(defaults))
+                continue
+            if own_steps is not None:
+                found, own = _walk(own, (step,))
+                own_steps = own_steps + [step] if found else None
+            if default_steps is not None:
+                found, defaults = _walk(defaults, (step,))
+                default_steps = default_steps + [step] if found else None
+        if own_steps is not None:
+            return self.own_at.child(*own_steps)
+        if default_steps is not None and self.defaults_at is not None:
+            return self.defaults_at.child(*default_steps)
         return self.own_at.child(*steps)
 
     def setting(self, *steps: Any) -> Setting:
@@ -188,14 +215,21 @@ class Properties:
 
 
 def _sam_merge(defaults: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
-    """A resource's properties over its ``Globals`` section, maps merged key by key as SAM does."""
+    """A resource's properties over its ``Globals`` section as SAM merges them: maps key by key, lists
+    concatenated (``Globals`` entries first), any other value the resource's own."""
     merged = dict(defaults)
     for key, value in own.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict) and not is_intrinsic(value):
             merged[key] = _sam_merge(merged[key], value)
+        elif _plain_list(value) and _plain_list(merged.get(key)):
+            merged[key] = merged[key] + value
         else:
             merged[key] = value
     return merged
+
+
+def _plain_list(value: Any) -> bool:
+    return isinstance(value, list)
 
 
 @dataclass

@@ -242,6 +242,34 @@ def test_sam_stages_take_globals_and_point_at_them(tmp_path):
     assert http.waf == [] and http.usage_plans == []
 
 
+def test_sam_lists_are_globals_entries_then_the_apis_own(tmp_path):
+    """SAM concatenates a list of Globals with the resource's list (Globals first), as its translator's
+    Globals plugin does; each entry points where it is written."""
+    [api] = build(tmp_path, """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Api:
+            BinaryMediaTypes: [image~1png]
+            MethodSettings:
+              - {ResourcePath: "/*", HttpMethod: "*", ThrottlingRateLimit: 5}
+        Resources:
+          Rest:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: live
+              BinaryMediaTypes: [application~1pdf]
+              MethodSettings:
+                - {ResourcePath: /~1orders, HttpMethod: GET, ThrottlingRateLimit: 1}
+        """)
+    assert api.properties["BinaryMediaTypes"] == ["image~1png", "application~1pdf"]
+    assert [line(api.property_at("BinaryMediaTypes", i)) for i in (0, 1)] == ["4:24", "12:26"]
+    everything, orders = api.stages[0].route_settings
+    assert (everything.method_path, everything.throttling_rate.whole(), line(everything.throttling_rate.at)) == (
+        "*/*", 5, "6:47")
+    assert (orders.method_path, orders.throttling_rate.whole(), line(orders.throttling_rate.at)) == (
+        "~1orders/GET", 1, "14:54")
+
+
 def test_v2_stage_resources_and_integrations(tmp_path):
     [api] = build(tmp_path, """\
         Resources:
