@@ -134,32 +134,41 @@ def authorizer_types(api: Api, run: Any) -> Iterator[Violation]:
     yield from _authorizer_resources(api, allowed[kind_key])
 
 
-#: The authorizer resource of each API family, the property that ties it to its API, and its type key.
+#: Authorizer resources by origin: the API family they belong to, the resource type that family uses
+#: in messages, and the paths (from the resource) of the property that ties them to an API and of their type.
 _AUTHORIZER_RESOURCES = {
-    "AWS::ApiGateway::Authorizer": ("RestApiId", "Type", "a REST API"),
-    "AWS::ApiGatewayV2::Authorizer": ("ApiId", "AuthorizerType", "an HTTP or WebSocket API"),
+    "AWS::ApiGateway::Authorizer": ("rest", ("Properties", "RestApiId"), ("Properties", "Type")),
+    "AWS::ApiGatewayV2::Authorizer": ("v2", ("Properties", "ApiId"), ("Properties", "AuthorizerType")),
+    "aws_api_gateway_authorizer": ("rest", ("rest_api_id",), ("type",)),
+    "aws_apigatewayv2_authorizer": ("v2", ("api_id",), ("authorizer_type",)),
 }
+_FAMILY = {"rest": "a REST API", "v2": "an HTTP or WebSocket API"}
 
 
 def _authorizer_resources(api: Api, allowed: list[str]) -> Iterator[Violation]:
-    """Authorizer resources tied to the API: a type it does not offer, or a resource of the other API family
-    (a REST authorizer tied to an HTTP or WebSocket API, a V2 authorizer tied to a REST API)."""
-    own = "AWS::ApiGateway::Authorizer" if api.api_type is ApiType.REST else "AWS::ApiGatewayV2::Authorizer"
+    """Authorizer resources tied to the API (CloudFormation or Terraform): a type it does not offer, or a
+    resource of the other API family (a REST authorizer tied to an HTTP or WebSocket API, a V2 authorizer
+    tied to a REST API)."""
+    own = "rest" if api.api_type is ApiType.REST else "v2"
     accepted = ", ".join(kind.upper() for kind in allowed)
-    for resource_type, (tie, type_key, family) in _AUTHORIZER_RESOURCES.items():
-        for resource in api.related(resource_type):
-            kind = _kind(resource.get(type_key))
-            shown = kind.upper() if kind is not None else "decided at deployment"
-            if resource_type != own:
-                yield Violation(resource.properties_at.child(tie),
-                                f"authorizer {resource.name} is {family} authorizer ({resource_type}, type "
-                                f"{shown}), but {tie} ties it to {api.logical_id}, "
-                                f"{'an' if api.api_type is ApiType.HTTP else 'a'} {api.api_type.label} API; "
-                                f"{api.api_type.label} API authorizers are {own} resources of type {accepted}")
-            elif api.api_type is not ApiType.REST and kind is not None and kind not in allowed:
-                yield Violation(resource.properties_at.child(type_key),
-                                f"authorizer {resource.name} has type {kind.upper()}, which {api.api_type.label} "
-                                f"APIs do not offer (they take {accepted})")
+    article = "an" if api.api_type is ApiType.HTTP else "a"
+    for authorizer in api.authorizers:
+        if authorizer.origin not in _AUTHORIZER_RESOURCES:
+            continue  # SAM Auth.Authorizers: AG602 quotes what SAM refuses
+        family, tie, type_path = _AUTHORIZER_RESOURCES[authorizer.origin]
+        shown = authorizer.kind.upper() if authorizer.kind is not None else "decided at deployment"
+        if family != own:
+            expected = next(origin for origin, entry in _AUTHORIZER_RESOURCES.items()
+                            if entry[0] == own and origin.startswith("aws_") == authorizer.origin.startswith("aws_"))
+            yield Violation(authorizer.at.child(*tie),
+                            f"{authorizer.label} is {_FAMILY[family]} authorizer ({authorizer.origin}, type {shown}), "
+                            f"but {tie[-1]} ties it to {api.logical_id}, {article} {api.api_type.label} API; "
+                            f"{api.api_type.label} API authorizers are {expected} resources of type {accepted}")
+        elif own == "v2" and authorizer.kind is not None and authorizer.kind not in allowed \
+                and type_path[-1] in authorizer.data:
+            yield Violation(authorizer.at.child(*type_path),
+                            f"{authorizer.label} has type {authorizer.kind.upper()}, which {api.api_type.label} "
+                            f"APIs do not offer (they take {accepted})")
 
 
 # --- AG109 endpoint types -----------------------------------------------------------------------------
