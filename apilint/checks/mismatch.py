@@ -156,7 +156,7 @@ def _authorizer_resources(api: Api, allowed: list[str]) -> Iterator[Violation]:
         if authorizer.origin not in _AUTHORIZER_RESOURCES:
             continue  # SAM Auth.Authorizers: AG602 quotes what SAM refuses
         family, tie, type_path = _AUTHORIZER_RESOURCES[authorizer.origin]
-        shown = authorizer.kind.upper() if authorizer.kind is not None else "decided at deployment"
+        shown = authorizer.kind.upper() if authorizer.kind is not None else "not known"
         if family != own:
             expected = next(origin for origin, entry in _AUTHORIZER_RESOURCES.items()
                             if entry[0] == own and origin.startswith("aws_") == authorizer.origin.startswith("aws_"))

@@ -36,8 +36,8 @@ def _logging(stage: Stage) -> bool | None:
     destination = stage.access_log_destination
     if destination.written:
         return destination.unknown or destination.value not in (None, "")
-    if stage.access_log.unknown:
-        return None  # the setting is an intrinsic function: decided at deployment
+    if not isinstance(stage.access_log.value, dict) or stage.access_log.unknown:
+        return None  # an intrinsic function (decided at deployment), or not a mapping (malformed)
     return False  # a format (or nothing), but nowhere to write it
 
 

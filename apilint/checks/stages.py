@@ -85,8 +85,8 @@ def throttling_values(api: Api, run: Any) -> Iterator[Violation]:
                                             "and bursts (requests) are 0 or more")
         if burst_value == 0 and rate_value is not None and rate_value > 0 and burst.at is not None:
             yield Violation(burst.at, f"{what}: a burst limit of 0 lets no request through (the token bucket holds "
-                                      f"no token), so the rate of {rate_value:g} requests per second is never "
-                                      "reached; give a burst of at least 1, or a rate of 0 too to block on purpose")
+                                      f"no token), so its rate of {rate_value:g} per second is never reached; give a "
+                                      "burst of at least 1, or a rate of 0 too to block on purpose")
 
 
 # --- canary ---------------------------------------------------------------------------------------------

@@ -66,12 +66,12 @@ def test_throttling_values_messages():
         ("stage prod (ProdStage): throttling rate -100 is negative; rates (requests per second) and bursts "
         "(requests) are 0 or more"),
         ("stage prod (ProdStage), ~1orders/POST: a burst limit of 0 lets no request through (the token bucket "
-        "holds no token), so the rate of 50 requests per second is never reached; give a burst of at least 1, "
+        "holds no token), so its rate of 50 per second is never reached; give a burst of at least 1, "
         "or a rate of 0 too to block on purpose"),
         ("usage plan PartnerPlan: burst limit -5 is negative; rates (requests per second) and bursts (requests) "
         "are 0 or more"),
         ("stage $default (PaymentsStage), POST /payments: a burst limit of 0 lets no request through (the token "
-        "bucket holds no token), so the rate of 10 requests per second is never reached; give a burst of at "
+        "bucket holds no token), so its rate of 10 per second is never reached; give a burst of at "
         "least 1, or a rate of 0 too to block on purpose"),
     ]
     assert {f[3] for f in found} == {"warning"}
@@ -109,3 +109,17 @@ def test_edge_endpoint_option_on_an_http_definition(tmp_path: Path):
     assert _findings("--select", "AG109", definition) == []
     (tmp_path / ".apilint.yaml").write_text("endpoint-type: private\n")
     assert [f[:3] for f in _findings("--select", "AG109", definition, cwd=tmp_path)] == [("AG109", 1, 1)]
+
+
+def test_malformed_stage_and_authorizer_values_stay_silent_or_say_so(tmp_path: Path):
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Api:\n    AccessLogSetting: [1, 2]\n"
+        "Resources:\n  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n"
+        "      MethodSettings: [null, {ThrottlingBurstLimit: abc, ThrottlingRateLimit: '-3'}, x]\n"
+        "  H:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: {ProtocolType: HTTP, Name: h}\n"
+        "  S:\n    Type: AWS::ApiGatewayV2::Stage\n    Properties: {ApiId: !Ref H, StageName: s, "
+        "AccessLogSettings: text, RouteSettings: [1, 2]}\n"
+        "  Auth:\n    Type: AWS::ApiGateway::Authorizer\n    Properties: {RestApiId: !Ref H, Type: [x]}\n")
+    found = _findings("--select", "AG106,AG216,AG217,AG218", "template.yaml", cwd=tmp_path)
+    assert [f[:3] for f in found] == [("AG218", 10, 58), ("AG106", 19, 18)]
+    assert "type not known" in found[1][4]
