@@ -119,14 +119,20 @@ def _method_settings(value: Any, entry_at: Callable[[int], Pointer]) -> Iterator
 
 
 def _v2_route_settings(props: Properties | Resource, default_key: str, routes_key: str) -> Iterator[RouteSettings]:
+    """HTTP and WebSocket route settings; each setting where it is written (SAM: its own or ``Globals``,
+    whose route settings SAM merges key by key)."""
+    def located(steps: tuple[Any, ...], at: Pointer, **target: Any) -> RouteSettings:
+        values: dict[str, Any] = {name: props.setting(*steps, key) for name, key in _V2_SETTINGS.items()}
+        return RouteSettings(at, **target, **values)
+
     default = props.setting(default_key)
     if default.written and isinstance(default.value, dict) and default.at is not None:
-        yield _route_settings(default.value, default.at, _V2_SETTINGS)
+        yield located((default_key,), default.at)
     routes = props.setting(routes_key)
     if routes.written and isinstance(routes.value, dict) and not is_intrinsic(routes.value) and routes.at:
         for key, entry in routes.value.items():
             if isinstance(entry, dict):
-                yield _route_settings(entry, routes.at.child(key), _V2_SETTINGS, route_key=str(key))
+                yield located((routes_key, key), routes.at.child(key), route_key=str(key))
 
 
 def _canary(value: Any, at: Pointer | None) -> Canary | None:

@@ -20,6 +20,17 @@ from apilint.template import MAPPING_RESOURCES, OWNER_KEYS, arn_parts, reference
 from apilint.values import is_intrinsic, sub_text
 
 OPENAPI_PLACES = ("root", "path-item", "operation", "integration", "security-scheme", "server", "tag", "components")
+#: The objects of the deployment model (:class:`apilint.model.Api`) a ``deployment`` signal looks at,
+#: and the settings each one has (attribute names of the model's classes).
+DEPLOYMENT_OBJECTS: dict[str, tuple[str, ...]] = {
+    "stage": ("tracing_enabled", "access_log_destination", "cache_cluster_enabled", "cache_cluster_size",
+              "client_certificate"),
+    "route-settings": ("throttling_burst", "throttling_rate", "caching_enabled", "cache_ttl", "cache_encrypted",
+                       "logging_level", "metrics_enabled", "data_trace_enabled"),
+    "canary": ("percent_traffic", "use_stage_cache"),
+    "waf": ("web_acl", "resource_arn"),
+    "usage-plan": ("throttle_burst", "throttle_rate", "quota_limit", "quota_period"),
+}
 SUPPORT_VALUES = (True, False, "unconfirmed")
 _INTEGRATIONS = "x-amazon-apigateway-integrations"
 _NO_VALUE = {"Ref": "AWS::NoValue"}
@@ -35,10 +46,11 @@ class FeaturesFileError(Exception):
 
 @dataclass(frozen=True)
 class Signal:
-    """One matcher of a feature: an ``openapi`` or a ``template`` kind, as the file's header defines."""
+    """One matcher of a feature: an ``openapi``, ``template`` or ``deployment`` kind, as the file's
+    header defines."""
 
     kind: str
-    place: str | None = None
+    place: str | None = None  # openapi: the objects looked at; deployment: the model's objects
     resources: tuple[str, ...] = ()
     key: tuple[str, ...] = ()
     equals: tuple[Any, ...] | None = None
@@ -88,10 +100,12 @@ def _choices(value: Any) -> tuple[Any, ...]:
 
 def _signal(raw: Any, where: str) -> Signal:
     if not isinstance(raw, dict) or len(raw) != 1:
-        raise FeaturesFileError(f"{where}: a signal is a mapping with one key, openapi or template")
+        raise FeaturesFileError(f"{where}: a signal is a mapping with one key, openapi, template or deployment")
     kind, spec = next(iter(raw.items()))
-    if kind not in ("openapi", "template") or not isinstance(spec, dict):
-        raise FeaturesFileError(f"{where}: unknown signal kind {kind!r} (expected openapi or template)")
+    if kind not in ("openapi", "template", "deployment") or not isinstance(spec, dict):
+        raise FeaturesFileError(f"{where}: unknown signal kind {kind!r} (expected openapi, template or deployment)")
+    if kind == "deployment":
+        return _deployment_signal(spec, where)
     known = {"key", "equals", "matches", "where", "not_empty"} | ({"at", "used"} if kind == "openapi" else {"resource", "property"})
     unknown = set(spec) - known
     if unknown:
@@ -133,6 +147,28 @@ def _signal(raw: Any, where: str) -> Signal:
         used=bool(spec.get("used")),
         not_empty=bool(spec.get("not_empty")),
     )
+
+
+def _deployment_signal(spec: dict[str, Any], where: str) -> Signal:
+    """A matcher of the deployment model: an object (``stage``, ``waf``...) and maybe one of its settings."""
+    unknown = set(spec) - {"object", "setting", "equals", "matches"}
+    if unknown:
+        raise FeaturesFileError(f"{where}: unknown field(s) {', '.join(sorted(unknown))} in a deployment signal")
+    place = spec.get("object")
+    if place not in DEPLOYMENT_OBJECTS:
+        raise FeaturesFileError(f"{where}: `object` must be one of {', '.join(DEPLOYMENT_OBJECTS)}, not {place!r}")
+    setting = spec.get("setting")
+    if setting is not None and setting not in DEPLOYMENT_OBJECTS[place]:
+        raise FeaturesFileError(f"{where}: a {place} has no setting {setting!r} "
+                                f"(it has {', '.join(DEPLOYMENT_OBJECTS[place])})")
+    if ("equals" in spec or "matches" in spec) and setting is None:
+        raise FeaturesFileError(f"{where}: `equals` and `matches` need a setting")
+    try:
+        pattern = re.compile(str(spec["matches"])) if "matches" in spec else None
+    except re.error as error:
+        raise FeaturesFileError(f"{where}: bad regular expression: {error}") from None
+    return Signal(kind="deployment", place=place, key=(setting,) if setting else (),
+                  equals=_choices(spec["equals"]) if "equals" in spec else None, matches=pattern)
 
 
 def _feature(raw: Any, index: int) -> Feature:
@@ -512,6 +548,67 @@ def _template_uses(api: Api, signal: Signal, resources: list[_Resource],
             yield at, f"{_describe(shown, value, signal)} of {label}"
 
 
+# --- deployment signals -----------------------------------------------------------------------------
+
+
+def _deployment_objects(api: Api, name: str) -> Iterator[Any]:
+    """The model's objects of one kind: the same for CloudFormation, SAM and Terraform."""
+    if name == "stage":
+        yield from api.stages
+    elif name == "route-settings":
+        for stage in api.stages:
+            yield from stage.route_settings
+    elif name == "canary":
+        yield from (stage.canary for stage in api.stages if stage.canary is not None)
+    elif name == "waf":
+        yield from api.waf
+    elif name == "usage-plan":
+        yield from api.usage_plans
+
+
+def _written_in(api: Api, at: Pointer) -> tuple[str, tuple[str, ...]]:
+    """How a message names what a setting is written in, and the setting's steps inside it: the
+    template resource or Terraform block that holds it (``AWS::ApiGateway::Stage Prod``,
+    ``aws_api_gateway_stage.prod``), else the API's resource (a SAM ``Globals`` section)."""
+    context = api.resource
+    if context is None:
+        return "the deployment", tuple(str(step) for step in at.path)
+    holder = None
+    for resource in context.siblings.values():
+        base = resource.at
+        if base.source is at.source and at.path[:len(base.path)] == base.path and (
+                holder is None or len(base.path) > len(holder.at.path)):
+            holder = resource
+    if holder is None:
+        steps = at.path[2:] if at.path[:1] == ("Globals",) else at.path
+        return f"{context.type} {context.name}", tuple(str(step) for step in steps)
+    inner = holder.properties_at.path
+    steps = at.path[len(inner):] if at.path[:len(inner)] == inner else ()
+    if holder.name.startswith(holder.type + "."):  # a Terraform block: written as Terraform addresses it
+        written = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in steps).lstrip(".")
+        return holder.name, (written,) if written else ()
+    return f"{holder.type} {holder.name}", tuple(str(step) for step in steps)
+
+
+def _deployment_uses(api: Api, signal: Signal) -> Iterator[tuple[Pointer, str]]:
+    assert signal.place is not None
+    for item in _deployment_objects(api, signal.place):
+        if signal.key:
+            setting = getattr(item, signal.key[0])
+            if setting.at is None or not _value_matches(signal, setting.value):
+                continue
+            at, value = setting.at, setting.value
+        else:
+            at, value = item.at, None
+        label, steps = _written_in(api, at)
+        if not steps:
+            yield at, label
+        elif signal.key:
+            yield at, f"{_describe(steps, value, signal)} of {label}"
+        else:
+            yield at, f"`{'.'.join(steps)}` of {label}"
+
+
 # --- detection ----------------------------------------------------------------------------------------
 
 
@@ -540,6 +637,8 @@ def detect_features(api: Api, only: Iterable[str] | None = None) -> list[Feature
                 if places is None:
                     continue
                 found = _openapi_uses(signal, places, walker)
+            elif signal.kind == "deployment":
+                found = _deployment_uses(api, signal)
             else:
                 if resources is None:
                     resources = _template_resources(api)

@@ -101,7 +101,8 @@ def canary_traffic(api: Api, run: Any) -> Iterator[Violation]:
         percent = canary.percent_traffic
         value = percent.number()
         if value is not None and not 0 <= value <= 100 and percent.at is not None:
-            yield Violation(percent.at, f"{stage.label}: canary PercentTraffic {value:g} is outside 0–100, the "
+            key = percent.at.path[-1]  # PercentTraffic, or Terraform's percent_traffic
+            yield Violation(percent.at, f"{stage.label}: canary {key} {value:g} is outside 0–100, the "
                                         "share of requests the canary deployment receives")
 
 
@@ -210,9 +211,9 @@ def vpc_link_versions(api: Api, run: Any) -> Iterator[Violation]:
             connection = integration.setting("connection_id")
             name = _referenced(connection.value)
             if name in v1 and connection.at is not None:
+                v2 = "aws_apigatewayv2_vpc_link" if name.startswith("aws_") else "AWS::ApiGatewayV2::VpcLink"
                 yield Violation(connection.at, f"{integration.label} goes through {links[name].label}, a REST API "
-                                               "(V1) VPC link; HTTP API private integrations need an "
-                                               "AWS::ApiGatewayV2::VpcLink")
+                                               f"(V1) VPC link; HTTP API private integrations need an {v2}")
     for link in links.values():
         if link.version != "v1" or not isinstance(link.target_arns.value, list) or link.target_arns.at is None:
             continue
@@ -223,7 +224,16 @@ def vpc_link_versions(api: Api, run: Any) -> Iterator[Violation]:
                                 "reach Network Load Balancers only (use a V2 VPC link for an ALB)")
 
 
+_TERRAFORM_REFERENCE = re.compile(r"\$\{\s*([a-z][a-z0-9_]*\.[A-Za-z_][\w-]*)\.\w+\s*\}")
+
+
 def _referenced(value: Any) -> str | None:
+    """The resource a value names: a CloudFormation reference, ``${Name}``, or a Terraform attribute
+    reference (``${aws_api_gateway_vpc_link.legacy.id}`` names ``aws_api_gateway_vpc_link.legacy``)."""
+    if isinstance(value, str):
+        match = _TERRAFORM_REFERENCE.fullmatch(value.strip())
+        if match is not None:
+            return match.group(1)
     name = referenced_name(value)
     if name is None and isinstance(value, str) and value.startswith("${") and value.endswith("}"):
         inner = value[2:-1]

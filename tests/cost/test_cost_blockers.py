@@ -240,9 +240,11 @@ def test_terraform_stage_cache_waf_and_usage_plan_are_priced_as_a_template_s() -
         assert items(rest) == {"requests": 35.00, "cache (0.5 GB)": 14.60}, named
         assert rest["monthly_usd"] == 49.60 and rest["available"] is True
         main = f"{folder}/main.tf"
-        assert blockers(http) == [("caching", main, 38), ("waf", main, 42), ("usage-plans", main, 47)]
-        assert blockers(websocket) == [("openapi-definition", f"{folder}/orders.yaml", 1), ("caching", main, 38),
-                                       ("waf", main, 42)]
+        # the feature table finds them in the deployment model, as in a template: the WAF association at its
+        # resource_arn, the usage plan, the stage's cache_cluster_enabled
+        assert blockers(http) == [("waf", main, 43), ("usage-plans", main, 47), ("caching", main, 38)]
+        assert blockers(websocket) == [("waf", main, 43), ("caching", main, 38),
+                                       ("openapi-definition", f"{folder}/orders.yaml", 1)]
         assert any(line.endswith(f"stage cache of 0.5 GB, as the template declares ({main}:38); --cache-size-gb "
                                  "or cache_size_gb overrides it.") for line in report["assumptions"])
 
