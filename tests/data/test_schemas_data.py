@@ -534,6 +534,7 @@ PLACEMENTS = {"root", "path-item", "operation", "integration", "security-scheme"
 MATCHER_FIELDS = {
     "openapi": ({"at"}, {"key", "equals", "matches", "not_empty", "where", "used"}),
     "template": ({"resource"}, {"property", "equals", "matches", "not_empty", "where"}),
+    "deployment": ({"object"}, {"setting", "equals", "matches"}),
 }
 REQUIRED_FEATURE_IDS = {
     "api-keys", "usage-plans", "request-validation", "caching", "mapping-templates", "gateway-responses",
@@ -604,12 +605,12 @@ def test_matchers_use_documented_kinds_and_fields() -> None:
             assert "key" in fields or "where" in fields, feature_id
             assert "used" not in fields or fields["at"] == "security-scheme", feature_id
         if {"equals", "matches", "not_empty"} & set(fields):
-            assert ("key" in fields) or ("property" in fields), feature_id
+            assert {"key", "property", "setting"} & set(fields), feature_id
         if "matches" in fields:
             re.compile(fields["matches"])
         if "where" in fields:
             assert isinstance(fields["where"], dict) and fields["where"], feature_id
-    for word in ["openapi", "template", *PLACEMENTS]:
+    for word in ["openapi", "template", "deployment", *PLACEMENTS]:
         assert re.search(rf"\b{re.escape(word)}\b", header), word
 
 
