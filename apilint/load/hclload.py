@@ -44,6 +44,10 @@ _ESCAPE = re.compile(r"\\(?:[nrt\"\\]|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})")
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
+#: The HCL keywords that are values.
+_KEYWORD_VALUES: dict[str, bool | None] = {"true": True, "false": False, "null": None}
+
+
 @dataclass
 class Expr:
     """One parsed expression: what the Terraform reader needs to follow a definition's body.
@@ -276,9 +280,10 @@ class _Converter:
             except ValueError:
                 return self.unknown(node)
             return Expr("literal", value, _span(node), raw)
-        if kind == "literal_value":
+        if kind == "literal_value" or (kind == "identifier" and str(node.children[0]) in _KEYWORD_VALUES):
+            # python-hcl2 before 8.1.2 parses true, false and null as identifiers
             word = str(node.children[0])
-            return Expr("literal", {"true": True, "false": False, "null": None}.get(word), _span(node), word)
+            return Expr("literal", _KEYWORD_VALUES.get(word), _span(node), word)
         if kind in ("heredoc_template", "heredoc_template_trim"):
             content, cut = _heredoc(str(node.children[0]), kind.endswith("trim"))
             return Expr("template" if "${" in content or "%{" in content else "literal", content, _span(node),
