@@ -62,7 +62,7 @@ def test_model_names_in_sam_and_template_resources():
 
 def test_sam_refusals_quote_sam():
     found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [f["message"] for f in found][-2:] == [
+    assert [f["message"] for f in found if f["line"] in (46, 53)] == [
         "SAM refuses the API: \"Tenant Lambda Authorizer must define 'AuthorizerPayloadFormatVersion'.\"",
         "SAM refuses the API: \"StageName cannot be empty.\" (event List of Orders names it)"]
     assert all(f["severity"] == "error" for f in found)
@@ -171,7 +171,7 @@ def test_separate_methods_beside_a_sam_rest_api_say_where_its_definition_comes_f
 
 
 def test_a_route_added_twice_names_the_first_event():
-    found = [f for f in _findings("--select", "AG604", str(RULES / "AG604" / "bad-template.yaml")) if f["line"] > 30]
+    found = [f for f in _findings("--select", "AG604", str(RULES / "AG604" / "bad-template.yaml")) if 30 < f["line"] < 50]
     assert [(f["line"], f["message"]) for f in found] == [
         (32, ("SAM refuses the event Search of SearchOrders: \"API method \"get\" defined multiple times for path "
              "\"/orders\".\" (event List of ListOrders adds the same route)")),
@@ -204,3 +204,41 @@ def test_sam_refuses_path_items_and_operations_that_are_not_maps_in_a_body_it_ed
     ]
     accepted = _findings("--select", "AG002", str(RULES / "AG002" / "bad-sam-null-operation.yaml"))
     assert [(f["line"], f["severity"], f["message"]) for f in accepted] == [(13, "warning", 'null is not of type "object"')]
+
+
+def test_sam_property_types_quote_sam():
+    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
+    messages = {(f["line"], f["column"]): f["message"] for f in found}
+    assert messages[(70, 7)] == "SAM refuses the API: \"Property 'DefinitionBody' should be a map.\" (it is a string)"
+    assert messages[(71, 7)] == ("SAM refuses the API: \"The OpenApiVersion value must be of the format '3.0.0'.\" "
+                                 "('5.0'; SAM takes 2.x, 2.x.y, 3.x or 3.x.y)")
+    assert messages[(76, 7)] == ("SAM refuses the API: \"Type of property 'DisableExecuteApiEndpoint' is invalid.\" "
+                                 "(it is a string)")
+    assert messages[(78, 9)].startswith("SAM refuses the API: \"Invalid input. Value for AllowedOrigins is required\"")
+    assert messages[(79, 7)] == "SAM refuses the API: \"Property 'Domain.DomainName' is required.\""
+    assert messages[(83, 25)] == ("SAM refuses the API: \"Property 'Domain.BasePath[1]' should be a string.\" "
+                                  "(2; quote it)")
+    assert messages[(87, 11)] == ("SAM refuses the API: \"Property 'Domain.Route53.SeparateRecordSetGroup' should be "
+                                  "a boolean.\" (it is a string)")
+    assert messages[(95, 11)] == ("SAM refuses the API: \"Available MutualTlsAuthentication fields are ['TruststoreUri', "
+                                  "'TruststoreVersion'].\" (TruststoreUrl is not one)")
+
+
+def test_a_domain_in_globals_without_a_domain_name_is_one_finding(tmp_path: Path):
+    apis = "".join(f"  {api}:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n"
+                   for api in ("OrdersApi", "UsersApi"))
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Api:\n    Domain:\n"
+        "      CertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/abc\n"
+        f"Resources:\n{apis}", encoding="utf-8")
+    found = _findings("--select", "AG602", "template.yaml", cwd=tmp_path)
+    assert [(f["line"], f["column"], f["message"]) for f in found] == [
+        (4, 5, ("SAM refuses the API: \"Property 'Domain.DomainName' is required.\" (set in Globals, inherited by "
+                "OrdersApi, UsersApi)"))]
+
+
+def test_override_api_auth_without_an_override_quotes_sam():
+    found = [f for f in _findings("--select", "AG604", str(RULES / "AG604" / "bad-template.yaml")) if f["line"] == 59]
+    assert [(f["column"], f["message"]) for f in found] == [
+        (15, ("SAM refuses the event Refund of Refunds: \"Must define one of: Authorizer, ApiKeyRequired or "
+              "ResourcePolicy when using the OverrideApiAuth property.\""))]

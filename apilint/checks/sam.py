@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from apilint.checks.values import is_unknown
@@ -175,10 +176,12 @@ def sam_property_refused(api: Api, run: Any) -> Iterator[Violation]:
                                 f"SAM refuses the API: \"{key} works only with inline {definition} specified in "
                                 "'DefinitionBody' property\"; SAM cannot add it to a definition read from "
                                 "DefinitionUri")
+    yield from _property_shapes(api, kind)
     yield from _cors(api, properties.get("Cors"))
     if kind == SAM_API:
         yield from _gateway_responses(api, properties.get("GatewayResponses"))
-    yield from _route53(api, properties.get("Domain"))
+        yield from _open_api_version(api)
+    yield from _domain(api, kind, properties.get("Domain"))
     if kind == SAM_HTTP_API:
         yield from _http_lambda_authorizers(api, properties.get("Auth"))
     else:
@@ -198,7 +201,14 @@ def _empty_stage_name(api: Api) -> Iterator[Violation]:
 
 
 def _cors(api: Api, cors: Any) -> Iterator[Violation]:
-    if not isinstance(cors, dict) or is_intrinsic(cors) or cors.get("AllowCredentials") is not True:
+    if not isinstance(cors, dict) or is_intrinsic(cors):
+        return
+    if (api.resource_type == SAM_API and "AllowOrigin" in cors and cors["AllowOrigin"] in ("", None)
+            and "DefinitionUri" not in api.properties):
+        yield Violation(api.property_at("Cors", "AllowOrigin"),
+                        "SAM refuses the API: \"Invalid input. Value for AllowedOrigins is required\"; name the "
+                        "origin, quoted (\"'https://www.example.com'\"), or \"'*'\" for any")
+    if cors.get("AllowCredentials") is not True:
         return
     if api.resource_type == SAM_HTTP_API:
         return  # HttpApi Cors has AllowOrigins (a list); SAM checks its own rule there
@@ -227,8 +237,120 @@ def _gateway_responses(api: Api, responses: Any) -> Iterator[Violation]:
                             f"SAM refuses the API: \"Property 'StatusCode' must be numeric\" ({status!r})")
 
 
-def _route53(api: Api, domain: Any) -> Iterator[Violation]:
-    route53 = domain.get("Route53") if isinstance(domain, dict) else None
+@dataclass(frozen=True)
+class _Shape:
+    """A property SAM reads as a value of one type: where, which type, and SAM's words when it is not.
+    ``truthy``: SAM looks at the value only when it is not empty/false."""
+
+    kinds: tuple[str, ...]
+    path: tuple[str, ...]
+    expected: type | tuple[type, ...]
+    message: str
+    truthy: bool = False
+
+
+_BOTH = (SAM_API, SAM_HTTP_API)
+#: The property types SAM checks (its type validators, aws-sam-translator), in the order it reads them.
+_SHAPES = (
+    _Shape((SAM_API,), ("DefinitionBody",), dict, "Property 'DefinitionBody' should be a map."),
+    _Shape((SAM_API,), ("OpenApiVersion",), str, "Property 'OpenApiVersion' should be a string."),
+    _Shape(_BOTH, ("DisableExecuteApiEndpoint",), bool, "Type of property 'DisableExecuteApiEndpoint' is invalid."),
+    _Shape((SAM_API,), ("Domain", "MutualTlsAuthentication"), dict,
+           "Property 'Domain.MutualTlsAuthentication' should be a map.", truthy=True),
+    _Shape((SAM_HTTP_API,), ("Domain", "MutualTlsAuthentication"), dict,
+           "MutualTlsAuthentication must be a map with at least one of the following fields ['TruststoreUri', "
+           "'TruststoreVersion'].", truthy=True),
+    _Shape(_BOTH, ("Domain", "Route53"), dict, "Property 'Domain.Route53' should be a map."),
+    _Shape((SAM_API,), ("Domain", "Route53", "SeparateRecordSetGroup"), bool,
+           "Property 'Domain.Route53.SeparateRecordSetGroup' should be a boolean.", truthy=True),
+    _Shape((SAM_API,), ("Domain", "AccessAssociation"), dict, "Property 'Domain.AccessAssociation' should be a map."),
+)
+_TYPE_NAMES = {dict: "a map", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+               float: "a number", type(None): "null"}
+
+
+def _property_shapes(api: Api, kind: str) -> Iterator[Violation]:
+    """Properties whose value is of a type SAM refuses; an intrinsic function is an unknown value."""
+    for shape in _SHAPES:
+        if kind not in shape.kinds:
+            continue
+        found, value = _known_at(api.properties, shape.path)
+        if not found or value is None or is_unknown(value) or (shape.truthy and not value):
+            continue
+        if not isinstance(value, shape.expected):
+            written = _TYPE_NAMES.get(type(value), type(value).__name__)
+            yield Violation(api.property_at(*shape.path),
+                            f"SAM refuses the API: \"{shape.message}\" (it is {written})")
+
+
+def _known_at(properties: dict[str, Any], path: tuple[str, ...]) -> tuple[bool, Any]:
+    """The value at ``path`` when every map on the way is written out (not an intrinsic function)."""
+    node: Any = properties
+    for key in path:
+        if not isinstance(node, dict) or is_intrinsic(node) or key not in node:
+            return False, None
+        node = node[key]
+    return True, node
+
+
+#: SAM's OpenApiVersion pattern (SwaggerEditor.get_openapi_versions_supported_regex), matched from the start
+_OPEN_API_VERSION = re.compile(r"[2-3](\.\d)(\.\d)?$")
+
+
+def _open_api_version(api: Api) -> Iterator[Violation]:
+    version = api.properties.get("OpenApiVersion")
+    if isinstance(version, str) and version and not is_unknown(version) and not _OPEN_API_VERSION.match(version):
+        yield Violation(api.property_at("OpenApiVersion"),
+                        "SAM refuses the API: \"The OpenApiVersion value must be of the format '3.0.0'.\" "
+                        f"({version!r}; SAM takes 2.x, 2.x.y, 3.x or 3.x.y)")
+
+
+_DOMAIN_ENDPOINTS = {SAM_API: ["EDGE", "REGIONAL", "PRIVATE"], SAM_HTTP_API: ["REGIONAL"]}
+_MTLS_FIELDS = ("TruststoreUri", "TruststoreVersion")
+
+
+def _domain(api: Api, kind: str, domain: Any) -> Iterator[Violation]:
+    """``Domain`` as SAM reads it to create the custom domain, its mappings and its records."""
+    if not isinstance(domain, dict) or is_intrinsic(domain):
+        return
+    missing = [key for key in ("DomainName", "CertificateArn") if domain.get(key) is None]
+    if missing and kind == SAM_API:
+        yield Violation(api.property_at("Domain", missing[0]) if missing[0] in domain else api.property_at("Domain"),
+                        f"SAM refuses the API: \"Property 'Domain.{missing[0]}' is required.\"")
+    elif missing:
+        yield Violation(api.property_at("Domain", missing[0]) if missing[0] in domain else api.property_at("Domain"),
+                        "SAM refuses the API: \"Custom Domains only works if both DomainName and CertificateArn are "
+                        f"provided.\" (it has no {missing[0]})")
+    endpoint = domain.get("EndpointConfiguration")
+    if endpoint is not None and not is_unknown(endpoint) and endpoint not in _DOMAIN_ENDPOINTS[kind]:
+        yield Violation(api.property_at("Domain", "EndpointConfiguration"),
+                        "SAM refuses the API: \"EndpointConfiguration for Custom Domains must be one of "
+                        f"{_DOMAIN_ENDPOINTS[kind]}.\" ({endpoint!r})")
+    mtls = domain.get("MutualTlsAuthentication")
+    if isinstance(mtls, dict) and not is_intrinsic(mtls) and any(key not in _MTLS_FIELDS for key in mtls):
+        unknown = sorted(str(key) for key in mtls if key not in _MTLS_FIELDS)
+        prefix = "Domain." if kind == SAM_API else ""
+        yield Violation(api.property_at("Domain", "MutualTlsAuthentication", unknown[0]),
+                        f"SAM refuses the API: \"Available {prefix}MutualTlsAuthentication fields are "
+                        f"{list(_MTLS_FIELDS)}.\" ({', '.join(unknown)} is not one)")
+    yield from _base_paths(api, kind, domain.get("BasePath"))
+    yield from _route53(api, domain.get("Route53"))
+
+
+def _base_paths(api: Api, kind: str, base_paths: Any) -> Iterator[Violation]:
+    if not base_paths or not isinstance(base_paths, list):
+        return
+    for index, path in enumerate(base_paths):
+        if isinstance(path, str) or is_intrinsic(path):
+            continue  # SAM resolves parameters in Domain; an intrinsic function is an unknown value
+        message = f"Property 'Domain.BasePath[{index}]' should be a string." if kind == SAM_API else \
+            "Basepath must be a string."
+        yield Violation(api.property_at("Domain", "BasePath", index),
+                        f"SAM refuses the API: \"{message}\" ({path!r}; quote it)")
+        return  # SAM stops at the first one
+
+
+def _route53(api: Api, route53: Any) -> Iterator[Violation]:
     if not isinstance(route53, dict) or is_intrinsic(route53):
         return
     if "HostedZoneId" not in route53 and "HostedZoneName" not in route53:
@@ -265,6 +387,9 @@ def sam_event_refused(api: Api, run: Any) -> Iterator[Violation]:
         return
     if api.resource.definition_generated:
         yield from _duplicate_routes(api.resource.events)
+    for event in api.resource.events:
+        if event.kind == "Api":
+            yield from _override_api_auth(event)  # SAM checks it whoever writes the definition
     if not api.resource.events_merged:
         return
     auth = api.properties.get("Auth")
@@ -278,6 +403,17 @@ def sam_event_refused(api: Api, run: Any) -> Iterator[Violation]:
             yield Violation(required.at, f"{_refused(event)}: \"Unable to set ApiKeyRequired [False] on API "
                                          f"{event.route_text} because the related API does not specify any "
                                          "ApiKeyRequired.\" (leave it out: the route requires no key already)")
+
+
+def _override_api_auth(event: FunctionEvent) -> Iterator[Violation]:
+    """``Auth.OverrideApiAuth: true`` with nothing to override the API's Auth with."""
+    override = event.setting("Auth", "OverrideApiAuth")
+    auth = event.auth.value
+    if override.value is not True or override.at is None or not isinstance(auth, dict):
+        return
+    if not any(key in auth for key in ("Authorizer", "ApiKeyRequired", "ResourcePolicy")):
+        yield Violation(override.at, f"{_refused(event)}: \"Must define one of: Authorizer, ApiKeyRequired or "
+                                     "ResourcePolicy when using the OverrideApiAuth property.\"")
 
 
 def _duplicate_routes(events: list[FunctionEvent]) -> Iterator[Violation]:
