@@ -44,6 +44,8 @@ CHECK_OPTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "stdin_filename": (("--stdin-filename",), "path"),
     "fix": (("--fix",), "flag"),
     "diff": (("--diff",), "flag"),
+    "exit_zero": (("--exit-zero",), "flag"),
+    "fail_on_empty": (("--fail-on-empty",), "flag"),
     "verbose": (("--verbose", "-v"), "flag"),
     "debug": (("--debug",), "flag"),
 }
@@ -82,7 +84,7 @@ def _parse_size(text: str) -> int:
     return size
 
 
-def _use_color(stream: Any) -> bool:
+def use_color(stream: Any) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
@@ -114,6 +116,8 @@ def check_request(
     stdin_filename: Path | None = None,
     fix: bool = False,
     diff: bool = False,
+    exit_zero: bool = False,
+    fail_on_empty: bool = False,
 ) -> CheckRequest:
     """The run that ``apilint check`` options ask for, from the values as given on the command line.
 
@@ -138,14 +142,31 @@ def check_request(
         root=root,
         jobs=jobs,
         verbose=verbose,
-        color=_use_color(sys.stdout) and output is None,
+        color=use_color(sys.stdout) and output is None,
         baseline=baseline,
         write_baseline=write_baseline,
         usage_file=usage,
         stdin_filename=stdin_filename,
         fix=fix,
         diff=diff,
+        exit_zero=exit_zero,
+        fail_on_empty=fail_on_empty,
     )
+
+
+#: Short options that take a value; ``-f=json`` is read as ``-f json``, as most command lines do.
+SHORT_VALUE_OPTIONS = frozenset({"-f", "-o", "-c", "-j"})
+
+
+def split_short_equals(args: Sequence[str]) -> list[str]:
+    """``-f=json`` as ``-f json`` (before ``--``); the parser would read the value as ``=json``."""
+    result: list[str] = []
+    for index, arg in enumerate(args):
+        if arg == "--":
+            return [*result, *args[index:]]
+        name, equals, value = arg.partition("=")
+        result.extend([name, value] if equals and name in SHORT_VALUE_OPTIONS else [arg])
+    return result
 
 
 def parse_check_line(args: Sequence[str]) -> dict[str, Any] | None:
@@ -157,6 +178,7 @@ def parse_check_line(args: Sequence[str]) -> dict[str, Any] | None:
     """
     if not args or args[0] != "check":
         return None
+    args = split_short_equals(args)
     values: dict[str, Any] = {}
     paths: list[Path] = []
     rest = iter(args[1:])
@@ -183,8 +205,10 @@ def parse_check_line(args: Sequence[str]) -> dict[str, Any] | None:
         value = inline if equals else next(rest, None)
         if not value or value.startswith("-"):
             return None
-        if kind == "choice" and value not in CHOICES[parameter]:
-            return None
+        if kind == "choice":
+            value = value.lower()  # as the parser reads choices: --api-type HTTP
+            if value not in CHOICES[parameter]:
+                return None
         if kind == "count":
             if not (value.isascii() and value.isdigit()):
                 return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from apilint.engine import Engine, FileResult, RunOptions
@@ -108,11 +109,14 @@ def batches(paths: list[Path], jobs: int, costs: list[int] | None = None) -> lis
     return result
 
 
-def check_files(run: RunOptions, paths: list[Path], jobs: int | None) -> list[FileResult | str]:
+def check_files(run: RunOptions, paths: list[Path], jobs: int | None,
+                progress: Callable[[int], None] | None = None) -> list[FileResult | str]:
     """Results in the order of ``paths``; a string stands for a file that could not be read.
 
-    ``jobs`` None or 0 lets the work decide (:func:`default_jobs`).
+    ``jobs`` None or 0 lets the work decide (:func:`default_jobs`). ``progress`` is called with the
+    number of files done each time some are.
     """
+    advance = progress or (lambda count: None)
     costs = None
     if not jobs:
         costs = [estimated_cost(path) for path in paths]
@@ -120,7 +124,11 @@ def check_files(run: RunOptions, paths: list[Path], jobs: int | None) -> list[Fi
     jobs = min(jobs, os.cpu_count() or 1, len(paths))  # never more workers than cores or files
     if jobs <= 1 or len(paths) < 2:
         engine = Engine(run)
-        return [_check_one(engine, path) for path in paths]
+        done: list[FileResult | str] = []
+        for path in paths:
+            done.append(_check_one(engine, path))
+            advance(1)
+        return done
     from concurrent.futures import ProcessPoolExecutor
 
     context = None
@@ -134,4 +142,5 @@ def check_files(run: RunOptions, paths: list[Path], jobs: int | None) -> list[Fi
         for batch in pool.map(_check_batch, batches(paths, jobs, costs), chunksize=1):
             for index, result in batch:
                 results[index] = result
+            advance(len(batch))
         return results

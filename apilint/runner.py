@@ -9,13 +9,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from apilint import __version__
-from apilint.config import ConfigError
+from apilint.config import Config, ConfigError
 from apilint.discover import repository_top
 from apilint.engine import Engine, FileResult, UsageProblem
 from apilint.finding import Finding, Severity
 from apilint.load.source import ReadError
 from apilint.parallel import check_files
-from apilint.report import DEFAULT_FILE_NAMES, REPORTERS, ReportContext, reporter
+from apilint.report import DEFAULT_FILE_NAMES, REPORTERS, ReportContext, reporter, searched
+from apilint.terminal import Progress, shows_progress
 from apilint.workspace import STDIN, CheckRequest, prepare, run_options
 
 __all__ = ["CheckOutcome", "CheckRequest", "execute", "execute_text", "known_usage_error", "plan_reports",
@@ -34,6 +35,8 @@ class CheckOutcome:
     files_ignored: int = 0
     rules_by_file: dict[str, list[str]] = field(default_factory=dict)
     root: Path = field(default_factory=Path.cwd)
+    #: Whether a run that checks nothing fails (``--fail-on-empty`` or ``fail-on-empty: true``).
+    fail_on_empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,18 +113,27 @@ def execute_text(request: CheckRequest, content: str | bytes) -> CheckOutcome:
     fail_on = Severity.parse(request.fail_on or run.config.get("fail-on", "error"))
     result = Engine(run).check_text(request.stdin_filename or Path(STDIN), content)
     checked = int(result.kind is not None or bool(result.findings))
-    return CheckOutcome(sorted(result.findings, key=lambda f: f.sort_key), [result], fail_on, checked,
-                        1 - checked, 0, {result.file: result.rules_run}, run.display_root)
+    findings = sorted(result.findings, key=lambda f: f.sort_key)
+    files_checked = _count_checked([result][:checked], [result], findings, run.display_root)
+    return CheckOutcome(findings, [result], fail_on, files_checked, 1 - checked, 0, {result.file: result.rules_run},
+                        run.display_root, _fails_when_empty(request, run.config))
 
 
-def execute(request: CheckRequest) -> CheckOutcome:
-    """Run the checks a request asks for and collect the findings (no output)."""
+def execute(request: CheckRequest, progress: bool = False) -> CheckOutcome:
+    """Run the checks a request asks for and collect the findings (no output but, with ``progress``,
+    the progress of a long run on standard error)."""
     prepared = prepare(request)
     run, files, fail_on, found, jobs = prepared.run, prepared.files, prepared.fail_on, prepared.found, prepared.jobs
     root = run.display_root
     explicit = run.explicit_files
     results: list[FileResult] = []
-    for path, outcome in zip(files, check_files(run, files, jobs)):
+    shown = Progress(len(files)) if progress else None
+    try:
+        outcomes = check_files(run, files, jobs, shown.advance if shown else None)
+    finally:
+        if shown:
+            shown.close()
+    for path, outcome in zip(files, outcomes):
         if isinstance(outcome, str):
             if path.resolve() in explicit:
                 raise ReadError(outcome)
@@ -134,8 +146,23 @@ def execute(request: CheckRequest) -> CheckOutcome:
     findings = sorted((f for r in kept for f in r.findings), key=lambda f: f.sort_key)
     checked = [r for r in kept if r.kind is not None or r.findings]
     rules_by_file = {r.file: r.rules_run for r in checked}
-    return CheckOutcome(findings, kept, fail_on, len(checked), len(kept) - len(checked),
-                        found.gitignored + found.excluded, rules_by_file, root)
+    return CheckOutcome(findings, kept, fail_on, _count_checked(checked, results, findings, root),
+                        len(kept) - len(checked), found.gitignored + found.excluded, rules_by_file, root,
+                        _fails_when_empty(request, run.config))
+
+
+def _count_checked(checked: list[FileResult], results: list[FileResult], findings: list[Finding],
+                   root: Path) -> int:
+    """The files the run checked: those it reported on, and the definitions it checked as part of a
+    template (read through DefinitionUri or deployed by it), which have findings of their own."""
+    files = {str((root / r.file).resolve()) for r in checked}
+    files.update(c for r in results for c in r.consumed)
+    files.update(str((root / f.file).resolve()) for f in findings)
+    return len(files)
+
+
+def _fails_when_empty(request: CheckRequest, config: Config) -> bool:
+    return request.fail_on_empty or bool(config.get("fail-on-empty", False))
 
 
 def _is_consumed(result: FileResult, consumed: set[str], root: Path) -> bool:
@@ -230,13 +257,15 @@ def run_check(request: CheckRequest) -> int:
     if request.fix and request.diff:
         raise UsageProblem("--fix writes the fixes and --diff only shows them: give one of them")
     stdin = sys.stdin.buffer.read() if request.reads_stdin else None
-    outcome = execute_text(request, stdin) if stdin is not None else execute(request)
+    # Progress is for a person at a terminal reading a text report, never for a CI log or a machine.
+    progress = shows_progress(sys.stderr) and all(t.format in ("text", "markdown") for t in targets)
+    outcome = execute_text(request, stdin) if stdin is not None else execute(request, progress)
     if request.fix or request.diff:
         exit_code, written = _fix(request, outcome, stdin)
         if exit_code is not None:
             return exit_code
         if written:
-            outcome = execute(request)  # report what is left
+            outcome = execute(request, progress)  # report what is left
     findings = outcome.findings
     baselined: int | None = None
     if request.write_baseline is not None:
@@ -267,6 +296,7 @@ def run_check(request: CheckRequest) -> int:
         files_ignored=outcome.files_ignored,
         baselined=baselined,
         repository_root=str(repository_top(outcome.root) or outcome.root),
+        paths=[str(request.stdin_filename or p) if str(p) == STDIN else str(p) for p in request.paths],
         cost_markdown=cost_summary_markdown(request.usage_file, request, outcome) if request.usage_file else None,
     )
     if request.verbose and not any(t.path is None and t.format == "text" for t in targets):
@@ -277,5 +307,9 @@ def run_check(request: CheckRequest) -> int:
     for target in sorted(targets, key=lambda t: t.path is None):
         target_context = context if target.path is None else replace(context, color=False)
         _write(target, reporter(target.format)(findings, target_context))
+    if not outcome.files_checked and outcome.fail_on_empty:
+        print(f"apilint: error: no API definition or template found in {searched(context)}, and fail-on-empty "
+              "is set", file=sys.stderr)
+        return 2
     failing = any(f.severity >= outcome.fail_on for f in findings)
-    return 1 if failing and request.write_baseline is None else 0
+    return 1 if failing and request.write_baseline is None and not request.exit_zero else 0

@@ -48,6 +48,10 @@ class CheckRequest:
     stdin_filename: Path | None = None
     fix: bool = False
     diff: bool = False
+    #: ``--exit-zero``: findings do not fail the run (exit code 0); usage and internal errors still do.
+    exit_zero: bool = False
+    #: ``--fail-on-empty``: a run that checks no definition or template fails (exit code 2).
+    fail_on_empty: bool = False
 
     @property
     def reads_stdin(self) -> bool:

@@ -61,6 +61,9 @@ LINES = [
     ["check", "--write-baseline", "base.json", "."],
     ["check", "--max-file-size", "64MB", "--root", "..", "-j", "2", "--jobs", "0", "-v", "--debug", "a.yaml"],
     ["check", "--verbose", "--", "-odd-name.yaml", "--"],
+    ["check", "-f=json", "-o=report.json", "-c=ci.yaml", "-j=2", "api.yaml"],
+    ["check", "--api-type", "HTTP", "--endpoint-type=Regional", "--fail-on", "WARNING", "api.yaml"],
+    ["check", "--exit-zero", "--fail-on-empty", "."],
 ]
 
 
@@ -80,7 +83,7 @@ def test_the_reader_and_the_parser_make_the_same_run(monkeypatch, args):
         ["check", "--help", "a.yaml"],
         ["check", "-vj2", "a.yaml"],  # clustered short options
         ["check", "-fjson", "a.yaml"],  # value attached to a short option
-        ["check", "--api-type", "REST", "a.yaml"],  # not one of the choices
+        ["check", "--api-type", "SOAP", "a.yaml"],  # not one of the choices
         ["check", "--jobs", "-1", "a.yaml"],
         ["check", "--jobs", "two", "a.yaml"],
         ["check", "--format", "a.yaml"],  # the value is the path: no path left
@@ -101,7 +104,7 @@ def test_lines_the_reader_is_not_sure_of_go_to_the_parser(args):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["check", "--api-type", "REST", "a.yaml"], "'REST' is not one of"),
+        (["check", "--api-type", "SOAP", "a.yaml"], "'SOAP' is not one of"),
         (["check", "--jobs", "-1", "a.yaml"], "-1"),
         (["check", "--no-such-option", "a.yaml"], "No such option"),
         (["check"], "Missing argument"),

@@ -154,7 +154,8 @@ def test_a_terraform_file_without_api_gateway_passes_silently_named_or_walked_ev
     for args in (["."], ["network.tf", "terraform.tfvars"]):
         result = run_cli("check", *args, cwd=tmp_path)
         assert (result.code, result.err) == (0, ""), args
-        assert "No problems found in 0 files" in result.out
+        where = ", ".join(f'"{arg}"' for arg in args)
+        assert result.out == f"No API definition or template found in {where}: nothing was checked.\n"
 
 
 def test_broken_hcl_in_a_file_with_api_gateway_resources_is_reported(tmp_path):

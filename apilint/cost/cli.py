@@ -149,7 +149,7 @@ def cost_command(
         None, "--config", "-c", help="Configuration file (default: nearest .apilint.yaml), as apilint check."
     ),
     root: Path | None = typer.Option(
-        None, "--root", help="Repository root; file references never leave it. Default: the git repository of the working directory, else the working directory."
+        None, "--root", help="Repository root; file references never leave it (default: the git repository of the working directory, else the working directory)."
     ),
     exclude: list[str] | None = typer.Option(
         None, "--exclude", help="Skip files and folders matching this glob (repeatable)."
@@ -494,7 +494,7 @@ def cost_diff_command(
         None, "--usage", help="Usage file, read at each revision (the working tree's when a revision lacks it)."
     ),
     region: str | None = typer.Option(None, "--region", help="AWS region (default: usage file, AWS_REGION, us-east-1)."),
-    api_type: str | None = typer.Option(None, "--api-type", help="Current type when no definition says."),
+    api_type: str | None = typer.Option(None, "--api-type", help="Current type when no definition says: rest, http or websocket (default: rest)."),
     requests: str | None = typer.Option(None, "--requests", help="Calls per month: 5000000, 432M, 15B."),
     request_size_kb: str | None = typer.Option(None, "--request-size-kb", help="Average request payload in KB."),
     response_size_kb: str | None = typer.Option(None, "--response-size-kb", help="Average response payload in KB."),
@@ -515,7 +515,7 @@ def cost_diff_command(
     config_file: Path | None = typer.Option(
         None, "--config", "-c", help="Configuration file (default: nearest .apilint.yaml)."
     ),
-    root: Path | None = typer.Option(None, "--root", help="Repository root. Default: the git repository of the working directory, else the working directory."),
+    root: Path | None = typer.Option(None, "--root", help="Repository root (default: the git repository of the working directory, else the working directory)."),
     exclude: list[str] | None = typer.Option(
         None, "--exclude", help="Skip files and folders matching this glob (repeatable)."
     ),

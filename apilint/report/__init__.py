@@ -75,6 +75,18 @@ class ReportContext:
     cost_markdown: str | None = None
     #: The git work tree around ``root`` (else ``root``): SARIF and GitHub paths are relative to it.
     repository_root: str | None = None
+    #: The paths the run was asked to check, as given (``-`` is standard input).
+    paths: list[str] = field(default_factory=list)
+
+
+def searched(context: ReportContext) -> str:
+    """The paths of the run, quoted, for messages: ``"apis", "template.yaml"``."""
+    return ", ".join(f'"{path}"' for path in context.paths) or "the given paths"
+
+
+def nothing_checked(context: ReportContext) -> str:
+    """What a report says when no file of the run was an API definition or a template."""
+    return f"No API definition or template found in {searched(context)}: nothing was checked."
 
 
 def repository_path(file: str, context: ReportContext) -> str:

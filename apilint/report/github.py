@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from apilint.finding import Finding, Severity
-from apilint.report import ReportContext, repository_path, summary
+from apilint.report import ReportContext, nothing_checked, repository_path, summary
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -51,6 +51,8 @@ def render(findings: Sequence[Finding], context: ReportContext) -> str:
             f"apilint: {counts['total']} problem(s) ({counts['error']} error(s), {counts['warning']} warning(s), "
             f"{counts['info']} info) in {context.files_checked} file(s)"
         )
+    elif not context.files_checked:
+        lines.append(f"::warning title=apilint::{escape_data(nothing_checked(context))}")
     else:
         lines.append(f"apilint: no problems in {context.files_checked} file(s)")
     return "\n".join(lines) + "\n"

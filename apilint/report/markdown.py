@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from tabulate import tabulate
 
 from apilint.finding import Finding, Severity
-from apilint.report import ReportContext, rule_docs_url, summary
+from apilint.report import ReportContext, nothing_checked, rule_docs_url, summary
 
 MAX_ROWS = 500
 TITLE = "## apilint"
@@ -33,7 +33,9 @@ def _status(findings: Sequence[Finding], context: ReportContext) -> str:
     counts = summary(findings)
     files = _plural(context.files_checked, "file")
     failing = sum(1 for f in findings if f.severity >= context.fail_on)
-    if not counts["total"]:
+    if not counts["total"] and not context.files_checked:
+        line = f"**Nothing checked**: {nothing_checked(context)}"
+    elif not counts["total"]:
         line = f"**Passed**: no problems found in {files}."
     else:
         verdict = "**Failed**" if failing else "**Passed**"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from apilint.finding import Finding, Severity
-from apilint.report import ReportContext, summary
+from apilint.report import ReportContext, nothing_checked, summary
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -40,6 +40,8 @@ def render(findings: Sequence[Finding], context: ReportContext) -> str:
             f"Found {_plural(counts['total'], 'problem')} ({_plural(counts['error'], 'error')}, "
             f"{_plural(counts['warning'], 'warning')}, {counts['info']} info) in {files}."
         )
+    elif not context.files_checked:
+        lines.append(nothing_checked(context))
     else:
         lines.append(f"No problems found in {files}.")
     if context.baselined:
