@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -185,23 +185,15 @@ def cost_command(
         messages_sent_per_day=messages_sent_per_day,
         messages_received_per_day=messages_received_per_day,
     )
-    request = CostRequest(
-        paths=tuple(paths or ()),
-        usage_file=usage,
-        region=region,
-        flags=flags,
-        free_tier=free_tier,
-        hours_per_month=hours_per_month,
-        price_list=price_list,
-        output_format=output_format,
-        environment=dict(os.environ),
-        config_file=config_file,
-        root=root,
-        exclude=tuple(exclude or ()),
-        brief=brief,
-        details=details,
-    )
+    request = _cost_request(paths, exclude, usage_file=usage, region=region, flags=flags, free_tier=free_tier,
+                            hours_per_month=hours_per_month, price_list=price_list, output_format=output_format,
+                            config_file=config_file, root=root, brief=brief, details=details)
     _run_and_print(lambda: run_cost(request), output)
+
+
+def _cost_request(paths: list[Path] | None, exclude: list[str] | None, **given: Any) -> CostRequest:
+    """The request the options ask for, as typed: ``apilint cost`` and ``apilint cost diff`` share it."""
+    return CostRequest(paths=tuple(paths or ()), exclude=tuple(exclude or ()), environment=dict(os.environ), **given)
 
 
 def _run_and_print(produce: Callable[[], str], output: Path | None) -> None:
@@ -532,20 +524,9 @@ def cost_diff_command(
         message_size_kb=message_size_kb,
         connection_minutes=connection_minutes,
     )
-    request = CostRequest(
-        paths=tuple(paths or ()),
-        usage_file=usage,
-        region=region,
-        flags=flags,
-        free_tier=free_tier,
-        hours_per_month=hours_per_month,
-        price_list=price_list,
-        output_format=output_format,
-        environment=dict(os.environ),
-        config_file=config_file,
-        root=root,
-        exclude=tuple(exclude or ()),
-    )
+    request = _cost_request(paths, exclude, usage_file=usage, region=region, flags=flags, free_tier=free_tier,
+                            hours_per_month=hours_per_month, price_list=price_list, output_format=output_format,
+                            config_file=config_file, root=root)
     _run_and_print(lambda: run_cost_diff(request, base, head), output)
 
 
