@@ -242,3 +242,27 @@ def test_override_api_auth_without_an_override_quotes_sam():
     assert [(f["column"], f["message"]) for f in found] == [
         (15, ("SAM refuses the event Refund of Refunds: \"Must define one of: Authorizer, ApiKeyRequired or "
               "ResourcePolicy when using the OverrideApiAuth property.\""))]
+
+
+def test_sam_refuses_what_it_cannot_edit_in_a_body_and_only_there():
+    found = _findings("--select", "AG002", str(RULES / "AG002" / "bad-sam-edits.yaml"))
+    refusals = [(f["line"], f["severity"], f["message"].partition("SAM's transform refuses it: ")[2]) for f in found]
+    assert refusals == [
+        (14, "error", "\"Invalid responses in options method for path /orders: It should be a map.\""),
+        (20, "error", ("\"Value of response's headers in options method for path /orders/{id} must be a dictionary "
+                       "according to Swagger spec.\"")),
+        (31, "warning", ""),  # a Swagger 2.0 body: SAM leaves its OPTIONS operations alone
+        (37, "error", "\"Unable to add `Tags` because 'DefinitionBody' does not contain a valid OpenApi definition.\""),
+        (42, "warning", ""),  # nothing for SAM to add to the definition
+        (59, "error", "\"Could not find x-amazon-apigateway-any-method in /tenants within DefinitionBody.\""),
+    ]
+
+
+def test_sam_refuses_a_malformed_if_and_authorizer_fields_of_the_other_kind():
+    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
+    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 100] == [
+        (106, 13, ("SAM refuses the API: \"Value of Fn::If must be a list.\" (Fn::If takes [condition, value if true, "
+                   "value if false])")),
+        (114, 13, "SAM refuses the API: \"AuthorizationScopes must be a list.\" (authorizer Jwt)"),
+        (122, 13, "SAM refuses the API: \"IdentitySource must be defined only for OAuth2 Authorizer.\" (authorizer Tenant)"),
+    ]

@@ -182,6 +182,7 @@ def sam_property_refused(api: Api, run: Any) -> Iterator[Violation]:
         yield from _gateway_responses(api, properties.get("GatewayResponses"))
         yield from _open_api_version(api)
     yield from _domain(api, kind, properties.get("Domain"))
+    yield from _malformed_ifs(api)
     if kind == SAM_HTTP_API:
         yield from _http_lambda_authorizers(api, properties.get("Auth"))
     else:
@@ -364,13 +365,53 @@ def _http_lambda_authorizers(api: Api, auth: Any) -> Iterator[Violation]:
     if not isinstance(authorizers, dict) or is_intrinsic(authorizers):
         return
     for name, authorizer in authorizers.items():
-        if not isinstance(authorizer, dict) or is_intrinsic(authorizer) or "JwtConfiguration" in authorizer:
-            continue  # a JWT (OAuth2) authorizer, or unknown
+        if not isinstance(authorizer, dict) or is_intrinsic(authorizer):
+            continue
+        # SAM stops at the first refusal of an authorizer: one finding each
+        refusal = _http_authorizer_field(authorizer)
+        if refusal is not None:
+            yield Violation(api.property_at("Auth", "Authorizers", name, refusal[0]),
+                            f"SAM refuses the API: \"{refusal[1]}\" (authorizer {name})")
+            continue
+        if "JwtConfiguration" in authorizer:
+            continue  # a JWT (OAuth2) authorizer
         for key in ("FunctionArn", "AuthorizerPayloadFormatVersion"):
             if key not in authorizer:
                 yield Violation(api.property_at("Auth", "Authorizers", name),
                                 f"SAM refuses the API: \"{name} Lambda Authorizer must define '{key}'.\"")
-                break  # SAM stops at the first one
+                break
+
+
+def _http_authorizer_field(authorizer: dict[str, Any]) -> tuple[str, str] | None:
+    """The first field of an HTTP API authorizer SAM refuses for its kind (JWT when it has a
+    JwtConfiguration, else Lambda): the key, and SAM's words."""
+    jwt = bool(authorizer.get("JwtConfiguration"))
+    scopes = authorizer.get("AuthorizationScopes")
+    if scopes is not None and not is_unknown(scopes) and not isinstance(scopes, list):
+        return "AuthorizationScopes", "AuthorizationScopes must be a list."
+    if scopes is not None and not jwt:
+        return "AuthorizationScopes", "AuthorizationScopes must be defined only for OAuth2 Authorizer."
+    if authorizer.get("IdentitySource") is not None and not jwt:
+        return "IdentitySource", "IdentitySource must be defined only for OAuth2 Authorizer."
+    return None
+
+
+def _malformed_ifs(api: Api) -> Iterator[Violation]:
+    """``Fn::If`` whose value is not a list in an inline definition (SAM reads the branches of each it
+    meets; CloudFormation takes only ``[condition, value if true, value if false]``)."""
+    if api.document is None or api.doc_at is None or api.doc_at.path[-1:] != ("DefinitionBody",):
+        return
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(api.document, ())]
+    while stack:
+        node, steps = stack.pop()
+        if isinstance(node, dict):
+            if len(node) == 1 and "Fn::If" in node and not isinstance(node["Fn::If"], list):
+                yield Violation(api.doc_at.child(*steps, "Fn::If"), "SAM refuses the API: \"Value of Fn::If must "
+                                "be a list.\" (Fn::If takes [condition, value if true, value if false])")
+                continue
+            stack.extend((value, (*steps, key)) for key, value in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((value, (*steps, index)) for index, value in reversed(list(enumerate(node))))
 
 
 # --- AG604 ------------------------------------------------------------------------------------------

@@ -221,8 +221,13 @@ def openapi_structure(api: Api, run: Any) -> Iterator[Violation]:
         if key in document:
             yield Violation(at.child(key), f"unsupported OpenAPI version {document[key]!r} (expected 2.0, 3.0.x or 3.1.x)")
         elif SAM_VERSION_KEY not in document:
-            yield Violation(at, "no `openapi` or `swagger` key: the document cannot be read as OpenAPI 2.0 or 3.x "
-                                "(start it with `openapi: 3.0.1` or `swagger: \"2.0\"`)")
+            message = ("no `openapi` or `swagger` key: the document cannot be read as OpenAPI 2.0 or 3.x "
+                       "(start it with `openapi: 3.0.1` or `swagger: \"2.0\"`)")
+            refusal = _sam_http_body_refusal(api)
+            if refusal is None:
+                yield Violation(at, message)
+            else:
+                yield Violation(at, f"{message}; SAM's transform refuses it: \"{refusal}\"", Severity.ERROR)
         return
     if run.options.get("engine") == "reference":
         yield from _reference(api, version)
@@ -281,6 +286,75 @@ _SAM_EDITS = {
 _PATH_ITEM_FIELDS = frozenset({"parameters", "summary", "description", "servers", "$ref"})
 
 
+def _inline_sam_body(api: Api) -> bool:
+    """Whether the API is a SAM API whose definition is its inline ``DefinitionBody`` (SAM reads it)."""
+    resource = api.resource
+    return (resource is not None and resource.type in _SAM_EDITS and api.doc_at is not None
+            and api.doc_at.path[-1:] == ("DefinitionBody",))
+
+
+def _sam_http_body_refusal(api: Api) -> str | None:
+    """SAM's words when it must edit an HTTP API's inline definition that has no ``openapi`` key: to add
+    the routes of function events, or ``Tags``."""
+    resource = api.resource
+    if resource is None or resource.type != "AWS::Serverless::HttpApi" or not _inline_sam_body(api):
+        return None
+    if resource.events_merged and resource.events:
+        return ("Invalid OpenApi document. Invalid values or missing keys for 'openapi' or 'paths' in "
+                "'DefinitionBody'.")
+    if resource.properties.setting("Tags").written:
+        return "Unable to add `Tags` because 'DefinitionBody' does not contain a valid OpenApi definition."
+    return None
+
+
+#: the OpenAPI 3 versions for which SAM rewrites a REST definition's OPTIONS responses
+_SAM_OPENAPI_3 = re.compile(r"3(\.\d)(\.\d)?$")
+
+
+def _sam_options_refusal(api: Api, path: tuple[Any, ...], instance: Any) -> str | None:
+    """SAM rewrites the OPTIONS operations of every OpenAPI 3 REST definition written inline (adding
+    ``schema`` to the headers of their ``200`` response), and refuses ``responses`` or those headers
+    when they are not maps."""
+    resource = api.resource
+    if resource is None or resource.type != "AWS::Serverless::Api" or api.document is None:
+        return None
+    if len(path) not in (4, 6) or path[0] != "paths" or path[2] != "options" or path[3] != "responses":
+        return None
+    if "swagger" in api.document:
+        return None
+    version = resource.properties.get(SAM_VERSION_KEY) or api.document.get("openapi")
+    if not isinstance(version, str) or not _SAM_OPENAPI_3.match(version):
+        return None
+    if len(path) == 4 and instance is not None and not isinstance(instance, dict):
+        return f"Invalid responses in options method for path {path[1]}: It should be a map."
+    if len(path) == 6 and path[4] == "200" and path[5] == "headers" and instance and not isinstance(instance, dict):
+        return (f"Value of response's headers in options method for path {path[1]} must be a dictionary according "
+                "to Swagger spec.")
+    return None
+
+
+def _sam_method_key_refusal(api: Api, path: tuple[Any, ...], instance: Any) -> str | None:
+    """An HTTP API's ``DefaultAuthorizer`` has SAM visit every operation under the key it writes for the
+    method (lower case, ``x-amazon-apigateway-any-method`` for ANY): a path item keyed otherwise
+    (``any``, ``GET``) is not found."""
+    resource = api.resource
+    if resource is None or resource.type != "AWS::Serverless::HttpApi":
+        return None
+    auth = resource.properties.get("Auth")
+    if not isinstance(auth, dict) or not auth.get("DefaultAuthorizer") or is_intrinsic(auth):
+        return None
+    if len(path) != 2 or path[0] != "paths" or not isinstance(instance, dict):
+        return None
+    for key in instance:
+        if not isinstance(key, str):
+            continue
+        written = key.lower()
+        written = ANY_METHOD if written == "any" else written
+        if written != key and written not in instance and written not in ("parameters", "options"):
+            return f"Could not find {written} in {path[1]} within DefinitionBody."
+    return None
+
+
 def _sam_refusal(api: Api, path: tuple[Any, ...], instance: Any) -> str | None:
     """SAM's words when SAM's transform refuses the structure at ``path`` of an inline definition it edits.
 
@@ -289,10 +363,11 @@ def _sam_refusal(api: Api, path: tuple[Any, ...], instance: Any) -> str | None:
     list. (SAM accepts a null operation that a function event fills in.)
     """
     resource = api.resource
-    if resource is None or resource.type not in _SAM_EDITS or api.doc_at is None:
-        return None
-    if api.doc_at.path[-1:] != ("DefinitionBody",):
+    if resource is None or not _inline_sam_body(api):
         return None  # DefinitionUri: SAM passes the file on without reading it
+    refusal = _sam_options_refusal(api, path, instance) or _sam_method_key_refusal(api, path, instance)
+    if refusal is not None:
+        return refusal
     if not resource.events and not any(resource.properties.setting(key).written for key in _SAM_EDITS[resource.type]):
         return None
     if len(path) == 2 and path[0] == "paths" and not isinstance(instance, dict):
