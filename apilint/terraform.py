@@ -83,10 +83,42 @@ class TfResource:
     body: dict[str, Any]
     source: Source
     path: tuple[Any, ...]  # ("resource", type, name) or with an index when the name is repeated
+    #: Arguments and nested block types an override file replaces, and where the override writes them.
+    overrides: dict[str, Pointer] = field(default_factory=dict)
 
     @property
     def address(self) -> str:
         return f"{self.type}.{self.name}"
+
+    @property
+    def at(self) -> Pointer:
+        """Where the block is; its children are where they are written, in an override file or here."""
+        if not self.overrides:
+            return Pointer(self.source, self.path)
+        return OverriddenPointer(self.source, self.path, tuple(self.overrides.items()))
+
+
+@dataclass(frozen=True)
+class OverriddenPointer(Pointer):
+    """A resource block some of whose arguments an override file replaces: a child under such an
+    argument is in the override file, at the place the override writes it."""
+
+    overrides: tuple[tuple[str, Pointer], ...] = ()
+
+    def child(self, *steps: Any) -> Pointer:
+        if steps:
+            for key, at in self.overrides:
+                if key == steps[0]:
+                    return at.child(*steps[1:])
+        return Pointer(self.source, self.path + steps)
+
+
+def is_override_file(path: Path) -> bool:
+    """``override.tf``, ``*_override.tf`` and their ``.tf.json`` forms: Terraform merges them over the
+    blocks the other files of the module declare."""
+    name = path.name.lower()
+    stem = name[:-len(".tf.json")] if name.endswith(".tf.json") else name[:-len(".tf")]
+    return stem == "override" or stem.endswith("_override")
 
 
 @dataclass
@@ -207,15 +239,35 @@ def read_module(folder: Path, open_context: OpenContext, first: Source | None = 
             sources.append(open_context(path, _matters_to_apis))
         except ReadError:
             continue
-    for source in sources:
-        if source.data is None or source.screened is False:
+    readable = [source for source in sources if source.data is not None and source.screened is not False]
+    overrides = sorted((s for s in readable if is_override_file(s.path)), key=lambda s: s.path.name)
+    for source in readable:
+        if source in overrides:
             continue
         module.sources.append(source)
         module.resources.extend(_resources_of(source))
         module.locals.update(_literal_locals(source.data))
+    for source in overrides:  # after every other file, in name order, as Terraform merges them
+        module.sources.append(source)
+        _merge_override(module, source)
     for resource in module.resources:
         resource.body = _with_locals(resource.body, module)
     return module
+
+
+def _merge_override(module: Module, source: Source) -> None:
+    """An override file merged over the module: each argument it writes replaces the original's, and a
+    nested block type it writes replaces every block of that type (Terraform's override rules); a
+    local it sets replaces the local of the same name."""
+    for override in _resources_of(source):
+        base = module.find(override.address)
+        if base is None:
+            continue  # Terraform rejects an override of a block no other file declares
+        base.body = dict(base.body)
+        for key, value in override.body.items():
+            base.body[key] = value
+            base.overrides[key] = Pointer(source, (*override.path, key))
+    module.locals.update(_literal_locals(source.data))
 
 
 def _literal_locals(data: Any) -> dict[str, Any]:
@@ -367,16 +419,17 @@ class ShiftedDocument:
 
 def body_expression(resource: TfResource) -> Expr | None:
     """The parsed expression of a resource's ``body`` argument, from either syntax."""
-    document = resource.source.document
+    at = resource.at.child("body")
+    document = at.source.document
     if isinstance(document, HclDocument):
-        return document.expression((*resource.path, "body"))
+        return document.expression(at.path)
     value = resource.body.get("body")
     if not isinstance(value, str):
         return None
     inner = single_expression(value)
     if inner is not None:
         return parse_expression(inner)
-    span = resource.source.locate((*resource.path, "body"))
+    span = at.source.locate(at.path)
     return Expr("template" if "${" in value else "literal", value, span, value)
 
 
@@ -394,7 +447,7 @@ def api_body(resource: TfResource, module: Module, root: Path, open_source: Call
     if "body" not in resource.body:
         return Body()
     expression = body_expression(resource)
-    at = Pointer(resource.source, (*resource.path, "body"))
+    at = resource.at.child("body")
     if expression is None:
         return Body(notice=f"the body of {resource.address} is not read")
     return _follow(expression, resource, at, _Reader(module, root, open_source))
@@ -450,9 +503,71 @@ def _from_text(expression: Expr, resource: TfResource, at: Pointer) -> Body:
     if expression.heredoc:
         document: Any = ShiftedDocument(embedded.document, expression.span.line, expression.indent)
     else:
-        document = _Pinned(embedded.document, at)
+        document = _in_json_string(embedded.document, at) or _Pinned(embedded.document, at)
     source = Source(tf_source.path, tf_source.display, tf_source.text, document, list(document.problems))
     return Body(source, Pointer(source, ()), document.data)
+
+
+_JSON_STRING_VALUE = re.compile(r'\s*:\s*"')
+
+
+def _in_json_string(inner: Any, at: Pointer) -> _InJsonString | None:
+    """A document written in a Terraform JSON string value, located inside the string, or None when
+    the argument is not a JSON string (HCL quoted strings keep the argument's position)."""
+    source = at.source
+    if not source.path.name.lower().endswith(".json"):
+        return None
+    span = source.locate(at.path)
+    lines = source.lines
+    if not 1 <= span.line <= len(lines):
+        return None
+    line = lines[span.line - 1]
+    key_end = line.find('"', span.column)  # the closing quote of the key the span starts at
+    match = _JSON_STRING_VALUE.match(line, key_end + 1) if key_end != -1 else None
+    if match is None:
+        return None
+    return _InJsonString(inner, at, span.line, line, match.end())
+
+
+class _InJsonString:
+    """A document written in a JSON string: a JSON string is one line of the file whatever its
+    escapes, so every position of the document is a column of that line, each escape counted as the
+    characters it is written with (``\\"`` is two, ``\\n`` starts a new line of the document)."""
+
+    def __init__(self, inner: Any, at: Pointer, line: int, raw: str, start: int):
+        self.inner = inner
+        self.data = inner.data
+        self.line = line
+        self.pinned = _Pinned(inner, at)
+        self.columns: dict[tuple[int, int], int] = {}
+        doc_line, doc_column, index = 1, 1, start
+        while index < len(raw) and raw[index] != '"':
+            self.columns[(doc_line, doc_column)] = index + 1
+            if raw[index] != "\\":
+                index, doc_column = index + 1, doc_column + 1
+            elif raw[index + 1:index + 2] == "n":
+                index, doc_line, doc_column = index + 2, doc_line + 1, 1
+            elif raw[index + 1:index + 2] == "u":
+                high = raw[index + 2:index + 6]
+                index += 6
+                if high[:1].lower() == "d" and high[1:2].lower() in "89ab" and raw[index:index + 2] == "\\u":
+                    index += 6  # the low half of a surrogate pair: one character with the high one
+                doc_column += 1
+            else:
+                index, doc_column = index + 2, doc_column + 1
+        self.columns[(doc_line, doc_column)] = index + 1
+        self.problems = [LoadProblem(p.code, p.message, self.shift(p.span)) for p in inner.problems]
+
+    def shift(self, span: Span) -> Span:
+        start = self.columns.get((span.line, span.column))
+        if start is None:
+            return self.pinned.span
+        end = self.columns.get((span.end_line, span.end_column), start)
+        return Span(self.line, start, self.line, max(end, start))
+
+    def locate(self, path: tuple[Any, ...]) -> tuple[Span, int]:
+        span, matched = self.inner.locate(path)
+        return self.shift(span), matched
 
 
 class _Pinned:
@@ -493,14 +608,14 @@ def api_kind(resource: TfResource) -> tuple[ApiType | None, str]:
     return None, ""
 
 
-def rest_endpoint(resource: TfResource) -> tuple[EndpointType | None, tuple[Any, ...] | None]:
+def rest_endpoint(resource: TfResource) -> tuple[EndpointType | None, Pointer | None]:
     """The endpoint type an ``endpoint_configuration { types = [...] }`` block writes, and where."""
-    config, path = first_block(resource.body.get("endpoint_configuration"), (*resource.path, "endpoint_configuration"))
+    config, at = _block(resource.body, resource.at, "endpoint_configuration")
     if config is None:
         return None, None
     types = config.get("types")
     if isinstance(types, list) and types:
-        return _endpoint(types[0]), (*path, "types", 0)
+        return _endpoint(types[0]), at.child("types", 0)
     return None, None
 
 
@@ -559,11 +674,11 @@ class TerraformBuilder:
                 declared.api_type = ApiType.HTTP
                 declared.api_type_reason = f"{resource.address} imports an OpenAPI body, which only HTTP APIs support"
         else:
-            endpoint, endpoint_path = rest_endpoint(resource)
-            if endpoint is not None and endpoint_path is not None:
+            endpoint, endpoint_at = rest_endpoint(resource)
+            if endpoint is not None and endpoint_at is not None:
                 declared.endpoint_type = endpoint
                 declared.endpoint_reason = f"endpoint_configuration of {resource.address}"
-                declared.endpoint_at = Pointer(source, endpoint_path)
+                declared.endpoint_at = endpoint_at
             elif "endpoint_configuration" not in resource.body:
                 declared.endpoint_type = EndpointType.EDGE
                 declared.endpoint_reason = (f"{resource.address} sets no endpoint_configuration; REST APIs default "
@@ -603,7 +718,7 @@ _V2_SETTINGS = {
 
 def _resource(tf: TfResource) -> Resource:
     """A Terraform resource as the model's :class:`Resource` (its name is the resource address)."""
-    at = Pointer(tf.source, tf.path)
+    at = tf.at
     return Resource(tf.address, tf.type, tf.body, at, at)
 
 
@@ -615,8 +730,9 @@ def _setting(data: Any, at: Pointer, key: str) -> Setting:
 
 def _block(data: dict[str, Any], at: Pointer, key: str) -> tuple[dict[str, Any] | None, Pointer]:
     """The first ``key { ... }`` block of a body and where it is (``.tf``: a list; ``.tf.json``: maybe an object)."""
-    body, path = first_block(data.get(key), (*at.path, key))
-    return body, Pointer(at.source, path)
+    where = at.child(key)
+    body, path = first_block(data.get(key), where.path)
+    return body, Pointer(where.source, path)
 
 
 def _map(data: Any, at: Pointer) -> dict[str, Setting]:
@@ -663,7 +779,7 @@ class TerraformDeployment:
         stages: list[Stage] = []
         settings = self.related.get(METHOD_SETTINGS, [])
         for tf in self.related.get(REST_STAGE, []):
-            at = Pointer(tf.source, tf.path)
+            at = tf.at
             body = tf.body
             name = _setting(body, at, "stage_name")
             stage = Stage(tf.type, _label(name, tf.address), at, name, tf.address,
@@ -686,12 +802,12 @@ class TerraformDeployment:
                     stage.route_settings.append(self._method_settings(method))
             stages.append(stage)
         for tf in self.related.get(REST_DEPLOYMENT, []):
-            at = Pointer(tf.source, tf.path)
+            at = tf.at
             name = _setting(tf.body, at, "stage_name")
             if name.written:  # the deprecated stage_name argument creates a stage
                 stages.append(Stage(tf.type, _label(name, tf.address), at, name, tf.address))
         for tf in self.related.get(V2_STAGE, []):
-            at = Pointer(tf.source, tf.path)
+            at = tf.at
             body = tf.body
             name = _setting(body, at, "name")
             stage = Stage(tf.type, _label(name, tf.address), at, name, tf.address,
@@ -703,8 +819,9 @@ class TerraformDeployment:
             default, default_at = _block(body, at, "default_route_settings")
             if default is not None:
                 stage.route_settings.append(_route_settings(default, default_at, _V2_SETTINGS))
-            for route, route_path in blocks(body.get("route_settings"), (*tf.path, "route_settings")):
-                route_at = Pointer(tf.source, route_path)
+            routes_at = at.child("route_settings")
+            for route, route_path in blocks(body.get("route_settings"), routes_at.path):
+                route_at = Pointer(routes_at.source, route_path)
                 key = route.get("route_key")
                 stage.route_settings.append(_route_settings(
                     route, route_at, _V2_SETTINGS, route_key=key if isinstance(key, str) else None))
@@ -722,7 +839,7 @@ class TerraformDeployment:
             stage.access_log_format = log_format
 
     def _method_settings(self, tf: TfResource) -> RouteSettings:
-        at = Pointer(tf.source, tf.path)
+        at = tf.at
         path = tf.body.get("method_path")
         method_path = path.lstrip("/") if isinstance(path, str) and "${" not in path else None
         data, data_at = _block(tf.body, at, "settings")
@@ -742,11 +859,12 @@ class TerraformDeployment:
     def usage_plans(self) -> list[UsagePlan]:
         plans = []
         for tf in self.module.of_type(USAGE_PLAN):
-            at = Pointer(tf.source, tf.path)
+            at = tf.at
             covered = []
-            for entry, path in blocks(tf.body.get("api_stages"), (*tf.path, "api_stages")):
+            stages_at = at.child("api_stages")
+            for entry, path in blocks(tf.body.get("api_stages"), stages_at.path):
                 if refers_to(entry.get("api_id"), self.api.address):
-                    entry_at = Pointer(tf.source, path)
+                    entry_at = Pointer(stages_at.source, path)
                     throttle = entry.get("throttle")
                     covered.append(UsagePlanStage(entry_at, stage_reference(self.module, _setting(entry, entry_at, "stage")),
                                                   Setting(throttle, entry_at.child("throttle"))
@@ -765,7 +883,7 @@ class TerraformDeployment:
         associations = []
         stages = self._stage_resources()
         for tf in self.module.of_type(*WAF_ASSOCIATIONS):
-            at = Pointer(tf.source, tf.path)
+            at = tf.at
             arn = _setting(tf.body, at, "resource_arn")
             stage = next((s for s in stages if refers_to(arn.value, s.address)), None)
             if stage is None and not refers_to(arn.value, self.api.address):
@@ -789,7 +907,7 @@ class TerraformDeployment:
         for tf in self.module.of_type(*VPC_LINKS):
             if not any(refers_to(place, tf.address) for place in places):
                 continue
-            at = Pointer(tf.source, tf.path)
+            at = tf.at
             name = _setting(tf.body, at, "name")
             if tf.type == "aws_api_gateway_vpc_link":
                 links.append(VpcLink("v1", f"VPC link {tf.address}", at, tf.address, name,
@@ -807,7 +925,7 @@ class TerraformDeployment:
         for kind, type_key, identity_key in (("aws_api_gateway_authorizer", "type", "identity_source"),
                                              ("aws_apigatewayv2_authorizer", "authorizer_type", "identity_sources")):
             for tf in self.related.get(kind, []):
-                at = Pointer(tf.source, tf.path)
+                at = tf.at
                 value = tf.body.get(type_key, "TOKEN" if kind == "aws_api_gateway_authorizer" else None)
                 name = tf.body.get("name")
                 result.append(Authorizer(tf.type, name if isinstance(name, str) else tf.address,
@@ -821,9 +939,9 @@ class TerraformDeployment:
         result = []
         if self.api.type == REST_API and self.api.body.get("policy") not in (None, "", {}):
             result.append(ResourcePolicy(_parsed(self.api.body["policy"]),
-                                         Pointer(self.api.source, (*self.api.path, "policy")), "policy"))
+                                         self.api.at.child("policy"), "policy"))
         for tf in self.related.get("aws_api_gateway_rest_api_policy", []):
-            result.append(ResourcePolicy(_parsed(tf.body.get("policy")), Pointer(tf.source, (*tf.path, "policy")),
+            result.append(ResourcePolicy(_parsed(tf.body.get("policy")), tf.at.child("policy"),
                                          tf.address))
         return result
 
@@ -868,16 +986,16 @@ def module_domains(module: Module) -> list[Domain]:
     """The custom domain names of a module, with their certificates and endpoint types."""
     domains: list[Domain] = []
     for tf in module.of_type(*DOMAINS):
-        at = Pointer(tf.source, tf.path)
+        at = tf.at
         body = tf.body
         name = body.get("domain_name")
         mtls = "mutual_tls_authentication" in body
         mtls_at = at.child("mutual_tls_authentication")
         if tf.type == "aws_api_gateway_domain_name":
-            config, config_path = first_block(body.get("endpoint_configuration"), (*tf.path, "endpoint_configuration"))
+            config, config_at = _block(body, at, "endpoint_configuration")
             types = config.get("types") if config is not None else None
             endpoint = _endpoint(types[0]) if isinstance(types, list) and types else None
-            endpoint_at = Pointer(tf.source, (*config_path, "types", 0)) if endpoint is not None else None
+            endpoint_at = config_at.child("types", 0) if endpoint is not None else None
             if endpoint is None:
                 endpoint = EndpointType.REGIONAL if "regional_certificate_arn" in body else EndpointType.EDGE
             key = "certificate_arn"
@@ -888,8 +1006,9 @@ def module_domains(module: Module) -> list[Domain]:
             domain.logical_id = tf.address
             domains.append(domain)
             continue
-        for config, path in blocks(body.get("domain_name_configuration"), (*tf.path, "domain_name_configuration")):
-            config_at = Pointer(tf.source, path)
+        configs_at = at.child("domain_name_configuration")
+        for config, path in blocks(body.get("domain_name_configuration"), configs_at.path):
+            config_at = Pointer(configs_at.source, path)
             endpoint = _endpoint(config.get("endpoint_type")) or EndpointType.REGIONAL
             domain = Domain(name, config.get("certificate_arn"), endpoint, config_at,
                             config_at.child("certificate_arn"),
@@ -911,7 +1030,7 @@ def domain_mappings(module: Module, domain: Domain) -> list[tuple[str, Mapping]]
                    None)
         if api is None:
             continue
-        at = Pointer(tf.source, tf.path)
+        at = tf.at
         path_key, stage_key = MAPPINGS[tf.type]
         stage = stage_reference(module, _setting(tf.body, at, stage_key))
         result.append((api, Mapping(tf.type, at, _setting(tf.body, at, path_key), stage,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -262,3 +263,118 @@ def test_a_definition_named_alone_shows_only_its_own_findings_of_the_module_that
     # named with the file that declares the API: that file reports the definition's findings, once
     assert _located("api/orders.yaml", "infra/api.tf", cwd=root) == [
         ("api/orders.yaml", 21, 9, *TIMEOUT), ("infra/domain.tf", 3, 3, *CERTIFICATE)]
+
+
+# --- Terraform JSON bodies written as a string ------------------------------------------------------------
+
+_DOCUMENT = {"openapi": "3.0.1", "info": {"title": "p", "version": "1"}, "paths": {"/p": {"get": {
+    "x-amazon-apigateway-integration": {"type": "http_proxy", "httpMethod": "GET", "uri": "https://example.com",
+                                        "timeoutInMillis": 50000}}}}}
+_REGIONAL = ("AG201", ("integration timeout 50,000 ms is over the default maximum of 29,000 ms; regional REST APIs "
+                      "need a quota increase for it"))
+
+
+def _tf_json(body: str) -> str:
+    resource = {"name": "p", "body": body, "endpoint_configuration": {"types": ["REGIONAL"]}}
+    return json.dumps({"resource": {"aws_api_gateway_rest_api": {"p": resource}}}, indent=2) + "\n"
+
+
+def test_a_terraform_json_body_written_as_a_json_string_reports_inside_the_string(tmp_path):
+    """``"body": "{\\"openapi\\": ...}"``: the finding is at the key inside the string, its column counted
+    in the file as written (each escaped quote is two characters there)."""
+    text = _tf_json(json.dumps(_DOCUMENT))
+    (tmp_path / "main.tf.json").write_text(text, encoding="utf-8")
+    line = text.splitlines()[5]
+    column = line.index('\\"timeoutInMillis') + 1
+    assert _located(".", "--select", "AG201", cwd=tmp_path) == [("main.tf.json", 6, column, *_REGIONAL)]
+
+
+def test_a_terraform_json_body_written_over_several_string_lines_keeps_each_line(tmp_path):
+    """A string with \\n escapes is one line of the file: the finding is still on it, at its place."""
+    text = _tf_json(json.dumps(_DOCUMENT, indent=2))
+    (tmp_path / "main.tf.json").write_text(text, encoding="utf-8")
+    line = text.splitlines()[5]
+    column = line.index('\\"timeoutInMillis') + 1
+    assert _located(".", "--select", "AG201", cwd=tmp_path) == [("main.tf.json", 6, column, *_REGIONAL)]
+
+
+def test_a_terraform_json_body_built_by_jsonencode_in_an_interpolation_reports_at_the_body_key(tmp_path):
+    """``"body": "${jsonencode({...})}"``: the object is an HCL expression inside a JSON string; the
+    finding is at the ``body`` key, where the expression is written."""
+    body = ('${jsonencode({openapi = "3.0.1", info = {title = "p", version = "1"}, paths = {"/p" = {get = {'
+            '"x-amazon-apigateway-integration" = {type = "http_proxy", httpMethod = "GET", uri = "https://example.com", '
+            'timeoutInMillis = 50000}}}}})}')
+    (tmp_path / "main.tf.json").write_text(_tf_json(body), encoding="utf-8")
+    assert _located(".", "--select", "AG201", cwd=tmp_path) == [("main.tf.json", 6, 9, *_REGIONAL)]
+
+
+# --- override files ------------------------------------------------------------------------------------------
+
+_OVERRIDDEN_MODULE = {
+    "main.tf": PROVIDER + """
+        resource "aws_api_gateway_rest_api" "api" {
+          name = "orders"
+          body = file("${path.module}/v1.yaml")
+
+          endpoint_configuration {
+            types = ["REGIONAL"]
+          }
+        }
+
+        resource "aws_api_gateway_stage" "prod" {
+          rest_api_id   = aws_api_gateway_rest_api.api.id
+          deployment_id = "abc123"
+          stage_name    = "prod"
+
+          canary_settings {
+            deployment_id   = "def456"
+            percent_traffic = 10
+          }
+        }
+        """,
+    "main_override.tf": """\
+        resource "aws_api_gateway_rest_api" "api" {
+          body = file("${path.module}/v2.yaml")
+        }
+
+        resource "aws_api_gateway_stage" "prod" {
+          cache_cluster_enabled = true
+
+          canary_settings {
+            deployment_id   = "def456"
+            percent_traffic = 150
+          }
+        }
+        """,
+    "v1.yaml": 'openapi: 3.0.1\ninfo: {title: orders, version: "1"}\npaths: {}\n',
+    "v2.yaml": """\
+        openapi: 3.0.1
+        info: {title: orders, version: "2"}
+        paths:
+          /orders:
+            get:
+              x-amazon-apigateway-integration:
+                type: http_proxy
+                httpMethod: GET
+                uri: https://orders.example.com
+                timeoutInMillis: 50000
+        """,
+}
+_CANARY = ("AG213", ("stage prod (aws_api_gateway_stage.prod): canary percent_traffic 150 is outside 0–100, the share "
+                    "of requests the canary deployment receives"))
+
+
+def test_an_override_file_replaces_the_body_and_the_stage_settings_it_writes(tmp_path):
+    """Terraform merges ``*_override.tf`` over the module: the API deploys v2.yaml, not v1.yaml, and the
+    stage's canary block is the override's, reported where the override writes it."""
+    root = _write(tmp_path, _OVERRIDDEN_MODULE)
+    expected = [("main_override.tf", 10, 5, *_CANARY), ("v2.yaml", 10, 9, *TIMEOUT)]
+    assert _located(".", "--select", "AG201,AG213", cwd=root) == expected
+    assert _located("main.tf", "--select", "AG201,AG213", cwd=root) == expected
+    # the definition named alone is found through the override that names it; v1.yaml is deployed by nothing
+    assert _located("v2.yaml", "--select", "AG201,AG213", cwd=root) == [("v2.yaml", 10, 9, *TIMEOUT)]
+    assert _located("v1.yaml", "--select", "AG201,AG213", cwd=root) == []
+    # the cache the override switches on is priced
+    report = run_cli("cost", "--requests", "10M", "-f", "json", ".", cwd=root).json()
+    rest = next(e for e in report["estimates"] if e["api_type"] == "rest")
+    assert [i["label"] for i in rest["line_items"]] == ["REST API requests", "cache (0.5 GB)"]
