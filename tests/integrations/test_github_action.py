@@ -275,7 +275,20 @@ def test_extra_args_keep_every_line_and_quoted_values(action_run, project: Path)
 
     broken = action_run(paths="apis/good-http-api.yaml", extra_args="--config 'unclosed")
     assert broken.run() == 2
-    assert "::error title=apilint::extra-args cannot be split" in broken.logs["check"].stdout
+    assert broken.logs["prepare"].stdout == (
+        "::error title=apilint::extra-args cannot be split into arguments (an unclosed quote?): --config 'unclosed\n")
+    assert set(broken.logs) == {"prepare"}
+
+
+def test_cost_args_are_split_as_extra_args_are(action_run):
+    run = action_run(cost_args="--region 'eu-west-1'\n--requests \"5 M\"  --free-tier", extra_args="-v")
+    assert run.run(until="prepare") == 0, run.logs["prepare"].stdout + run.logs["prepare"].stderr
+    reports = run.temp / "apilint-reports"
+    assert (reports / "cost-args").read_text(encoding="utf-8").split("\0") == [
+        "--region", "eu-west-1", "--requests", "5 M", "--free-tier", ""]
+    assert (reports / "extra-args").read_text(encoding="utf-8") == "-v\0"
+    cost = next(step for step in run.action["runs"]["steps"] if step.get("id") == "cost")
+    assert 'done < "${REPORT_DIR}/cost-args"' in cost["run"] and "INPUT_COST_ARGS" not in cost["run"]
 
 
 def test_soft_fail_reports_findings_without_failing_the_step(action_run):
