@@ -236,6 +236,9 @@ class DefinedApi:
     #: The template resource of the API (``OrdersApi``), which a usage file names as
     #: ``template.yaml#OrdersApi``; None for a bare definition.
     logical_id: str | None = None
+    #: The region the API is deployed to, when its deployment or the configuration says it (a
+    #: Terraform provider's literal ``region``); None when nothing does.
+    region: str | None = None
 
 
 def defined_apis(apis: Sequence[Api]) -> list[DefinedApi]:
@@ -246,5 +249,5 @@ def defined_apis(apis: Sequence[Api]) -> list[DefinedApi]:
         for at in (api.doc_at, api.resource_at):
             if at is not None:
                 files.add(at.source.path.resolve())
-        result.append(DefinedApi(api.label, frozenset(files), api_blockers(api), api.logical_id))
+        result.append(DefinedApi(api.label, frozenset(files), api_blockers(api), api.logical_id, api.region))
     return result

@@ -70,7 +70,7 @@ def cost_command(
         None, "--usage", help="Usage file (YAML): several APIs, traffic per route."
     ),
     region: str | None = typer.Option(
-        None, "--region", help="AWS region (default: usage file, AWS_REGION, us-east-1)."
+        None, "--region", help="AWS region (default: usage file, the deployment's stated region, AWS_REGION, us-east-1)."
     ),
     api_type: str | None = typer.Option(
         None,
@@ -240,13 +240,13 @@ def estimate_request(request: CostRequest, tree: Tree) -> EstimateResult:
 
     notes: list[str] = []
     apis, settings = _usage(request, tree, notes)
-    region = _region(request, settings, notes)
+    defined = _definitions(request, apis, tree, notes)
+    region = _region(request, settings, notes, defined)
     options = EstimateOptions(
         hours_per_month=_hours(request, settings),
         free_tier=bool(request.free_tier if request.free_tier is not None else settings.free_tier),
     )
     book = load_price_book(region, request.price_list)
-    defined = _definitions(request, apis, tree, notes)
     apis, blockers = _attach_definitions(apis, defined, request, notes)
     result = estimate(book, apis, options, blockers, notes)
     _require_some_price(result, region)
@@ -353,11 +353,17 @@ def _definitions(
         raise CostError(str(error)) from None
 
 
-def _region(request: CostRequest, settings: UsageProfile, notes: list[str]) -> str:
+def _region(request: CostRequest, settings: UsageProfile, notes: list[str],
+            defined: Sequence[DefinedApi] | None = None) -> str:
+    """--region, the usage file's, the one the definitions' deployment states (all that state one
+    agree: a Terraform provider's region), the environment's, else us-east-1."""
     environment = request.environment
+    stated = {api.region.strip() for api in defined or () if api.region and api.region.strip()}
+    deployed = next(iter(stated)) if len(stated) == 1 else None
     for value, origin in (
         (request.region, None),
         (settings.region, None),
+        (deployed, "the deployment of the definitions"),
         (environment.get("AWS_REGION"), "AWS_REGION"),
         (environment.get("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"),
     ):
@@ -485,7 +491,7 @@ def cost_diff_command(
     usage: Path | None = typer.Option(
         None, "--usage", help="Usage file, read at each revision (the working tree's when a revision lacks it)."
     ),
-    region: str | None = typer.Option(None, "--region", help="AWS region (default: usage file, AWS_REGION, us-east-1)."),
+    region: str | None = typer.Option(None, "--region", help="AWS region (default: usage file, the deployment's stated region, AWS_REGION, us-east-1)."),
     api_type: str | None = typer.Option(None, "--api-type", help="Current type when no definition says: rest, http or websocket (default: rest)."),
     requests: str | None = typer.Option(None, "--requests", help="Calls per month: 5000000, 432M, 15B."),
     request_size_kb: str | None = typer.Option(None, "--request-size-kb", help="Average request payload in KB."),

@@ -235,7 +235,7 @@ def test_terraform_stage_cache_waf_and_usage_plan_are_priced_as_a_template_s() -
     module or only the definition it deploys is named."""
     folder = "fixtures/cost/terraform"
     for named in (folder, f"{folder}/orders.yaml"):
-        report = run_cost("--requests", "10M", named, "-f", "json").json()
+        report = run_cost("--requests", "10M", "--region", "us-east-1", named, "-f", "json").json()
         rest, http, websocket = (estimate_of(report, t) for t in ("rest", "http", "websocket"))
         assert items(rest) == {"requests": 35.00, "cache (0.5 GB)": 14.60}, named
         assert rest["monthly_usd"] == 49.60 and rest["available"] is True
@@ -247,6 +247,18 @@ def test_terraform_stage_cache_waf_and_usage_plan_are_priced_as_a_template_s() -
                                        ("openapi-definition", f"{folder}/orders.yaml", 1)]
         assert any(line.endswith(f"stage cache of 0.5 GB, as the template declares ({main}:38); --cache-size-gb "
                                  "or cache_size_gb overrides it.") for line in report["assumptions"])
+
+
+def test_the_region_a_terraform_provider_states_is_priced_without_region_flag() -> None:
+    """The module's aws provider says eu-west-1: that region is priced, and said to be the source. The
+    bundled eu-west-1 prices have no REST request price, so REST is not priced rather than guessed."""
+    report = run_cost("--requests", "10M", "fixtures/cost/terraform", "-f", "json").json()
+    assert report["region"] == "eu-west-1"
+    assert "Region eu-west-1 taken from the deployment of the definitions." in report["assumptions"]
+    assert items(estimate_of(report, "http")) == {"requests": 11.10}
+    assert estimate_of(report, "rest")["monthly_usd"] is None
+    flagged = run_cost("--requests", "10M", "--region", "us-east-2", "fixtures/cost/terraform", "-f", "json").json()
+    assert flagged["region"] == "us-east-2"
 
 
 def test_a_definition_named_alone_is_priced_as_the_sam_template_deploys_it(tmp_path: Path) -> None:
