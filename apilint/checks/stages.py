@@ -59,6 +59,11 @@ def _throttles(api: Api) -> Iterator[tuple[str, Setting, Setting, Pointer]]:
                                Setting(limits.get("BurstLimit"), at.child("BurstLimit")), at)
 
 
+def _shown(value: float) -> str:
+    """A number as written in a message: whole numbers with thousands separators (99,999,999, not 1e+08)."""
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
 def throttling_quota(api: Api, run: Any) -> Iterator[Violation]:
     """Rates above the account's throttle quota and bursts above its bucket (warnings: the rate
     quota can be raised, the bucket cannot)."""
@@ -66,11 +71,11 @@ def throttling_quota(api: Api, run: Any) -> Iterator[Violation]:
     for what, rate, burst, _at in _throttles(api):
         rate_value, burst_value = rate.number(), burst.number()
         if rate_value is not None and rate_value > rate_quota and rate.at is not None:
-            yield Violation(rate.at, f"{what}: throttling rate {rate_value:,g} requests per second is above the "
+            yield Violation(rate.at, f"{what}: throttling rate {_shown(rate_value)} requests per second is above the "
                                      f"account quota of {rate_quota:,} {where}, shared by every API of the "
                                      "account; request a quota increase first or lower the rate")
         if burst_value is not None and burst_value > burst_quota and burst.at is not None:
-            yield Violation(burst.at, f"{what}: burst limit {burst_value:,g} is above the account's burst bucket "
+            yield Violation(burst.at, f"{what}: burst limit {_shown(burst_value)} is above the account's burst bucket "
                                       f"of {burst_quota:,} requests {where}, which cannot be raised: bursts above "
                                       f"{burst_quota:,} are throttled anyway")
 
@@ -81,11 +86,11 @@ def throttling_values(api: Api, run: Any) -> Iterator[Violation]:
         rate_value, burst_value = rate.number(), burst.number()
         for name, setting, value in (("throttling rate", rate, rate_value), ("burst limit", burst, burst_value)):
             if value is not None and value < 0 and value != NOT_SET and setting.at is not None:
-                yield Violation(setting.at, f"{what}: {name} {value:g} is negative; rates (requests per second) "
+                yield Violation(setting.at, f"{what}: {name} {_shown(value)} is negative; rates (requests per second) "
                                             "and bursts (requests) are 0 or more")
         if burst_value == 0 and rate_value is not None and rate_value > 0 and burst.at is not None:
             yield Violation(burst.at, f"{what}: a burst limit of 0 lets no request through (the token bucket holds "
-                                      f"no token), so its rate of {rate_value:g} per second is never reached; give a "
+                                      f"no token), so its rate of {_shown(rate_value)} per second is never reached; give a "
                                       "burst of at least 1, or a rate of 0 too to block on purpose")
 
 
@@ -102,7 +107,7 @@ def canary_traffic(api: Api, run: Any) -> Iterator[Violation]:
         value = percent.number()
         if value is not None and not 0 <= value <= 100 and percent.at is not None:
             key = percent.at.path[-1]  # PercentTraffic, or Terraform's percent_traffic
-            yield Violation(percent.at, f"{stage.label}: canary {key} {value:g} is outside 0–100, the "
+            yield Violation(percent.at, f"{stage.label}: canary {key} {_shown(value)} is outside 0–100, the "
                                         "share of requests the canary deployment receives")
 
 

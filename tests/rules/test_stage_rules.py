@@ -123,3 +123,20 @@ def test_malformed_stage_and_authorizer_values_stay_silent_or_say_so(tmp_path: P
     found = _findings("--select", "AG106,AG216,AG217,AG218", "template.yaml", cwd=tmp_path)
     assert [f[:3] for f in found] == [("AG218", 10, 58), ("AG106", 19, 18)]
     assert "type not known" in found[1][4]
+
+
+def test_large_and_fractional_throttles_are_written_as_numbers(tmp_path: Path):
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties: {Name: a}\n"
+        "  Prod:\n    Type: AWS::ApiGateway::Stage\n    Properties:\n      RestApiId: !Ref Api\n"
+        "      StageName: prod\n      MethodSettings:\n        - ResourcePath: '/*'\n          HttpMethod: '*'\n"
+        "          ThrottlingRateLimit: 99999999\n          ThrottlingBurstLimit: -2.5\n")
+    result = run_cli("check", "--select", "AG212,AG218", "--format", "json", "template.yaml", cwd=tmp_path)
+    messages = [(f["line"], f["message"]) for f in result.json()["findings"]]
+    assert messages == [
+        (13, ("stage prod (Prod): throttling rate 99,999,999 requests per second is above the account quota of "
+             "10,000 in most Regions, shared by every API of the account; request a quota increase first or lower "
+             "the rate")),
+        (14, ("stage prod (Prod): burst limit -2.5 is negative; rates (requests per second) and bursts (requests) "
+             "are 0 or more")),
+    ]
