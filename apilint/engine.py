@@ -255,7 +255,19 @@ class Engine:
             if deployers:
                 return self._check_as_deployed(result, deployers)
         builder, apis = self.build_apis(source, kind, options)
-        self._check_apis(result, builder, apis, codes, options)
+        only_in = None
+        if kind == "terraform" and not apis:
+            # A module file without an API resource (domain.tf, an override file), as the pre-commit hook
+            # names it when only it changed: checked as the module's APIs deploy it, keeping the findings
+            # in this file. Not when the file declaring the API is in the run: that one reports them.
+            from apilint.terraform import TerraformBuilder
+
+            settings = FileSettings(options.api_type, options.endpoint_type, options.region, options.domains,
+                                    options.rule_options)
+            apis = TerraformBuilder(builder, self.open_context).module_apis(source, settings, self.run.files)
+            builder.consumed.clear()  # their definitions report their own findings, in this run or another
+            only_in = source.display
+        self._check_apis(result, builder, apis, codes, options, only_in=only_in)
         result.notices.extend(builder.notices)
         result.consumed = [str(p) for p in builder.consumed]
         result.findings = _dedupe(result.findings)
@@ -263,8 +275,9 @@ class Engine:
         return result
 
     def _check_apis(self, result: FileResult, builder: ApiBuilder, apis: list[Api], codes: set[str],
-                    options: FileOptions, outside: frozenset[str] = frozenset()) -> None:
-        """Run the enabled rules on the APIs; ``outside``: keep only findings outside those files."""
+                    options: FileOptions, outside: frozenset[str] = frozenset(), only_in: str | None = None) -> None:
+        """Run the enabled rules on the APIs; ``outside``: keep only findings outside those files;
+        ``only_in``: keep only the findings in that file."""
         if self.run.cost_facts:
             from apilint.cost.blockers import defined_apis
 
@@ -281,10 +294,11 @@ class Engine:
                 if rule.scope == "document" and api.document is None:
                     continue
                 for violation in rule.check(api, RuleRun(rule, options_for(rule, options.rule_options))):
-                    if violation.at.source.display not in outside:
+                    shown = violation.at.source.display
+                    if shown not in outside and (only_in is None or shown == only_in):
                         self._add(result, self._stamp(rule, violation, api), codes, options, violation.at)
         for ref_problem in builder.resolver.problems:
-            if ref_problem.at.source.display in outside:
+            if ref_problem.at.source.display in outside or only_in not in (None, ref_problem.at.source.display):
                 continue
             rule = self._rule_by_code["AG006"]
             finding = self._finding(rule, ref_problem.at, ref_problem.message, None, None)

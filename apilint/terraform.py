@@ -641,6 +641,13 @@ class TerraformBuilder:
                 apis.append(self._domains_only(module, source, domains, settings))
         return apis
 
+    def module_apis(self, source: Source, settings: FileSettings, in_run: frozenset[Path]) -> list[Api]:
+        """The APIs of the module a file without an API resource belongs to, for its own findings: those
+        declared in files that are not in the run (a file in the run reports its module's findings)."""
+        module = read_module(source.path.parent, self.open_context, first=source)
+        return [self._api(module, resource, settings) for resource in module.of_type(*API_TYPES)
+                if resource.source.path.resolve() not in in_run]
+
     def _domains_only(self, module: Module, source: Source, domains: list[Domain], settings: FileSettings) -> Api:
         from apilint.apis import Declared, FileSettings
 

@@ -374,7 +374,11 @@ def test_an_override_file_replaces_the_body_and_the_stage_settings_it_writes(tmp
     # the definition named alone is found through the override that names it; v1.yaml is deployed by nothing
     assert _located("v2.yaml", "--select", "AG201,AG213", cwd=root) == [("v2.yaml", 10, 9, *TIMEOUT)]
     assert _located("v1.yaml", "--select", "AG201,AG213", cwd=root) == []
-    # the cache the override switches on is priced
-    report = run_cli("cost", "--requests", "10M", "-f", "json", ".", cwd=root).json()
+    # the override file named alone (only it changed) reports what it writes; its definition keeps its own
+    assert _located("main_override.tf", "--select", "AG201,AG213", cwd=root) == [expected[0]]
+    assert _located("main_override.tf", "v2.yaml", "--select", "AG201,AG213", cwd=root) == expected
+    # the cache the override switches on is priced (in us-east-1: the bundled prices of the provider's
+    # region have no REST request price)
+    report = run_cli("cost", "--requests", "10M", "--region", "us-east-1", "-f", "json", ".", cwd=root).json()
     rest = next(e for e in report["estimates"] if e["api_type"] == "rest")
     assert [i["label"] for i in rest["line_items"]] == ["REST API requests", "cache (0.5 GB)"]

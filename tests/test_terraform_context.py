@@ -209,3 +209,24 @@ def test_literal_locals_are_known_values_variables_are_not(tmp_path):
     assert api.document is not None and api.source.display == "api.yaml"
     assert api.properties["description"] == "${local.computed}"
     assert other.document is None
+
+
+def test_a_module_file_without_the_api_named_alone_reports_its_own_findings_once(tmp_path):
+    """The pre-commit hook names only what changed: a stage.tf without the API resource is checked as the
+    module's API deploys it and shows the findings in stage.tf; with main.tf in the run too, main.tf
+    reports them and stage.tf adds nothing."""
+    (tmp_path / "main.tf").write_text('resource "aws_api_gateway_rest_api" "pets" {\n  name = "pets"\n}\n')
+    (tmp_path / "stage.tf").write_text(
+        'resource "aws_api_gateway_stage" "prod" {\n  rest_api_id   = aws_api_gateway_rest_api.pets.id\n'
+        '  deployment_id = "abc123"\n  stage_name    = "prod"\n\n  canary_settings {\n'
+        '    deployment_id   = "def456"\n    percent_traffic = 150\n  }\n}\n')
+
+    def found(*names: str) -> list[tuple[str, str, int, int]]:
+        result = run_cli("check", "--select", "AG213", "--format", "json", *names, cwd=tmp_path)
+        assert result.code in (0, 1), result.err
+        return [(f["file"], f["code"], f["line"], f["column"]) for f in result.json()["findings"]]
+
+    assert found("stage.tf") == [("stage.tf", "AG213", 8, 5)]
+    assert found("main.tf", "stage.tf") == [("stage.tf", "AG213", 8, 5)]
+    assert found(".") == [("stage.tf", "AG213", 8, 5)]
+    assert found("main.tf") == [("stage.tf", "AG213", 8, 5)]
