@@ -9,6 +9,8 @@ file of the corpus hold it to that.
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -23,12 +25,6 @@ from apilint.load.source import decode
 from apilint.load.yamlload import compose_yaml
 
 pytestmark = pytest.mark.skipif(fastyaml._parser() is None, reason="yaml_rs is not installed")
-
-
-@pytest.fixture(autouse=True)
-def _no_loop_budget(monkeypatch):
-    """Small texts take the fast path at once here (a process normally reads 64 KB with the loop first)."""
-    monkeypatch.setattr(fastyaml, "LOOP_BUDGET", 0)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -160,15 +156,17 @@ def test_the_loop_reads_everything_without_the_compiled_parser(monkeypatch):
     assert type(document).__name__ == "YamlDocument" and document.data == {"a": 1}
 
 
-def test_a_process_reads_its_first_small_files_with_the_loop(monkeypatch):
-    monkeypatch.setattr(fastyaml, "LOOP_BUDGET", 64)
-    monkeypatch.setattr(fastyaml, "_loop_read", 0)
-    small = "".join(f"k{n}: {n}\n" for n in range(5))  # 30 characters
-    large = "a: 1\n" + "# padding\n" * 3  # 35 characters: more than half the budget
-    assert [fast_load(small) for _ in range(3)] == [None, None, None]  # 90 characters read by the loop
-    assert fast_load(small) is not None  # the budget is spent: from now on the fast path
-    monkeypatch.setattr(fastyaml, "_loop_read", 0)
-    assert fast_load(large) is not None  # half the budget or more: the fast path at once
+def test_pyyaml_is_imported_only_when_the_loop_runs():
+    """A small file the fast path reads needs no PyYAML until a finding asks for a position."""
+    script = (
+        "import sys\n"
+        "from apilint.load.fastyaml import load_yaml\n"
+        "document = load_yaml('openapi: 3.0.0\\npaths:\\n  /a: {}\\n')\n"
+        "print(type(document).__name__, 'yaml' in sys.modules)\n"
+        "print(document.locate(('paths', '/a'))[0].line, 'yaml' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert run.stdout.split("\n")[:2] == ["FastYamlDocument False", "3 True"]
 
 
 def test_small_limits_leave_every_text_to_the_loop(monkeypatch):

@@ -24,8 +24,12 @@ which reports what there is to report:
   the loop);
 - no duplicate key (the parser refuses them; the loop then reports them).
 
-Without ``yaml_rs`` installed (or on any error it raises) the loop reads every file; a process
-that has read little YAML (``LOOP_BUDGET``) does not load the parser yet.
+Without ``yaml_rs`` installed (or on any error it raises) the loop reads every file.
+
+Small files take the fast path too: PyYAML, which the loop runs on, is imported only when the loop
+runs, and importing it (its pure-Python reader compiles a large character class) costs several times
+what loading the compiled parser and reading a small file cost. A file without findings is then
+read without PyYAML at all.
 """
 
 from __future__ import annotations
@@ -38,13 +42,6 @@ from typing import Any
 from apilint.finding import Span
 from apilint.load.limits import Limits
 from apilint.load.yamlload import BLANK, YamlDocument, compose_yaml, resolve_plain
-
-#: Characters of YAML a process reads with the loop before it loads the compiled parser: loading it
-#: (a few milliseconds) costs more than the loop takes on a few small files, as in a pre-commit run.
-#: A file of half this size or more takes the fast path at once.
-LOOP_BUDGET = 64 * 1024
-_loop_read = 0
-
 
 @cache
 def _parser() -> tuple[Any, Any] | None:
@@ -97,10 +94,6 @@ class FastYamlDocument(YamlDocument):
 
 def fast_load(text: str, limits: type[Limits] = Limits) -> FastYamlDocument | None:
     """The document read by the compiled parser, or None when the text needs apilint's own loop."""
-    global _loop_read
-    if _loop_read < LOOP_BUDGET and 2 * len(text) < LOOP_BUDGET:
-        _loop_read += len(text)
-        return None
     parser = _parser()
     if parser is None or not _plain_enough(text, limits):
         return None

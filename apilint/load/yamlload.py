@@ -19,27 +19,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-from yaml.events import (
-    AliasEvent,
-    DocumentEndEvent,
-    DocumentStartEvent,
-    MappingEndEvent,
-    MappingStartEvent,
-    ScalarEvent,
-    SequenceEndEvent,
-    SequenceStartEvent,
-    StreamEndEvent,
-)
-
 from apilint.finding import Span
 from apilint.load.limits import Limits
 from apilint.load.problems import LoadProblem
 
-try:  # the C parser is what makes large files fast; the pure-Python one is a slow fallback
-    _BaseLoader: Any = yaml.CBaseLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _BaseLoader = yaml.BaseLoader
+# PyYAML is imported by the functions that run the loop, not here: importing it (its pure-Python
+# reader compiles a large character class) costs more than reading a small file, and a file the
+# fast path reads needs it only when a finding asks for a position.
 
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
@@ -254,16 +240,25 @@ class _Frame:
         self.key_span: _Span | None = None
 
 
+def _base_loader() -> Any:
+    """libyaml's C parser, which makes large files fast; the pure-Python one when PyYAML lacks libyaml."""
+    import yaml
+
+    return getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
 class _Stop(Exception):
     """Composition ends early: a limit was reached or the input is broken (the problem is recorded)."""
 
 
 def compose_yaml(text: str, limits: type[Limits] = Limits) -> YamlDocument:
     """:func:`load_yaml` without the fast path: data, positions and problems from libyaml's events."""
+    import yaml
+
     gc_was_enabled = gc.isenabled()
     gc.disable()  # the collector costs more than the parse itself on large files
     try:
-        document = _read(_BaseLoader, text, limits)
+        document = _read(_base_loader(), text, limits)
         if document is None:
             # libyaml (in PyYAML 6.0.4 and later) refuses nesting beyond a limit of its own. The depth
             # limit is apilint's: the pure-Python parser has none, so the same loop reads the text
@@ -281,6 +276,8 @@ _NESTING_REFUSED = "exceeded maximum nesting depth"
 
 def _read(loader_class: Any, text: str, limits: type[Limits]) -> YamlDocument | None:
     """Compose ``text`` with one of PyYAML's parsers; None when the parser refused to nest deeper."""
+    import yaml
+
     problems: list[LoadProblem] = []
     loader = loader_class(text)
     try:
@@ -317,6 +314,16 @@ def _compose(loader: Any, problems: list[LoadProblem],
     are saved in the container's frame while a nested one is open), so that a scalar costs a few
     local operations.
     """
+    from yaml.events import (
+        AliasEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+    )
+
     get_event = loader.get_event
     get_event()  # StreamStartEvent
     if isinstance(get_event(), StreamEndEvent):  # else the first DocumentStartEvent
@@ -492,6 +499,9 @@ def _too_much_repeated(problems: list[LoadProblem], what: str, mark: Any) -> Non
 
 def _further_documents(get_event: Any, problems: list[LoadProblem]) -> None:
     """Report a second document (not an empty one after a trailing ``---``) without reading it."""
+    import yaml
+    from yaml.events import DocumentEndEvent, DocumentStartEvent, ScalarEvent, StreamEndEvent
+
     event = get_event()  # a syntax error here is one in the first document's text: it propagates
     if not isinstance(event, DocumentStartEvent):
         return

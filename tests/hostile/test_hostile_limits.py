@@ -308,7 +308,7 @@ def test_the_depth_limit_is_apilints_whatever_libyamls_own_limit(monkeypatch, le
     above it AG005 names level 1,001, as with a libyaml that has no limit of its own."""
     from apilint.load import yamlload
 
-    monkeypatch.setattr(yamlload, "_BaseLoader", _ShallowLibyaml)
+    monkeypatch.setattr(yamlload, "_base_loader", lambda: _ShallowLibyaml)
     document = yamlload.compose_yaml("[" * levels + "]" * levels)
     if levels <= Limits.max_depth:
         assert document.problems == [] and document.data is not None
