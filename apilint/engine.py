@@ -25,7 +25,6 @@ from apilint.apis import (
 )
 from apilint.config import Config, FileOptions, resolve_file_options
 from apilint.finding import Finding, Severity, Span
-from apilint.fix import ResolvedFix, resolve
 from apilint.load.cache import SourceCache
 from apilint.load.source import (
     DEFAULT_MAX_FILE_BYTES,
@@ -43,6 +42,7 @@ from apilint.rules import Rule, Violation, find_rule, load_rules, match_rules, o
 if TYPE_CHECKING:
     from apilint.cost.blockers import DefinedApi
     from apilint.deployers import DeployerIndex
+    from apilint.fix import ResolvedFix
 
 IGNORE_KEY = "x-apilint-ignore"
 _COMMENT_IGNORE = re.compile(r"#\s*apilint-ignore\s*:?\s*([A-Za-z0-9_,\- ]+)")
@@ -450,7 +450,11 @@ class Engine:
                        rule.severity, message, (), api)
 
     def _stamp(self, rule: Rule, violation: Violation, api: Api) -> Finding:
-        fix = resolve(violation.fix) if violation.fix is not None else None
+        fix = None
+        if violation.fix is not None:
+            from apilint.fix import resolve  # loaded with the first check that proposes a fix
+
+            fix = resolve(violation.fix)
         if fix is not None and violation.fix is not None and violation.fix.changes[0].at.source is not violation.at.source:
             fix = None  # a finding's fix edits the file the finding is in
         return self._finding(rule, violation.at, violation.message, violation.severity, api.label, violation.extra,

@@ -18,11 +18,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apilint.finding import Severity
-from apilint.fix import Fix
 from apilint.model import ApiType, Pointer
+
+if TYPE_CHECKING:
+    from apilint.fix import Fix
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REQUIRED_DOC_SECTIONS = ("what", "why", "example", "references")

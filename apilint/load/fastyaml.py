@@ -43,6 +43,7 @@ from apilint.finding import Span
 from apilint.load.limits import Limits
 from apilint.load.yamlload import BLANK, YamlDocument, compose_yaml, resolve_plain
 
+
 @cache
 def _parser() -> tuple[Any, Any] | None:
     """The compiled parser and the alias limits that make it refuse aliases; None without it."""

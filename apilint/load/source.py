@@ -14,7 +14,6 @@ from typing import Any, Protocol
 
 from apilint.finding import Span
 from apilint.load.fastyaml import load_yaml
-from apilint.load.jsonload import load_json
 from apilint.load.limits import DEFAULT_MAX_FILE_BYTES, Limits
 from apilint.load.problems import LoadProblem
 from apilint.load.yamlload import YamlDocument
@@ -246,6 +245,8 @@ def parse_text(path: Path, display: str, text: str) -> Source:
     is_json_file = path.suffix.lower() == ".json"
     first = _FIRST_CHARACTER.match(text)
     if is_json_file or (first is not None and first.group(1) in "{["):
+        from apilint.load.jsonload import load_json  # loaded by runs that read JSON
+
         document = load_json(text)
         failed = document.data is None and document.problems
         if failed and not is_json_file and all(p.code == "AG001" for p in document.problems):
