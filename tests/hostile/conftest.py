@@ -7,9 +7,9 @@ error with a position, exit code 0, 1 or 2, never a traceback, in bounded time a
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +67,7 @@ def messages(result: Result, code: str) -> list[str]:
 
 @dataclass
 class Measured:
-    """A run of apilint in its own process: exit code, output, wall time and peak memory."""
+    """A run of apilint in its own process: exit code, output, CPU time and peak memory."""
 
     code: int
     out: str
@@ -77,11 +77,16 @@ class Measured:
 
 
 def measured(*args: str, cwd: Path, timeout: float = 120) -> Measured:
-    """``apilint ARGS`` in a child process, with its wall time and peak resident memory."""
+    """``apilint ARGS`` in a child process, with its CPU time and peak resident memory.
+
+    CPU time (user and system, of the child alone) rather than wall time: these bounds catch work that
+    grows without limit on hostile input, and the machine's other load must not decide them.
+    """
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([sys.executable, "-c", _MEASURED, *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=timeout, stdin=subprocess.DEVNULL, check=False)
-    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     err, _, peak = done.stderr.rpartition("PEAK_KB=")
     return Measured(done.returncode, done.stdout, err.rstrip(), seconds, int(peak.strip() or 0) / 1024)
