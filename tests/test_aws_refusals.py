@@ -266,3 +266,15 @@ def test_sam_refuses_a_malformed_if_and_authorizer_fields_of_the_other_kind():
         (114, 13, "SAM refuses the API: \"AuthorizationScopes must be a list.\" (authorizer Jwt)"),
         (122, 13, "SAM refuses the API: \"IdentitySource must be defined only for OAuth2 Authorizer.\" (authorizer Tenant)"),
     ]
+
+
+def test_event_scopes_and_request_validators_quote_sam():
+    found = [f for f in _findings("--select", "AG604", str(RULES / "AG604" / "bad-template.yaml")) if f["line"] > 60]
+    assert [(f["line"], f["column"], f["message"]) for f in found] == [
+        (84, 15, ("SAM refuses the event Create of CreateOrder: \"Unable to set Authorizer on API method [post] for "
+                  "path [/orders] because 'AuthorizationScopes' must be a list of strings.\" ('orders.write'; write "
+                  "it as [...] or a list of lines)")),
+        (87, 15, ("SAM refuses the event Create of CreateOrder: \"Unable to set Validator to RequestModel [Order] on "
+                  "API method [post] for path [/orders] ValidateBody and ValidateParameters must be a boolean type, "
+                  "strings or intrinsics are not supported.\" (ValidateBody is 'true')")),
+    ]

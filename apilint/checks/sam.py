@@ -435,15 +435,44 @@ def sam_event_refused(api: Api, run: Any) -> Iterator[Violation]:
         return
     auth = api.properties.get("Auth")
     for event in api.resource.events:
+        yield from _event_scopes(event)
         if event.kind != "Api":
             continue
         yield from _request_parameters(event)
+        yield from _request_validators(api, event)
         required = event.setting("Auth", "ApiKeyRequired")
         api_required = auth.get("ApiKeyRequired") if isinstance(auth, dict) else None
         if required.value is False and required.at is not None and not api_required and not is_unknown(auth):
             yield Violation(required.at, f"{_refused(event)}: \"Unable to set ApiKeyRequired [False] on API "
                                          f"{event.route_text} because the related API does not specify any "
                                          "ApiKeyRequired.\" (leave it out: the route requires no key already)")
+
+
+def _event_scopes(event: FunctionEvent) -> Iterator[Violation]:
+    """``Auth.AuthorizationScopes`` that SAM cannot write into the operation's security: not a list."""
+    scopes = event.setting("Auth", "AuthorizationScopes")
+    if not scopes.value or scopes.at is None or is_unknown(scopes.value) or isinstance(scopes.value, list):
+        return
+    yield Violation(scopes.at, f"{_refused(event)}: \"Unable to set Authorizer on API {event.route_text} because "
+                               f"'AuthorizationScopes' must be a list of strings.\" ({scopes.value!r}; write it as "
+                               "[...] or a list of lines)")
+
+
+def _request_validators(api: Api, event: FunctionEvent) -> Iterator[Violation]:
+    """``RequestModel.ValidateBody`` and ``ValidateParameters``: SAM takes only booleans (not text, not
+    an intrinsic function), once it has found the model in the API's ``Models``."""
+    name = event.setting("RequestModel", "Model").value
+    models = api.properties.get("Models")
+    if not isinstance(name, str) or not isinstance(models, dict) or is_intrinsic(models) or not models.get(name):
+        return  # no model, or one AG601 reports
+    for key in ("ValidateBody", "ValidateParameters"):
+        setting = event.setting("RequestModel", key)
+        if setting.at is not None and setting.value is not None and not isinstance(setting.value, bool):
+            yield Violation(setting.at, f"{_refused(event)}: \"Unable to set Validator to RequestModel [{name}] on "
+                                        f"API {event.route_text} ValidateBody and ValidateParameters must be a "
+                                        "boolean type, strings or intrinsics are not supported.\" "
+                                        f"({key} is {setting.value!r})")
+            return  # SAM stops at the first
 
 
 def _override_api_auth(event: FunctionEvent) -> Iterator[Violation]:
