@@ -1,9 +1,9 @@
 """The pre-commit hook, run by the real pre-commit against a throwaway repository.
 
-``pre-commit try-repo`` installs apilint from a git repository into a virtualenv of its own, as users'
-machines do. It takes the repository's committed HEAD, so the test copies this working tree (what the
-package build needs, plus ``.pre-commit-hooks.yaml``) into a temporary repository and commits it.
-The first run downloads apilint's dependencies from the package index.
+``pre-commit run`` installs apilint from a git repository into a virtualenv of its own, as users'
+machines do, from the repository and rev a ``.pre-commit-config.yaml`` names. The test copies this
+working tree (what the package build needs, plus ``.pre-commit-hooks.yaml``) into a temporary
+repository and commits it. The first run downloads apilint's dependencies from the package index.
 """
 
 from __future__ import annotations
@@ -81,9 +81,17 @@ def project(tmp_path: Path, hook_repo: tuple[Path, dict[str, str]]) -> Path:
 
 
 def _try_repo(hook_repo: tuple[Path, dict[str, str]], project: Path, *files: str) -> subprocess.CompletedProcess:
+    """``pre-commit run`` on ``files`` with the hook from the committed package, as a team's
+    ``.pre-commit-config.yaml`` names it (repository and rev). pre-commit keeps the hook's environment
+    per repository and rev, so only the first run of the module installs apilint."""
     clone, env = hook_repo
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=clone, env=env, check=True, capture_output=True,
+                         text=True).stdout.strip()
+    config = {"repos": [{"repo": str(clone), "rev": rev, "hooks": [{"id": "apilint"}]}]}
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    _git(project, env, "add", ".pre-commit-config.yaml")
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(clone), "apilint", "--verbose", "--files", *files],
+        [sys.executable, "-m", "pre_commit", "run", "apilint", "--verbose", "--files", *files],
         cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False,
     )
 
