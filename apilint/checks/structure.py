@@ -223,11 +223,7 @@ def openapi_structure(api: Api, run: Any) -> Iterator[Violation]:
         elif SAM_VERSION_KEY not in document:
             message = ("no `openapi` or `swagger` key: the document cannot be read as OpenAPI 2.0 or 3.x "
                        "(start it with `openapi: 3.0.1` or `swagger: \"2.0\"`)")
-            refusal = _sam_http_body_refusal(api)
-            if refusal is None:
-                yield Violation(at, message)
-            else:
-                yield Violation(at, f"{message}; SAM's transform refuses it: \"{refusal}\"", Severity.ERROR)
+            yield _refused_by_sam(Violation(at, message), _sam_http_body_refusal(api))
         return
     if run.options.get("engine") == "reference":
         yield from _reference(api, version)
@@ -268,10 +264,8 @@ def openapi_structure(api: Api, run: Any) -> Iterator[Violation]:
             messages = [m for m in messages if "not valid under any of the schemas" not in m] or messages
         severity = Severity.INFO if all(level is Severity.INFO for _, level in entries) else None
         message = "; ".join(dict.fromkeys(messages))
-        refusal = _sam_refusal(api, path, _value_at(document, path))
-        if refusal is not None:
-            message, severity = f"{message}; SAM's transform refuses it: \"{refusal}\"", Severity.ERROR
-        yield Violation(at.child(*path), message, severity)
+        yield _refused_by_sam(Violation(at.child(*path), message, severity),
+                              _sam_refusal(api, path, _value_at(document, path)))
 
 
 #: Properties that SAM writes into an inline ``DefinitionBody``: with any of them (or a function event
@@ -284,6 +278,13 @@ _SAM_EDITS = {
 
 
 _PATH_ITEM_FIELDS = frozenset({"parameters", "summary", "description", "servers", "$ref"})
+
+
+def _refused_by_sam(violation: Violation, refusal: str | None) -> Violation:
+    """The finding as it stands, or an error that quotes SAM when SAM's transform refuses the place."""
+    if refusal is None:
+        return violation
+    return Violation(violation.at, f"{violation.message}; SAM's transform refuses it: \"{refusal}\"", Severity.ERROR)
 
 
 def _inline_sam_body(api: Api) -> bool:
@@ -368,7 +369,8 @@ def _sam_refusal(api: Api, path: tuple[Any, ...], instance: Any) -> str | None:
     refusal = _sam_options_refusal(api, path, instance) or _sam_method_key_refusal(api, path, instance)
     if refusal is not None:
         return refusal
-    if not resource.events and not any(resource.properties.setting(key).written for key in _SAM_EDITS[resource.type]):
+    writes_events = resource.events_merged and bool(resource.events)
+    if not writes_events and not any(resource.properties.setting(key).written for key in _SAM_EDITS[resource.type]):
         return None
     if len(path) == 2 and path[0] == "paths" and not isinstance(instance, dict):
         return f"Value of '{path[1]}' path must be a dictionary according to Swagger spec."
