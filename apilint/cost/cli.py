@@ -280,9 +280,16 @@ def _usage(request: CostRequest, tree: Tree, notes: list[str]) -> tuple[tuple[Ap
         raise CostError(
             "no usage given: pass --requests (or --messages for a WebSocket API), or --usage FILE"
         )
-    name = request.paths[0].name if len(request.paths) == 1 else "API"
-    api = usage_from_flags(flags, name=name)
+    api = usage_from_flags(flags, name=_flag_api_name(request.paths))
     return (api,), UsageProfile(apis=(api,))
+
+
+def _flag_api_name(paths: Sequence[Path]) -> str:
+    """What a report calls the one API that flags price: the file or folder given (``.`` is the working
+    directory's name), or "API" for several paths or none."""
+    if len(paths) != 1:
+        return "API"
+    return paths[0].name or paths[0].resolve().name or "API"
 
 
 def _definition_paths(request: CostRequest, apis: Sequence[ApiUsage], tree: Tree, notes: list[str]) -> list[Path]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cost.cost_support import run_cost
+from tests.cost.cost_support import REPO, run_cost
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 SCENARIOS = {
@@ -109,3 +109,12 @@ def test_a_one_number_question_gets_a_short_answer() -> None:
         "HTTP        $5.00  cheapest available, saves $12.50 a month\n"
         "WebSocket  $11.25  available, saves $6.25 a month\n"
     )
+
+
+def test_the_report_names_the_folder_it_priced(monkeypatch) -> None:
+    """``apilint cost .`` names the working directory, as a reviewer knows the project."""
+    project = REPO / "fixtures" / "terraform" / "project"
+    monkeypatch.chdir(project)
+    text = run_cost(".", "--requests", "10M").stdout
+    assert text.splitlines()[2] == "== project =="
+    assert run_cost("infra", "--requests", "10M").stdout.splitlines()[2] == "== infra =="
