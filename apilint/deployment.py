@@ -19,6 +19,7 @@ from apilint.model import (
     Canary,
     Domain,
     Mapping,
+    MethodThrottle,
     Pointer,
     Properties,
     Resource,
@@ -265,6 +266,17 @@ def _stage_value(template: Template, api: ApiResource, value: Any, stages: list[
 # --- usage plans --------------------------------------------------------------------------------------
 
 
+def _method_throttles(entry: dict[str, Any], at: Pointer) -> list[MethodThrottle]:
+    """The per-method throttles of an ``ApiStages`` entry: its ``Throttle`` map, method path to limits."""
+    throttle = entry.get("Throttle")
+    if not isinstance(throttle, dict):
+        return []
+    throttle_at = at.child("Throttle")
+    return [MethodThrottle(str(method), throttle_at.child(method), _setting(limits, throttle_at.child(method), "RateLimit"),
+                           _setting(limits, throttle_at.child(method), "BurstLimit"))
+            for method, limits in throttle.items() if isinstance(limits, dict)]
+
+
 def _usage_plans(template: Template, api: ApiResource, stages: list[Stage]) -> Iterator[UsagePlan]:
     for resource in template.of_type("AWS::ApiGateway::UsagePlan"):
         entries = resource.get("ApiStages")
@@ -274,7 +286,7 @@ def _usage_plans(template: Template, api: ApiResource, stages: list[Stage]) -> I
         for index, entry in enumerate(entries):
             if isinstance(entry, dict) and refers_to(entry.get("ApiId"), api.name):
                 at = resource.properties_at.child("ApiStages", index)
-                covered.append(UsagePlanStage(at, _setting(entry, at, "Stage"), _setting(entry, at, "Throttle")))
+                covered.append(UsagePlanStage(at, _setting(entry, at, "Stage"), _method_throttles(entry, at)))
         if not covered:
             continue
         plan = UsagePlan(resource.type, f"usage plan {resource.name}", resource.at, resource.name, covered,

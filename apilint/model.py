@@ -416,12 +416,24 @@ class Stage:
 
 
 @dataclass
+class MethodThrottle:
+    """A usage plan's throttle for one method of a stage it covers: CloudFormation's
+    ``ApiStages[].Throttle`` map entry (``/pets/GET: {RateLimit, BurstLimit}``) or a Terraform
+    ``api_stages { throttle { path, rate_limit, burst_limit } }`` block."""
+
+    method: str
+    at: Pointer
+    rate: Setting = UNSET
+    burst: Setting = UNSET
+
+
+@dataclass
 class UsagePlanStage:
     """One API stage a usage plan covers (``ApiStages`` entry), tied to this API."""
 
     at: Pointer
     stage: Setting = UNSET
-    throttle: Setting = UNSET  # per-method throttling map, as written
+    method_throttles: list[MethodThrottle] = field(default_factory=list)
 
 
 @dataclass

@@ -40,6 +40,7 @@ from apilint.model import (
     Domain,
     EndpointType,
     Mapping,
+    MethodThrottle,
     Pointer,
     Properties,
     Resource,
@@ -742,6 +743,17 @@ def _block(data: dict[str, Any], at: Pointer, key: str) -> tuple[dict[str, Any] 
     return body, Pointer(where.source, path)
 
 
+def _method_throttles(entry: dict[str, Any], at: Pointer) -> list[MethodThrottle]:
+    """The ``throttle { path, rate_limit, burst_limit }`` blocks of a usage plan's ``api_stages`` entry."""
+    throttles = []
+    for body, path in blocks(entry.get("throttle"), at.child("throttle").path):
+        block_at = Pointer(at.source, path)
+        method = body.get("path")
+        throttles.append(MethodThrottle(method if isinstance(method, str) else "throttle", block_at,
+                                        _setting(body, block_at, "rate_limit"), _setting(body, block_at, "burst_limit")))
+    return throttles
+
+
 def _map(data: Any, at: Pointer) -> dict[str, Setting]:
     if not isinstance(data, dict):
         return {}
@@ -872,10 +884,8 @@ class TerraformDeployment:
             for entry, path in blocks(tf.body.get("api_stages"), stages_at.path):
                 if refers_to(entry.get("api_id"), self.api.address):
                     entry_at = Pointer(stages_at.source, path)
-                    throttle = entry.get("throttle")
                     covered.append(UsagePlanStage(entry_at, stage_reference(self.module, _setting(entry, entry_at, "stage")),
-                                                  Setting(throttle, entry_at.child("throttle"))
-                                                  if throttle is not None else UNSET))
+                                                  _method_throttles(entry, entry_at)))
             if not covered:
                 continue
             throttle, throttle_at = _block(tf.body, at, "throttle_settings")

@@ -50,13 +50,8 @@ def _throttles(api: Api) -> Iterator[tuple[str, Setting, Setting, Pointer]]:
     for plan in api.usage_plans:
         yield plan.label, plan.throttle_rate, plan.throttle_burst, plan.at
         for covered in plan.stages:
-            throttle = covered.throttle
-            if isinstance(throttle.value, dict) and throttle.at is not None:
-                for method, limits in throttle.value.items():
-                    if isinstance(limits, dict):
-                        at = throttle.at.child(method)
-                        yield (f"{plan.label}, {method}", Setting(limits.get("RateLimit"), at.child("RateLimit")),
-                               Setting(limits.get("BurstLimit"), at.child("BurstLimit")), at)
+            for throttle in covered.method_throttles:
+                yield f"{plan.label}, {throttle.method}", throttle.rate, throttle.burst, throttle.at
 
 
 def _shown(value: float) -> str:

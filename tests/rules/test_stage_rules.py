@@ -140,3 +140,22 @@ def test_large_and_fractional_throttles_are_written_as_numbers(tmp_path: Path):
         (14, ("stage prod (Prod): burst limit -2.5 is negative; rates (requests per second) and bursts (requests) "
              "are 0 or more")),
     ]
+
+
+def test_usage_plan_method_throttles_in_terraform_and_cloudformation(tmp_path: Path):
+    """A usage plan's per-method throttles are read in both forms: Terraform's ``throttle`` blocks
+    (one per method path) and CloudFormation's ``Throttle`` map."""
+    found = _findings("--select", "AG212", str(RULES / "AG212" / "bad-terraform.tf"))
+    assert (found[2][:3], found[2][4]) == (("AG212", 28, 7), (
+        "usage plan aws_api_gateway_usage_plan.partners, /pets/GET: throttling rate 12,000 requests per second is "
+        "above the account quota of 10,000 in most Regions, shared by every API of the account; request a quota "
+        "increase first or lower the rate"))
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties: {Name: a}\n"
+        "  Plan:\n    Type: AWS::ApiGateway::UsagePlan\n    Properties:\n      ApiStages:\n"
+        "        - ApiId: !Ref Api\n          Stage: prod\n          Throttle:\n"
+        "            /pets/GET: {RateLimit: 5, BurstLimit: -4}\n")
+    found = _findings("--select", "AG212,AG218", "template.yaml", cwd=tmp_path)
+    assert [(f[:3], f[4]) for f in found] == [(("AG218", 12, 39), (
+        "usage plan Plan, /pets/GET: burst limit -4 is negative; rates (requests per second) and bursts (requests) "
+        "are 0 or more"))]
