@@ -30,6 +30,7 @@ DEPLOYMENT_OBJECTS: dict[str, tuple[str, ...]] = {
     "canary": ("percent_traffic", "use_stage_cache"),
     "waf": ("web_acl", "resource_arn"),
     "usage-plan": ("throttle_burst", "throttle_rate", "quota_limit", "quota_period"),
+    "domain": ("endpoint",),
 }
 SUPPORT_VALUES = (True, False, "unconfirmed")
 _INTEGRATIONS = "x-amazon-apigateway-integrations"
@@ -564,6 +565,8 @@ def _deployment_objects(api: Api, name: str) -> Iterator[Any]:
         yield from api.waf
     elif name == "usage-plan":
         yield from api.usage_plans
+    elif name == "domain":
+        yield from api.domains
 
 
 def _written_in(api: Api, at: Pointer) -> tuple[str, tuple[str, ...]]:

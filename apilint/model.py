@@ -559,6 +559,14 @@ class Domain:
     logical_id: str | None = None
     mappings: list[Mapping] = field(default_factory=list)
 
+    @property
+    def endpoint(self) -> Setting:
+        """The endpoint type as written (``EDGE``, ``REGIONAL``...), where it is written; unset when the
+        type is a default."""
+        if self.endpoint_at is None or self.endpoint_type is None:
+            return UNSET
+        return Setting(self.endpoint_type.name, self.endpoint_at)
+
 
 @dataclass
 class Operation:

@@ -32,7 +32,8 @@ def test_without_definitions_nothing_is_blocked() -> None:
 
 
 def test_real_definition_blocks_http_with_positions() -> None:
-    """API keys on the SAM example's REST API keep it from moving to an HTTP API."""
+    """API keys and the edge-optimized endpoint (the API's and its custom domain's) on the SAM example's
+    REST API keep it from moving to an HTTP API."""
     report = run_cost(
         "--requests", "5M", "--region", "us-east-1", "fixtures/examples/payments-sam/template.yaml", "-f", "json"
     ).json()
@@ -40,7 +41,8 @@ def test_real_definition_blocks_http_with_positions() -> None:
     assert by_type["rest"]["available"] is True
     assert by_type["http"]["available"] is False
     template = "fixtures/examples/payments-sam/template.yaml"
-    assert blockers(by_type["http"]) == [("edge-endpoint", template, 10), ("api-keys", template, 35)]
+    assert blockers(by_type["http"]) == [("edge-endpoint", template, 10), ("edge-endpoint", template, 14),
+                                          ("api-keys", template, 35)]
 
 
 def test_template_stage_cache_is_priced_and_blocks_the_types_without_one() -> None:

@@ -159,3 +159,10 @@ def test_usage_plan_method_throttles_in_terraform_and_cloudformation(tmp_path: P
     assert [(f[:3], f[4]) for f in found] == [(("AG218", 12, 39), (
         "usage plan Plan, /pets/GET: burst limit -4 is negative; rates (requests per second) and bursts (requests) "
         "are 0 or more"))]
+
+
+def test_edge_domain_of_an_http_api_in_terraform():
+    found = _findings("--select", "AG109", str(RULES / "AG109" / "bad-terraform-domain.tf"))
+    assert found == [("AG109", 11, 5, "error", (
+        "`domain_name_configuration[0].endpoint_type: EDGE` of aws_apigatewayv2_domain_name.api, in an HTTP API: "
+        "Edge-optimized endpoints exist only for REST APIs; an HTTP API is Regional only."))]

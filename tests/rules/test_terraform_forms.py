@@ -36,7 +36,10 @@ EXPECTED = [
     ("AG212", 12, 5, ("stage prod (aws_apigatewayv2_stage.prod): burst limit 8,000 is above the account's burst bucket "
                      "of 5,000 requests in most Regions, which cannot be raised: bursts above 5,000 are throttled "
                      "anyway")),
-    ("AG212", 29, 5, ("usage plan aws_api_gateway_usage_plan.partners: burst limit 6,000 is above the account's burst "
+    ("AG212", 28, 7, ("usage plan aws_api_gateway_usage_plan.partners, /pets/GET: throttling rate 12,000 requests "
+                     "per second is above the account quota of 10,000 in most Regions, shared by every API of the "
+                     "account; request a quota increase first or lower the rate")),
+    ("AG212", 33, 5, ("usage plan aws_api_gateway_usage_plan.partners: burst limit 6,000 is above the account's burst "
                      "bucket of 5,000 requests in most Regions, which cannot be raised: bursts above 5,000 are "
                      "throttled anyway")),
     ("AG213", 12, 5, ("stage prod (aws_api_gateway_stage.prod): canary percent_traffic 150 is outside 0–100, the share "
