@@ -20,6 +20,7 @@ from apilint.model import (
     ApiType,
     Domain,
     EndpointType,
+    FunctionEvent,
     Mapping,
     Pointer,
     Setting,
@@ -225,6 +226,7 @@ class ApiBuilder:
             is_apigw=is_apigw,
             resolver=self.resolver,
             options=settings.options,
+            stray_events=declared.stray_events if declared else [],
         )
         if declared is not None and declared.resource is not None:
             api.resource = declared.resource
@@ -254,8 +256,8 @@ class ApiBuilder:
             context = api_resource(template, resource)
             context.implicit = stage is not None
             context.events = events_of(template, resource, context.implicit)
-            context.stray_events = stray
             declared = _declared(context)
+            declared.stray_events = stray
             declared.deployment = deployment_of(template, context)
             for domain in domains:
                 if domain.kind != "domain":
@@ -269,8 +271,9 @@ class ApiBuilder:
             doc_source, doc_at, document = self._body(source, context)
             label = f"{source.display}#{resource.name}"
             apis.append(self._api(label, doc_source or source, doc_at, document, settings, declared))
-        if not apis and domains:
-            declared = Declared(settings.api_type or ApiType.REST, "template without an API resource", domains=domains)
+        if not apis and (domains or stray):
+            declared = Declared(settings.api_type or ApiType.REST, "template without an API resource", domains=domains,
+                                stray_events=stray)
             apis.append(self._api(source.display, source, None, None, settings, declared))
         return apis
 
@@ -386,6 +389,7 @@ class Declared:
     domains: list[Domain] = field(default_factory=list)
     resource: ApiResource | None = None
     deployment: Deployment | None = None
+    stray_events: list[FunctionEvent] = field(default_factory=list)
 
 
 def _declared(context: ApiResource) -> Declared:

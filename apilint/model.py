@@ -248,10 +248,6 @@ class ApiResource:
     implicit: bool = False
     #: SAM: the function events that add routes to the API.
     events: list[FunctionEvent] = field(default_factory=list)
-    #: SAM: the template's function events whose RestApiId/ApiId names no API SAM can add them to (a
-    #: parameter, another stack's export, a resource that does not exist or an HttpApi for an Api
-    #: event). The same list is given to every API of the template.
-    stray_events: list[FunctionEvent] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -302,6 +298,8 @@ class FunctionEvent:
     properties: dict[str, Any] = field(default_factory=dict)
     properties_at: Pointer | None = None  # the event's Properties
     owner: Setting = UNSET  # RestApiId (Api) or ApiId (HttpApi), as written
+    #: The type of the template resource ``owner`` names, when it names one.
+    owner_type: str | None = None
 
     @property
     def label(self) -> str:
@@ -693,6 +691,11 @@ class Api:
     vpc_links: list[VpcLink] = field(default_factory=list)
     authorizers: list[Authorizer] = field(default_factory=list)
     policies: list[ResourcePolicy] = field(default_factory=list)  # resource policies outside the document
+    #: SAM: the template's function events whose RestApiId/ApiId names no API SAM can add them to (a
+    #: parameter, another stack's export, a resource that does not exist or an HttpApi for an Api
+    #: event): the same list on every API of the template, and on the stand-in API of a template that
+    #: declares none (a nested stack of functions whose events name a parameter).
+    stray_events: list[FunctionEvent] = field(default_factory=list)
     is_apigw: bool = True
     resolver: RefResolver | None = None
     options: dict[str, Any] = field(default_factory=dict)

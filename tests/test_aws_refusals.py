@@ -278,3 +278,21 @@ def test_event_scopes_and_request_validators_quote_sam():
                   "API method [post] for path [/orders] ValidateBody and ValidateParameters must be a boolean type, "
                   "strings or intrinsics are not supported.\" (ValidateBody is 'true')")),
     ]
+
+
+def test_a_template_of_functions_only_whose_events_name_a_parameter(tmp_path: Path):
+    """A nested stack of functions, the API in another stack: SAM refuses the events, though this
+    template declares no API for them to belong to."""
+    (tmp_path / "functions.yaml").write_text((RULES / "AG601" / "bad-functions-only.yaml").read_text())
+    found = _findings("functions.yaml", cwd=tmp_path)
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in found] == [
+        ("AG601", 17, 13,
+         ("SAM refuses the event List of ListOrders: \"RestApiId must be a valid reference to an "
+          "'AWS::Serverless::Api' resource in same template.\" Its RestApiId names ApiId, which is no resource of "
+          "this template (a parameter, or nothing); SAM adds routes only to an API of the same template (declare "
+          "the route in the definition of an API deployed elsewhere)")),
+    ]
+    # the same template with its events on an implicit API has nothing to report
+    (tmp_path / "functions.yaml").write_text(
+        (RULES / "AG601" / "bad-functions-only.yaml").read_text().replace("            RestApiId: !Ref ApiId\n", ""))
+    assert _findings("functions.yaml", cwd=tmp_path) == []

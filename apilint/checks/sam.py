@@ -60,9 +60,9 @@ def _default_authorizer(api: Api) -> Iterator[Violation]:
 def _event_references(api: Api) -> Iterator[Violation]:
     """What the API's function events name and the API does not define: an authorizer, ``NONE``
     without a default authorizer, a request model; and events whose RestApiId/ApiId names no API."""
+    yield from _stray_events(api.stray_events)
     if api.resource is None:
         return
-    yield from _stray_events(api.resource.stray_events, api.resource.siblings)
     if _sam_kind(api) is None or not api.resource.events_merged:
         return  # SAM leaves an explicit definition to its author and reads nothing of the events
     auth = api.properties.get("Auth")
@@ -79,7 +79,7 @@ def _refused(event: FunctionEvent) -> str:
     return f"SAM refuses the event {event.name} of {event.function}"
 
 
-def _stray_events(events: list[FunctionEvent], resources: dict[str, Any]) -> Iterator[Violation]:
+def _stray_events(events: list[FunctionEvent]) -> Iterator[Violation]:
     for event in events:
         key = "RestApiId" if event.kind == "Api" else "ApiId"
         wanted = "AWS::Serverless::Api" if event.kind == "Api" else "AWS::Serverless::HttpApi"
@@ -89,8 +89,8 @@ def _stray_events(events: list[FunctionEvent], resources: dict[str, Any]) -> Ite
                     "an API deployed elsewhere)"
         if isinstance(name, dict):
             named = f"is {next(iter(name), 'an intrinsic function')}, which SAM cannot look up; {elsewhere}"
-        elif name in resources:
-            named = f"names {name}, an {resources[name].type}: an HttpApi event adds routes to an HTTP API"
+        elif event.owner_type is not None:
+            named = f"names {name}, an {event.owner_type}: an HttpApi event adds routes to an HTTP API"
         else:
             named = f"names {name}, which is no resource of this template (a parameter, or nothing); {elsewhere}"
         assert event.owner.at is not None
