@@ -19,6 +19,15 @@ MIN_COST_FOR_POOL = 1_500_000
 _worker_engine: Engine | None = None
 
 
+def available_cores() -> int:
+    """The cores this process may run on: its CPU affinity where the system has one (a container or
+    ``taskset`` limits it), else every core of the machine."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
 def default_jobs(paths: list[Path], costs: list[int] | None = None) -> int:
     """Workers to use when the user did not say: all cores when there is enough work to share.
 
@@ -28,7 +37,7 @@ def default_jobs(paths: list[Path], costs: list[int] | None = None) -> int:
         return 1
     if sum(costs if costs is not None else map(estimated_cost, paths)) < MIN_COST_FOR_POOL:
         return 1
-    return max(1, min(os.cpu_count() or 1, len(paths)))
+    return max(1, min(available_cores(), len(paths)))
 
 
 def prepare_for_workers() -> None:
@@ -121,7 +130,7 @@ def check_files(run: RunOptions, paths: list[Path], jobs: int | None,
     if not jobs:
         costs = [estimated_cost(path) for path in paths]
         jobs = default_jobs(paths, costs)
-    jobs = min(jobs, os.cpu_count() or 1, len(paths))  # never more workers than cores or files
+    jobs = min(jobs, available_cores(), len(paths))  # never more workers than cores or files
     if jobs <= 1 or len(paths) < 2:
         engine = Engine(run)
         done: list[FileResult | str] = []

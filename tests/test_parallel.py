@@ -55,6 +55,7 @@ def test_workers_start_only_when_there_is_enough_work(tmp_path, monkeypatch):
     from apilint.parallel import MIN_COST_FOR_POOL, default_jobs
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     few_small = _files(tmp_path / "few", [1_000] * 10)
     assert default_jobs(few_small) == 1
     assert default_jobs([]) == 1
@@ -64,3 +65,21 @@ def test_workers_start_only_when_there_is_enough_work(tmp_path, monkeypatch):
     assert default_jobs(single) == 1  # one file cannot be shared
     many_small = _files(tmp_path / "many", [2_000] * 200)
     assert default_jobs(many_small) == 2
+
+
+def test_workers_are_bounded_by_the_cores_the_process_may_use(tmp_path, monkeypatch):
+    """A container or ``taskset`` that gives the process one core of many: one worker."""
+    import os
+
+    from apilint.parallel import MIN_COST_FOR_POOL, available_cores, default_jobs
+
+    big = _files(tmp_path / "big", [MIN_COST_FOR_POOL, 10])
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)
+    assert (available_cores(), default_jobs(big)) == (1, 1)
+
+    def no_affinity(pid: int) -> set[int]:
+        raise OSError("not supported")
+
+    monkeypatch.setattr(os, "sched_getaffinity", no_affinity, raising=False)
+    assert (available_cores(), default_jobs(big)) == (64, 2)
