@@ -155,9 +155,9 @@ def _count_checked(checked: list[FileResult], results: list[FileResult], finding
                    root: Path) -> int:
     """The files the run checked: those it reported on, and the definitions it checked as part of a
     template (read through DefinitionUri or deployed by it), which have findings of their own."""
-    files = {str((root / r.file).resolve()) for r in checked}
+    names = {r.file for r in checked} | {f.file for f in findings}  # each file resolved once, not per finding
+    files = {str((root / name).resolve()) for name in names}
     files.update(c for r in results for c in r.consumed)
-    files.update(str((root / f.file).resolve()) for f in findings)
     return len(files)
 
 
