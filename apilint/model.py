@@ -7,9 +7,9 @@ and a path inside it), and the engine turns pointers into positions.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from apilint.pointer import Pointer
 from apilint.values import (
@@ -38,6 +38,7 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 ANY_METHOD = "x-amazon-apigateway-any-method"
 INTEGRATION = "x-amazon-apigateway-integration"
 INTEGRATIONS = "x-amazon-apigateway-integrations"
+_Derived = TypeVar("_Derived")
 
 
 class ApiType(str, enum.Enum):
@@ -566,7 +567,7 @@ class Domain:
         return Setting(self.endpoint_type.name, self.endpoint_at)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Operation:
     """One operation (method of a path) of an OpenAPI document, references resolved."""
 
@@ -583,7 +584,7 @@ class Operation:
         return f"{method} {self.path_key}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Integration:
     """The integration of an operation, references resolved."""
 
@@ -619,7 +620,7 @@ _INTEGRATION_KEYS = {
 _INTEGRATION_FORMS = {"openapi": 0, "method": 1, "v2": 2}
 
 
-@dataclass
+@dataclass(frozen=True)
 class IntegrationView:
     """One integration, wherever it is declared, read through canonical property names.
 
@@ -699,6 +700,20 @@ class Api:
     is_apigw: bool = True
     resolver: RefResolver | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    #: What :meth:`derived` computed, by the function that computed it.
+    _derived: dict[Callable[[Api], Any], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, compute: Callable[[Api], _Derived]) -> _Derived:
+        """``compute(self)``, computed on first use and shared by every check that asks after it.
+
+        For facts several checks read (the operations, every integration, ...) that depend only on the
+        API as built: the API lives for one file's check, and what it remembers dies with it. What is
+        remembered is read, never changed: tuples of frozen objects.
+        """
+        if compute not in self._derived:
+            self._derived[compute] = compute(self)
+        result: _Derived = self._derived[compute]
+        return result
 
     # --- the declaring resource ----------------------------------------------------------------------
 
@@ -775,10 +790,14 @@ class Api:
 
     def operations(self) -> Iterator[Operation]:
         """Every operation, including ``x-amazon-apigateway-any-method``."""
+        return iter(self.derived(Api._find_operations))
+
+    def _find_operations(self) -> tuple[Operation, ...]:
         doc, at = self.root()
         paths = doc.get("paths")
         if not isinstance(paths, dict):
-            return
+            return ()
+        found: list[Operation] = []
         for path_key, item in paths.items():
             item_at = at.child("paths", path_key)
             item, item_at = self.deref(item, item_at)
@@ -790,7 +809,8 @@ class Api:
                 op_at = item_at.child(method)
                 op, op_at = self.deref(op, op_at)
                 if isinstance(op, dict):
-                    yield Operation(str(path_key), method, op, op_at, item, item_at)
+                    found.append(Operation(str(path_key), method, op, op_at, item, item_at))
+        return tuple(found)
 
     def integration(self, operation: Operation) -> Integration | None:
         """The operation's integration, or None."""
@@ -811,13 +831,17 @@ class Api:
         """Every integration of the API, each once: the operations' (references followed), those under
         ``components.x-amazon-apigateway-integrations``, ``AWS::ApiGateway::Method`` integrations and
         ``AWS::ApiGatewayV2::Integration`` resources. This is the one view checks read integrations by."""
+        return iter(self.derived(Api._find_all_integrations))
+
+    def _find_all_integrations(self) -> tuple[IntegrationView, ...]:
+        found: list[IntegrationView] = []
         seen: set[tuple[Any, ...]] = set()
         for integration in self.integrations():
             key = (integration.at.source.display, integration.at.path)
             if key not in seen:
                 seen.add(key)
-                yield IntegrationView(integration.data, integration.at, "openapi", integration.operation.label,
-                                      integration.operation)
+                found.append(IntegrationView(integration.data, integration.at, "openapi", integration.operation.label,
+                                             integration.operation))
         document, at = self.root()
         components = document.get("components")
         reusable = components.get(INTEGRATIONS) if isinstance(components, dict) else None
@@ -827,15 +851,16 @@ class Api:
                 key = (entry_at.source.display, entry_at.path)
                 if isinstance(data, dict) and key not in seen:
                     seen.add(key)
-                    yield IntegrationView(data, entry_at, "openapi", f"integration {name!r}")
+                    found.append(IntegrationView(data, entry_at, "openapi", f"integration {name!r}"))
         for method in self.related("AWS::ApiGateway::Method"):
             integration = method.get("Integration")
             if isinstance(integration, dict):
-                yield IntegrationView(integration, method.properties_at.child("Integration"), "method",
-                                      f"method {method.name}", resource=method)
+                found.append(IntegrationView(integration, method.properties_at.child("Integration"), "method",
+                                             f"method {method.name}", resource=method))
         for resource in self.related("AWS::ApiGatewayV2::Integration"):
-            yield IntegrationView(resource.properties, resource.properties_at, "v2", f"integration {resource.name}",
-                                  resource=resource)
+            found.append(IntegrationView(resource.properties, resource.properties_at, "v2",
+                                         f"integration {resource.name}", resource=resource))
+        return tuple(found)
 
     def security_schemes(self) -> dict[str, tuple[dict[str, Any], Pointer]]:
         """Security schemes by name (``components.securitySchemes`` or ``securityDefinitions``)."""
