@@ -70,7 +70,7 @@ def test_each_checked_source_is_released_when_its_findings_are_out(tmp_path, rea
         assert [f.file for f in result.findings] == [path.name] * len(result.findings)
         timeouts.append([(f.code, f.line) for f in result.findings if f.code == "AG201"])
         # nothing outlives the check of a file but the shared components file: not even the file
-        # just checked, which a check's memo of the last API it saw (AG401/AG403) refers to weakly
+        # just checked (what its API computed for the checks to share dies with the API)
         alive = [p.name for p, ref in read_log if ref() is not None]
         assert alive == ["common.yaml"], (number, alive)
     # findings come out as before: the refused timeout on the line it is written, every third file
@@ -88,8 +88,7 @@ def test_results_keep_the_order_of_the_files(tmp_path, read_log):
     refused = [any(f.code == "AG201" for f in r.findings) for r in results]
     assert refused == [int(p.stem[3:]) % 3 == 0 for p in reversed(paths)]
     alive = {p.name for p, ref in read_log if ref() is not None}
-    assert alive <= {"common.yaml", "api00.yaml"}  # the engine is gone with its cache; at most the memo
-    # of the last API checked (api00.yaml, and the file its $ref reached) remains
+    assert alive == set()  # the engine is gone with its cache, and no check keeps an API it saw
 
 
 def _source(name: str, size: int) -> Source:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -107,34 +106,42 @@ class ExtensionValue:
     at: Pointer
 
 
-def extension_values(api: Api) -> Iterator[ExtensionValue]:
+def extension_values(api: Api) -> tuple[ExtensionValue, ...]:
     """Every ``x-amazon-apigateway-*`` key of the document (known or not), with its value.
 
     Example values, enumerations and the property names of schemas are data and are not searched.
+    The document is walked once per API (AG401, AG402 and AG403 all read it).
     """
+    return api.derived(_find_extension_values)
+
+
+def _find_extension_values(api: Api) -> tuple[ExtensionValue, ...]:
     document, at = api.root()
     if api.document is None:
-        return
+        return ()
+    found: list[ExtensionValue] = []
     seen: set[int] = set()
-    stack: list[tuple[Any, Pointer, bool]] = [(document, at, False)]
+    # paths, not pointers: a pointer is made only for the keys found
+    stack: list[tuple[Any, tuple[Any, ...], bool]] = [(document, at.path, False)]
     while stack:
-        node, node_at, names_are_data = stack.pop()
+        node, path, names_are_data = stack.pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, dict):
             for key, value in node.items():
                 if not names_are_data and isinstance(key, str) and key.lower().startswith(PREFIX):
-                    yield ExtensionValue(key, value, node_at.child(key))
+                    found.append(ExtensionValue(key, value, Pointer(at.source, path + (key,))))
                 if key in _DATA_KEYS and not names_are_data:
                     continue
                 if isinstance(value, (dict, list)):
                     # the keys of a schema's `properties` are property names, their values schemas
-                    stack.append((value, node_at.child(key), key == "properties" and not names_are_data))
+                    stack.append((value, path + (key,), key == "properties" and not names_are_data))
         elif isinstance(node, list):
             for index, value in enumerate(node):
                 if isinstance(value, (dict, list)):
-                    stack.append((value, node_at.child(index), False))
+                    stack.append((value, path + (index,), False))
+    return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -154,20 +161,17 @@ class SchemaError:
         return self.extension.at.child(*self.path)
 
 
-# AG401 and AG403 run one after the other on the same API: the errors of the last one are kept, for
-# as long as that API lives (a weak reference, so that a run over many files does not keep the last
-# API and its source in memory).
-_last_errors: list[tuple[weakref.ref[Api], list[SchemaError]]] = []
-
-
-def schema_errors(api: Api) -> list[SchemaError]:
-    """Every schema violation of every documented extension in the document.
+def schema_errors(api: Api) -> tuple[SchemaError, ...]:
+    """Every schema violation of every documented extension in the document (found once per API:
+    AG401 and AG403 both read them).
 
     Values the compiled validator passes are not looked at again; the others are validated with
     ``jsonschema``, whose errors carry the path and keyword each finding needs.
     """
-    if _last_errors and _last_errors[0][0]() is api:
-        return _last_errors[0][1]
+    return api.derived(_find_schema_errors)
+
+
+def _find_schema_errors(api: Api) -> tuple[SchemaError, ...]:
     names = extension_names()
     errors: list[SchemaError] = []
     for extension in extension_values(api):
@@ -179,8 +183,7 @@ def schema_errors(api: Api) -> list[SchemaError]:
             allowed = tuple(error.validator_value) if error.validator == "enum" else ()
             errors.append(SchemaError(extension, path, _describe(error, unknown), unknown, str(error.validator),
                                       allowed))
-    _last_errors[:] = [(weakref.ref(api, lambda _: _last_errors.clear()), errors)]
-    return errors
+    return tuple(errors)
 
 
 def _is_unknown_key(error: Any) -> bool:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from apilint.apis import ApiBuilder, FileSettings, kind_of
+from apilint.checks.extensions import extension_values, schema_errors
 from apilint.engine import RuleRun
 from apilint.load.source import read_source
 from apilint.model import Api
@@ -138,6 +139,15 @@ def test_operations_and_integrations_are_found_once_and_read_the_same_every_time
     views = list(api.all_integrations())
     assert all(a is b for a, b in zip(views, api.all_integrations()))
     assert [view.operation for view in views] == again
+    extensions = extension_values(api)
+    assert extension_values(api) is extensions and schema_errors(api) is schema_errors(api)
+    assert sorted(e.at.path for e in extensions) == [
+        ("paths", "/orders/{id}", "delete", "x-amazon-apigateway-integration"),
+        ("x-amazon-apigateway-unknown-thing",),
+        ("x-operations", "order", "x-amazon-apigateway-integration"),
+        ("x-paths", "orders", "post", "x-amazon-apigateway-integration"),
+        ("x-paths", "orders", "x-amazon-apigateway-any-method"),
+        ("x-paths", "orders", "x-amazon-apigateway-any-method", "x-amazon-apigateway-integration")]
     # the broken reference is reported once, however often the operations are read
     assert api.resolver is not None
     assert [p.message for p in api.resolver.problems] == ["$ref '#/x-paths/missing' points at nothing"]
