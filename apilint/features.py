@@ -9,9 +9,10 @@ and the cost estimator's migration advisor lists what would block a move to anot
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from apilint.model import INTEGRATION, Api, ApiType, Pointer
@@ -213,9 +214,10 @@ def load_features() -> tuple[Feature, ...]:
     return features
 
 
-def feature_index() -> dict[str, Feature]:
+@lru_cache(maxsize=1)
+def feature_index() -> Mapping[str, Feature]:
     """Features by id."""
-    return {f.id: f for f in load_features()}
+    return MappingProxyType({f.id: f for f in load_features()})
 
 
 def unknown_feature_ids(ids: Iterable[str]) -> list[str]:
@@ -328,7 +330,7 @@ def _describe(key: tuple[str, ...], value: Any, signal: Signal) -> str:
 # --- OpenAPI signals --------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Place:
     """An object an OpenAPI signal looks at, and how to name it in a message."""
 
@@ -338,109 +340,124 @@ class _Place:
     name: str | None = None
 
 
-class _OpenApiPlaces:
-    """The objects of one document, by the ``at`` names of the feature table (computed once)."""
-
-    def __init__(self, api: Api):
-        self.api = api
-        self._cache: dict[str, list[_Place]] = {}
-        self._used: set[str] | None = None
-
-    def get(self, place: str) -> list[_Place]:
-        if place not in self._cache:
-            self._cache[place] = list(getattr(self, "_" + place.replace("-", "_"))())
-        return self._cache[place]
-
-    def _root(self) -> Iterator[_Place]:
-        doc, at = self.api.root()
-        yield _Place(doc, at, "at the document root")
-
-    def _path_item(self) -> Iterator[_Place]:
-        doc, at = self.api.root()
-        paths = doc.get("paths")
-        if not isinstance(paths, dict):
-            return
-        for key, item in paths.items():
-            item, item_at = self.api.deref(item, at.child("paths", key))
-            if isinstance(item, dict):
-                yield _Place(item, item_at, f"in path {key}")
-
-    def _operation(self) -> Iterator[_Place]:
-        for operation in self.api.operations():
-            yield _Place(operation.data, operation.at, f"in {operation.label}")
-
-    def _integration(self) -> Iterator[_Place]:
-        seen: set[tuple[Any, ...]] = set()
-        doc, doc_at = self.api.root()
-        components = doc.get("components")
-        shared = components.get(_INTEGRATIONS) if isinstance(components, dict) else None
-        shared_at = doc_at.child("components", _INTEGRATIONS)
-        for operation in self.api.operations():
-            raw = operation.data.get(INTEGRATION)
-            if not isinstance(raw, dict) or is_intrinsic(raw):
-                continue
-            at = operation.at.child(INTEGRATION)
-            label = f"in the integration of {operation.label}"
-            if "$ref" in raw:
-                yield _Place(raw, at, label)  # the reference itself (only HTTP APIs can share integrations)
-                target, target_at = self.api.deref(raw, at)
-                if not isinstance(target, dict) or target_at.path[:len(shared_at.path)] == shared_at.path:
-                    continue  # shared integrations are looked at once, below
-                raw, at = target, target_at
-            key = (at.source.display, at.path)
-            if key not in seen:
-                seen.add(key)
-                yield _Place(raw, at, label)
-        if isinstance(shared, dict):
-            for name, integration in shared.items():
-                integration, at = self.api.deref(integration, shared_at.child(name))
-                if isinstance(integration, dict) and not is_intrinsic(integration):
-                    yield _Place(integration, at, f"in the shared integration {name!r}")
-
-    def _security_scheme(self) -> Iterator[_Place]:
-        for name, (scheme, at) in self.api.security_schemes().items():
-            yield _Place(scheme, at, f"in security scheme {name!r}", name)
-
-    def _server(self) -> Iterator[_Place]:
-        doc, at = self.api.root()
-        servers = doc.get("servers")
-        if isinstance(servers, list):
-            for index, server in enumerate(servers):
-                server, server_at = self.api.deref(server, at.child("servers", index))
-                if isinstance(server, dict):
-                    yield _Place(server, server_at, f"in server {index + 1}")
-
-    def _tag(self) -> Iterator[_Place]:
-        doc, at = self.api.root()
-        tags = doc.get("tags")
-        if isinstance(tags, list):
-            for index, tag in enumerate(tags):
-                if isinstance(tag, dict):
-                    name = tag.get("name")
-                    yield _Place(tag, at.child("tags", index), f"in tag {name!r}" if isinstance(name, str) else "in a tag")
-
-    def _components(self) -> Iterator[_Place]:
-        doc, at = self.api.root()
-        components = doc.get("components")
-        if isinstance(components, dict):
-            yield _Place(components, at.child("components"), "in components")
-
-    def used_schemes(self) -> set[str]:
-        """Names of the security schemes some security requirement of the document names."""
-        if self._used is None:
-            doc, _ = self.api.root()
-            self._used = set()
-            for requirements in [doc.get("security")] + [p.data.get("security") for p in self.get("operation")]:
-                for requirement in requirements if isinstance(requirements, list) else ():
-                    if isinstance(requirement, dict):
-                        self._used.update(str(name) for name in requirement)
-        return self._used
+def _root_places(api: Api) -> tuple[_Place, ...]:
+    doc, at = api.root()
+    return (_Place(doc, at, "at the document root"),)
 
 
-def _openapi_uses(signal: Signal, places: _OpenApiPlaces, walker: _Walker) -> Iterator[tuple[Pointer, str]]:
+def _path_item_places(api: Api) -> tuple[_Place, ...]:
+    doc, at = api.root()
+    paths = doc.get("paths")
+    if not isinstance(paths, dict):
+        return ()
+    found = []
+    for key, item in paths.items():
+        item, item_at = api.deref(item, at.child("paths", key))
+        if isinstance(item, dict):
+            found.append(_Place(item, item_at, f"in path {key}"))
+    return tuple(found)
+
+
+def _operation_places(api: Api) -> tuple[_Place, ...]:
+    return tuple(_Place(operation.data, operation.at, f"in {operation.label}") for operation in api.operations())
+
+
+def _integration_places(api: Api) -> tuple[_Place, ...]:
+    found = []
+    seen: set[tuple[Any, ...]] = set()
+    doc, doc_at = api.root()
+    components = doc.get("components")
+    shared = components.get(_INTEGRATIONS) if isinstance(components, dict) else None
+    shared_at = doc_at.child("components", _INTEGRATIONS)
+    for operation in api.operations():
+        raw = operation.data.get(INTEGRATION)
+        if not isinstance(raw, dict) or is_intrinsic(raw):
+            continue
+        at = operation.at.child(INTEGRATION)
+        label = f"in the integration of {operation.label}"
+        if "$ref" in raw:
+            found.append(_Place(raw, at, label))  # the reference itself (only HTTP APIs can share integrations)
+            target, target_at = api.deref(raw, at)
+            if not isinstance(target, dict) or target_at.path[:len(shared_at.path)] == shared_at.path:
+                continue  # shared integrations are looked at once, below
+            raw, at = target, target_at
+        key = (at.source.display, at.path)
+        if key not in seen:
+            seen.add(key)
+            found.append(_Place(raw, at, label))
+    if isinstance(shared, dict):
+        for name, integration in shared.items():
+            integration, at = api.deref(integration, shared_at.child(name))
+            if isinstance(integration, dict) and not is_intrinsic(integration):
+                found.append(_Place(integration, at, f"in the shared integration {name!r}"))
+    return tuple(found)
+
+
+def _security_scheme_places(api: Api) -> tuple[_Place, ...]:
+    return tuple(_Place(scheme, at, f"in security scheme {name!r}", name)
+                 for name, (scheme, at) in api.security_schemes().items())
+
+
+def _server_places(api: Api) -> tuple[_Place, ...]:
+    doc, at = api.root()
+    servers = doc.get("servers")
+    if not isinstance(servers, list):
+        return ()
+    found = []
+    for index, server in enumerate(servers):
+        server, server_at = api.deref(server, at.child("servers", index))
+        if isinstance(server, dict):
+            found.append(_Place(server, server_at, f"in server {index + 1}"))
+    return tuple(found)
+
+
+def _tag_places(api: Api) -> tuple[_Place, ...]:
+    doc, at = api.root()
+    tags = doc.get("tags")
+    if not isinstance(tags, list):
+        return ()
+    found = []
+    for index, tag in enumerate(tags):
+        if isinstance(tag, dict):
+            name = tag.get("name")
+            found.append(_Place(tag, at.child("tags", index), f"in tag {name!r}" if isinstance(name, str) else "in a tag"))
+    return tuple(found)
+
+
+def _components_places(api: Api) -> tuple[_Place, ...]:
+    doc, at = api.root()
+    components = doc.get("components")
+    return (_Place(components, at.child("components"), "in components"),) if isinstance(components, dict) else ()
+
+
+#: How the objects of each ``at`` name of the feature table are found.
+_PLACES: dict[str, Callable[[Api], tuple[_Place, ...]]] = {
+    "root": _root_places, "path-item": _path_item_places, "operation": _operation_places,
+    "integration": _integration_places, "security-scheme": _security_scheme_places, "server": _server_places,
+    "tag": _tag_places, "components": _components_places,
+}
+
+
+def _places(api: Api, place: str) -> tuple[_Place, ...]:
+    """The objects of the document an ``at`` name of the feature table names (found once per API)."""
+    return api.derived(_PLACES[place])
+
+
+def _used_schemes(api: Api) -> frozenset[str]:
+    """Names of the security schemes some security requirement of the document names."""
+    doc, _ = api.root()
+    used: set[str] = set()
+    for requirements in [doc.get("security")] + [p.data.get("security") for p in _places(api, "operation")]:
+        for requirement in requirements if isinstance(requirements, list) else ():
+            if isinstance(requirement, dict):
+                used.update(str(name) for name in requirement)
+    return frozenset(used)
+
+
+def _openapi_uses(api: Api, signal: Signal, walker: _Walker) -> Iterator[tuple[Pointer, str]]:
     assert signal.place is not None
-    used = places.used_schemes() if signal.used else None
-    for place in places.get(signal.place):
+    used = api.derived(_used_schemes) if signal.used else None
+    for place in _places(api, signal.place):
         if not isinstance(place.data, dict):
             continue
         if used is not None and place.name not in used:
@@ -467,7 +484,7 @@ def _shape(signal: Signal) -> str:
 # --- template signals -------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Resource:
     """A template resource tied to the API, with the properties a signal reads."""
 
@@ -480,15 +497,15 @@ class _Resource:
     linked_events: frozenset[str] | None = None  # AWS::Serverless::Function: events tied to the API
 
 
-def _template_resources(api: Api) -> list[_Resource]:
-    """The API's own resource and every resource tied to it.
+def _template_resources(api: Api) -> tuple[_Resource, ...]:
+    """The API's own resource and every resource tied to it (found once per API).
 
     A resource is tied to the API when its properties refer to the API; a custom domain is tied when
     a mapping tied to the API names it; a SAM function is tied through the events that name the API.
     """
     context = api.resource
     if context is None:
-        return []
+        return ()
     logical_id = context.name
     result = [_Resource(logical_id, context.type, api.properties, context.at, context.resource.properties_at,
                         is_api=True)]
@@ -519,10 +536,10 @@ def _template_resources(api: Api) -> list[_Resource]:
         domain = context.siblings.get(domain_id)
         if domain is not None and domain.properties:
             result.append(_Resource(domain_id, domain.type, domain.properties, domain.at, domain.properties_at))
-    return result
+    return tuple(result)
 
 
-def _template_uses(api: Api, signal: Signal, resources: list[_Resource],
+def _template_uses(api: Api, signal: Signal, resources: tuple[_Resource, ...],
                    walker: _Walker) -> Iterator[tuple[Pointer, str]]:
     for resource in resources:
         if resource.type not in signal.resources:
@@ -628,24 +645,21 @@ def detect_features(api: Api, only: Iterable[str] | None = None) -> list[Feature
         missing = [i for i in wanted if i not in index]
         if missing:
             raise KeyError(f"unknown feature id(s): {', '.join(missing)}")
-        features = [f for f in load_features() if f.id in set(wanted)]
+        chosen = set(wanted)
+        features = [f for f in load_features() if f.id in chosen]
     walker = _Walker(api)
-    places = _OpenApiPlaces(api) if api.document is not None else None
-    resources: list[_Resource] | None = None
     uses: list[FeatureUse] = []
     for feature in features:
         seen: set[tuple[str, tuple[Any, ...]]] = set()
         for signal in feature.signals:
             if signal.kind == "openapi":
-                if places is None:
+                if api.document is None:
                     continue
-                found = _openapi_uses(signal, places, walker)
+                found = _openapi_uses(api, signal, walker)
             elif signal.kind == "deployment":
                 found = _deployment_uses(api, signal)
             else:
-                if resources is None:
-                    resources = _template_resources(api)
-                found = _template_uses(api, signal, resources, walker)
+                found = _template_uses(api, signal, api.derived(_template_resources), walker)
             for at, message in found:
                 key = (at.source.display, at.path)
                 if key in seen:

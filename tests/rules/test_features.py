@@ -9,6 +9,8 @@ import pytest
 
 from apilint.apis import ApiBuilder, FileSettings, kind_of
 from apilint.features import (
+    _PLACES,
+    OPENAPI_PLACES,
     FeaturesFileError,
     _feature,
     detect_features,
@@ -93,6 +95,10 @@ def test_unknown_feature_ids_are_refused():
 
 
 # --- OpenAPI signals ----------------------------------------------------------------------------------
+
+
+def test_every_place_a_signal_may_name_is_found():
+    assert set(_PLACES) == set(OPENAPI_PLACES)
 
 
 def test_root_and_operation_keys_are_found_where_they_are_written(tmp_path):
