@@ -418,13 +418,13 @@ class Engine:
         return True
 
     def _rules_run(self, codes: set[str], apis: list[ApiSummary]) -> list[str]:
+        every = {ApiType(api.api_type) for api in apis}
+        apigw = {ApiType(api.api_type) for api in apis if api.is_apigw}
         ran = []
         for rule in self.rules:
             if rule.code not in codes:
                 continue
-            if rule.scope == "load" or any(
-                rule.applies_to(ApiType(api.api_type)) and (rule.scope != "apigw" or api.is_apigw) for api in apis
-            ):
+            if rule.scope == "load" or not rule.api_types.isdisjoint(apigw if rule.scope == "apigw" else every):
                 ran.append(rule.code)
         return ran
 
