@@ -220,6 +220,12 @@ def feature_index() -> Mapping[str, Feature]:
     return MappingProxyType({f.id: f for f in load_features()})
 
 
+@lru_cache(maxsize=64)  # one per rule that names features, and what the configuration names
+def _features_of(ids: frozenset[str]) -> tuple[Feature, ...]:
+    """The features with these ids, in table order."""
+    return tuple(feature for feature in load_features() if feature.id in ids)
+
+
 def unknown_feature_ids(ids: Iterable[str]) -> list[str]:
     """The ids that name no feature (for checking rule options)."""
     index = feature_index()
@@ -645,8 +651,7 @@ def detect_features(api: Api, only: Iterable[str] | None = None) -> list[Feature
         missing = [i for i in wanted if i not in index]
         if missing:
             raise KeyError(f"unknown feature id(s): {', '.join(missing)}")
-        chosen = set(wanted)
-        features = [f for f in load_features() if f.id in chosen]
+        features = _features_of(frozenset(wanted))
     walker = _Walker(api)
     uses: list[FeatureUse] = []
     for feature in features:
