@@ -13,12 +13,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apilint.model import INTEGRATION, Api, ApiType, Pointer
 from apilint.rules import FEATURES_FILE, data_file, rules_dir
 from apilint.template import MAPPING_RESOURCES, OWNER_KEYS, arn_parts, referenced_name, refers_to
 from apilint.values import is_intrinsic, sub_text
+
+if TYPE_CHECKING:
+    from apilint.load.source import Source
 
 OPENAPI_PLACES = ("root", "path-item", "operation", "integration", "security-scheme", "server", "tag", "components")
 #: The objects of the deployment model (:class:`apilint.model.Api`) a ``deployment`` signal looks at,
@@ -247,6 +250,8 @@ def _same(value: Any, wanted: Any) -> bool:
 
 
 def _equals(value: Any, choices: tuple[Any, ...]) -> bool:
+    if type(value) is str:
+        return value in choices  # what _same says: a string equals only the same string
     values = value if isinstance(value, list) else [value]
     return any(_same(v, c) for v in values for c in choices)
 
@@ -285,31 +290,35 @@ class _Walker:
     def __init__(self, api: Api):
         self.api = api
 
-    def values(self, node: Any, at: Pointer, steps: tuple[str, ...]) -> Iterator[tuple[Any, Pointer]]:
-        """Every value the path reaches, with its pointer; nothing where the path does not exist."""
+    def values(self, node: Any, source: Source, path: tuple[Any, ...],
+               steps: tuple[str, ...]) -> Iterator[tuple[Any, Source, tuple[Any, ...]]]:
+        """Every value the path of steps reaches from ``node`` (at ``path`` in ``source``), with the file
+        and path it is at; nothing where the path does not exist. Plain paths, not pointers: a caller
+        makes a pointer only for a value it reports."""
         if not steps:
             if node != _NO_VALUE:
-                yield node, at
+                yield node, source, path
             return
         step, rest = steps[0], steps[1:]
         if isinstance(node, dict) and "$ref" in node and step != "$ref":
-            node, at = self.api.deref(node, at)
+            node, at = self.api.deref(node, Pointer(source, path))
+            source, path = at.source, at.path
         if is_intrinsic(node):
             return  # decided at deploy time: neither present nor absent
         if step == "*":
             if isinstance(node, dict):
                 for key, child in node.items():
-                    yield from self.values(child, at.child(key), rest)
+                    yield from self.values(child, source, path + (key,), rest)
             elif isinstance(node, list):
                 for index, child in enumerate(node):
-                    yield from self.values(child, at.child(index), rest)
+                    yield from self.values(child, source, path + (index,), rest)
         elif isinstance(node, dict) and step in node:
-            yield from self.values(node[step], at.child(step), rest)
+            yield from self.values(node[step], source, path + (step,), rest)
 
     def holds(self, node: Any, at: Pointer, where: tuple[tuple[tuple[str, ...], tuple[Any, ...]], ...]) -> bool:
         """Whether every ``where`` test holds on the object (``null`` holds for a missing path)."""
         for path, choices in where:
-            found = [value for value, _ in self.values(node, at, path)]
+            found = [value for value, _, _ in self.values(node, at.source, at.path, path)]
             if not found:
                 if not any(c is None for c in choices):
                     return False
@@ -318,10 +327,10 @@ class _Walker:
         return True
 
 
-def _relative(base: Pointer, at: Pointer, key: tuple[str, ...]) -> tuple[str, ...]:
+def _relative(base: Pointer, source: Source, path: tuple[Any, ...], key: tuple[str, ...]) -> tuple[str, ...]:
     """The steps from an object to a value found in it; the signal's key when a ``$ref`` was crossed."""
-    if at.source is base.source and at.path[:len(base.path)] == base.path and len(at.path) - len(base.path) == len(key):
-        return tuple(str(step) for step in at.path[len(base.path):])
+    if source is base.source and path[:len(base.path)] == base.path and len(path) - len(base.path) == len(key):
+        return tuple(str(step) for step in path[len(base.path):])
     return key
 
 
@@ -473,10 +482,11 @@ def _openapi_uses(api: Api, signal: Signal, walker: _Walker) -> Iterator[tuple[P
         if not signal.key:
             yield place.at, f"{_shape(signal)} {place.label}"
             continue
-        for value, at in walker.values(place.data, place.at, signal.key):
+        for value, source, path in walker.values(place.data, place.at.source, place.at.path, signal.key):
             if not _value_matches(signal, value):
                 continue
-            yield at, f"{_describe(_relative(place.at, at, signal.key), value, signal)} {place.label}"
+            shown = _relative(place.at, source, path, signal.key)
+            yield Pointer(source, path), f"{_describe(shown, value, signal)} {place.label}"
 
 
 def _shape(signal: Signal) -> str:
@@ -559,15 +569,15 @@ def _template_uses(api: Api, signal: Signal, resources: tuple[_Resource, ...],
             else:
                 yield resource.at, label
             continue
-        for value, at in walker.values(resource.properties, resource.properties_at, signal.key):
-            relative = at.path[len(resource.properties_at.path):]
+        base = resource.properties_at
+        for value, source, path in walker.values(resource.properties, base.source, base.path, signal.key):
+            relative = path[len(base.path):]
             if resource.linked_events is not None and (
                     len(relative) < 2 or relative[0] != "Events" or str(relative[1]) not in resource.linked_events):
                 continue
             if not _value_matches(signal, value):
                 continue
-            if resource.is_api:
-                at = api.property_at(*relative)
+            at = api.property_at(*relative) if resource.is_api else Pointer(source, path)
             shown = tuple(str(step) for step in relative)
             yield at, f"{_describe(shown, value, signal)} of {label}"
 
