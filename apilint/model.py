@@ -778,8 +778,8 @@ class Api:
 
     def deref(self, value: Any, at: Pointer) -> tuple[Any, Pointer]:
         """Follow ``$ref`` objects from ``value`` (found at ``at``) to what they point at."""
-        if self.resolver is None or self.doc_at is None:
-            return value, at
+        if self.resolver is None or self.doc_at is None or not (isinstance(value, dict) and "$ref" in value):
+            return value, at  # most values are no reference: nothing to follow
         return self.resolver.follow(value, at, self.doc_at)
 
     def root(self) -> tuple[dict[str, Any], Pointer]:
@@ -822,10 +822,12 @@ class Api:
         return Integration(operation, value, at)
 
     def integrations(self) -> Iterator[Integration]:
-        for operation in self.operations():
-            integration = self.integration(operation)
-            if integration is not None:
-                yield integration
+        """The integrations of the operations, in their order (one per operation that has one)."""
+        return iter(self.derived(Api._find_integrations))
+
+    def _find_integrations(self) -> tuple[Integration, ...]:
+        found = (self.integration(operation) for operation in self.operations())
+        return tuple(integration for integration in found if integration is not None)
 
     def all_integrations(self) -> Iterator[IntegrationView]:
         """Every integration of the API, each once: the operations' (references followed), those under

@@ -136,8 +136,11 @@ def test_operations_and_integrations_are_found_once_and_read_the_same_every_time
     assert len(nested) == 16
     again = list(api.operations())
     assert all(a is b for a, b in zip(again, api.operations()))
+    integrations = list(api.integrations())
+    assert all(a is b for a, b in zip(integrations, api.integrations()))
     views = list(api.all_integrations())
     assert all(a is b for a, b in zip(views, api.all_integrations()))
+    assert [view.at for view in views] == [integration.at for integration in integrations]
     assert [view.operation for view in views] == again
     extensions = extension_values(api)
     assert extension_values(api) is extensions and schema_errors(api) is schema_errors(api)
