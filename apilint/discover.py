@@ -36,6 +36,16 @@ class IgnorePattern:
     folders_only: bool
     text: str
 
+    @property
+    def prefix(self) -> str:
+        """What the absolute path of a file below ``base`` starts with."""
+        return _folder_prefix(self.base)
+
+
+def _folder_prefix(folder: Path) -> str:
+    text = folder.as_posix()
+    return text if text.endswith("/") else text + "/"
+
 
 @dataclass
 class Discovery:
@@ -123,15 +133,16 @@ def read_ignore_file(path: Path, base: Path) -> list[IgnorePattern]:
 
 def is_ignored(path: Path, is_folder: bool, patterns: Iterable[IgnorePattern]) -> bool:
     """Whether the last pattern that matches ``path`` (absolute) ignores it."""
+    return _ignored(path.as_posix(), is_folder, [(pattern.prefix, pattern) for pattern in patterns])
+
+
+def _ignored(path: str, is_folder: bool, patterns: list[tuple[str, IgnorePattern]]) -> bool:
+    """:func:`is_ignored` on an absolute POSIX path, each pattern with its folder's prefix."""
     ignored = False
-    for pattern in patterns:
-        if pattern.folders_only and not is_folder:
+    for prefix, pattern in patterns:
+        if (pattern.folders_only and not is_folder) or not path.startswith(prefix):
             continue
-        try:
-            relative = path.relative_to(pattern.base).as_posix()
-        except ValueError:
-            continue
-        if relative != "." and pattern.regex.fullmatch(relative):
+        if pattern.regex.fullmatch(path, len(prefix)):
             ignored = not pattern.negated
     return ignored
 
@@ -172,38 +183,57 @@ def _excluded(path: Path, globs: list[str], start: Path | None = None) -> bool:
 
 
 def _walk(start: Path, globs: list[str], found: Discovery) -> None:
+    """Walk ``start`` top-down, each folder's files before its subfolders, both sorted by name.
+
+    The folder's entries are read once (``os.scandir``): whether an entry is a folder or a symbolic
+    link comes with it, and paths are handled as strings; a ``Path`` is made only for a file found.
+    A symbolic link to a folder is not walked; a folder that cannot be read is skipped.
+    """
     absolute_start = start.resolve()
-    inherited = inherited_patterns(absolute_start)
-    patterns_at: dict[Path, list[IgnorePattern]] = {}
-    for folder, subfolders, names in os.walk(start):
-        here = Path(folder)
-        absolute = absolute_start / here.relative_to(start)
-        parent_patterns = patterns_at.get(absolute.parent, inherited) if absolute != absolute_start else inherited
-        patterns = parent_patterns + read_ignore_file(absolute / ".gitignore", absolute)
-        patterns_at[absolute] = patterns
-        kept = []
-        for name in sorted(subfolders):
+    inherited = [(pattern.prefix, pattern) for pattern in inherited_patterns(absolute_start)]
+    _walk_folder(os.fspath(start), _folder_prefix(absolute_start), absolute_start, inherited, start, globs, found)
+
+
+def _walk_folder(here: str, absolute: str, absolute_start: Path, parent_patterns: list[tuple[str, IgnorePattern]],
+                 start: Path, globs: list[str], found: Discovery) -> None:
+    ignore_file = read_ignore_file(Path(absolute, ".gitignore"), Path(absolute))
+    patterns = parent_patterns + [(pattern.prefix, pattern) for pattern in ignore_file] if ignore_file \
+        else parent_patterns
+    try:
+        with os.scandir(here) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    folders: list[str] = []
+    for entry in entries:
+        name = entry.name
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
             if name.startswith(".") or name in SKIPPED_FOLDERS:
                 continue
-            if is_ignored(absolute / name, True, patterns):
+            if _ignored(absolute + name, True, patterns):
                 found.gitignored += 1
-            elif globs and _excluded(here / name, globs, start):
+            elif globs and _excluded(Path(here, name), globs, start):
                 found.excluded += 1
-            else:
-                kept.append(name)
-        subfolders[:] = kept
-        for name in sorted(names):
-            candidate = here / name
-            if candidate.suffix.lower() not in CANDIDATE_SUFFIXES:
-                continue
-            if candidate.is_symlink() and not _inside(candidate, absolute_start):
-                found.excluded += 1  # a link that loops or leads out of the folder is not followed
-            elif is_ignored(absolute / name, False, patterns):
-                found.gitignored += 1
-            elif globs and _excluded(candidate, globs, start):
-                found.excluded += 1
-            else:
-                found.files.append(candidate)
+            elif not entry.is_symlink():  # a link to a folder is listed, never walked
+                folders.append(name)
+            continue
+        if os.path.splitext(name)[1].lower() not in CANDIDATE_SUFFIXES:
+            continue
+        candidate = Path(here, name)
+        if entry.is_symlink() and not _inside(candidate, absolute_start):
+            found.excluded += 1  # a link that loops or leads out of the folder is not followed
+        elif _ignored(absolute + name, False, patterns):
+            found.gitignored += 1
+        elif globs and _excluded(candidate, globs, start):
+            found.excluded += 1
+        else:
+            found.files.append(candidate)
+    for name in folders:
+        _walk_folder(os.path.join(here, name), absolute + name + "/", absolute_start, patterns, start, globs, found)
 
 
 def _inside(link: Path, folder: Path) -> bool:
