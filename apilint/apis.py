@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +23,7 @@ from apilint.model import (
     Pointer,
     Setting,
 )
+from apilint.record import Record, replace
 from apilint.values import is_intrinsic
 
 if TYPE_CHECKING:  # imported when a template is read, so that a bare definition's run does not load them
@@ -38,23 +37,39 @@ SAM_APIS = {"AWS::Serverless::Api", "AWS::Serverless::HttpApi"}
 DOMAIN_RESOURCES = {"AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::DomainName"}
 
 
-@dataclass
-class FileSettings:
+class FileSettings(Record):
     """What flags and configuration say about one file."""
 
-    api_type: ApiType | None = None
-    endpoint_type: EndpointType | None = None
-    region: str | None = None
-    domains: list[Domain] = field(default_factory=list)
-    options: dict[str, Any] = field(default_factory=dict)
+    api_type: ApiType | None
+    endpoint_type: EndpointType | None
+    region: str | None
+    domains: list[Domain]
+    options: dict[str, Any]
+
+    def __init__(
+        self,
+        api_type: ApiType | None = None,
+        endpoint_type: EndpointType | None = None,
+        region: str | None = None,
+        domains: list[Domain] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        self.api_type = api_type
+        self.endpoint_type = endpoint_type
+        self.region = region
+        self.domains = [] if domains is None else domains
+        self.options = {} if options is None else options
 
 
-@dataclass
-class Notice:
+class Notice(Record):
     """Something worth telling the user about a file that is not a finding (``--verbose``)."""
 
     file: str
     message: str
+
+    def __init__(self, file: str, message: str) -> None:
+        self.file = file
+        self.message = message
 
 
 #: Keys that :func:`kind_of` looks for; a text without any of them cannot be either kind.
@@ -265,7 +280,7 @@ class ApiBuilder:
                 mapped = [(api_id, mapping) for api_id, mapping in mappings_of(template, domain)]
                 if not mapped or any(api_id == resource.name for api_id, _ in mapped):
                     # a mapping ties the domain to this API; unmapped domains go to every API
-                    copy = dataclasses.replace(domain, mappings=[m for api_id, m in mapped if api_id == resource.name])
+                    copy = replace(domain, mappings=[m for api_id, m in mapped if api_id == resource.name])
                     declared.domains.append(copy)
             declared.domains += self._sam_domain(context)
             doc_source, doc_at, document = self._body(source, context)
@@ -377,19 +392,40 @@ class ApiBuilder:
         return [result]
 
 
-@dataclass
-class Declared:
+class Declared(Record):
     """What a template resource says about its API before the document is read."""
 
     api_type: ApiType | None
-    api_type_reason: str = ""
-    endpoint_type: EndpointType | None = None
-    endpoint_reason: str = ""
-    endpoint_at: Pointer | None = None
-    domains: list[Domain] = field(default_factory=list)
-    resource: ApiResource | None = None
-    deployment: Deployment | None = None
-    stray_events: list[FunctionEvent] = field(default_factory=list)
+    api_type_reason: str
+    endpoint_type: EndpointType | None
+    endpoint_reason: str
+    endpoint_at: Pointer | None
+    domains: list[Domain]
+    resource: ApiResource | None
+    deployment: Deployment | None
+    stray_events: list[FunctionEvent]
+
+    def __init__(
+        self,
+        api_type: ApiType | None,
+        api_type_reason: str = "",
+        endpoint_type: EndpointType | None = None,
+        endpoint_reason: str = "",
+        endpoint_at: Pointer | None = None,
+        domains: list[Domain] | None = None,
+        resource: ApiResource | None = None,
+        deployment: Deployment | None = None,
+        stray_events: list[FunctionEvent] | None = None,
+    ) -> None:
+        self.api_type = api_type
+        self.api_type_reason = api_type_reason
+        self.endpoint_type = endpoint_type
+        self.endpoint_reason = endpoint_reason
+        self.endpoint_at = endpoint_at
+        self.domains = [] if domains is None else domains
+        self.resource = resource
+        self.deployment = deployment
+        self.stray_events = [] if stray_events is None else stray_events
 
 
 def _declared(context: ApiResource) -> Declared:

@@ -9,13 +9,13 @@ import fnmatch
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from apilint.finding import Severity
 from apilint.load.source import ReadError, parse_text
 from apilint.model import ApiType, Domain, EndpointType, Pointer
+from apilint.record import Record
 
 CONFIG_NAMES = (".apilint.yaml", ".apilint.yml")
 
@@ -35,24 +35,41 @@ class ConfigError(Exception):
     """An invalid configuration; the message names file, line and key."""
 
 
-@dataclass
-class Scope:
+class Scope(Record):
     """Settings of one ``files`` entry (or the top level, which matches every file)."""
 
     patterns: list[str]
     values: dict[str, Any]
     at: Pointer | None
 
+    def __init__(self, patterns: list[str], values: dict[str, Any], at: Pointer | None) -> None:
+        self.patterns = patterns
+        self.values = values
+        self.at = at
 
-@dataclass
-class Config:
+
+class Config(Record):
     """A loaded configuration; empty when no file was found."""
 
-    path: Path | None = None
-    base: Path = field(default_factory=Path.cwd)
-    top: dict[str, Any] = field(default_factory=dict)
-    scopes: list[Scope] = field(default_factory=list)
-    source: Any = None
+    path: Path | None
+    base: Path
+    top: dict[str, Any]
+    scopes: list[Scope]
+    source: Any
+
+    def __init__(
+        self,
+        path: Path | None = None,
+        base: Path | None = None,
+        top: dict[str, Any] | None = None,
+        scopes: list[Scope] | None = None,
+        source: Any = None,
+    ) -> None:
+        self.path = path
+        self.base = Path.cwd() if base is None else base
+        self.top = {} if top is None else top
+        self.scopes = [] if scopes is None else scopes
+        self.source = source
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.top.get(key, default)
@@ -254,8 +271,7 @@ def glob_problem(pattern: str) -> str | None:
     return None
 
 
-@dataclass
-class FileOptions:
+class FileOptions(Record):
     """Everything the configuration and flags decide for one file."""
 
     api_type: ApiType | None
@@ -267,7 +283,29 @@ class FileOptions:
     severity: dict[str, Severity]
     rule_options: dict[str, dict[str, Any]]
     #: Rules added to the selection (``extend-select``), opt-in rules included.
-    extend_select: list[str] = field(default_factory=list)
+    extend_select: list[str]
+
+    def __init__(
+        self,
+        api_type: ApiType | None,
+        endpoint_type: EndpointType | None,
+        region: str | None,
+        domains: list[Domain],
+        select: list[str],
+        ignore: list[str],
+        severity: dict[str, Severity],
+        rule_options: dict[str, dict[str, Any]],
+        extend_select: list[str] | None = None,
+    ) -> None:
+        self.api_type = api_type
+        self.endpoint_type = endpoint_type
+        self.region = region
+        self.domains = domains
+        self.select = select
+        self.ignore = ignore
+        self.severity = severity
+        self.rule_options = rule_options
+        self.extend_select = [] if extend_select is None else extend_select
 
 
 def resolve_file_options(config: Config, file: Path, flags: dict[str, Any]) -> FileOptions:

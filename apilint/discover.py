@@ -18,16 +18,16 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from apilint.record import Frozen, Record
 
 CANDIDATE_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".template", ".tf"})
 #: Folders never walked: hidden ones (``.git``, ``.venv``) and dependency or cache folders.
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__"})
 
 
-@dataclass(frozen=True)
-class IgnorePattern:
+class IgnorePattern(Frozen):
     """One line of a ``.gitignore``, compiled; ``base`` is the folder that holds the file."""
 
     base: Path
@@ -35,6 +35,13 @@ class IgnorePattern:
     negated: bool
     folders_only: bool
     text: str
+
+    def __init__(self, base: Path, regex: re.Pattern[str], negated: bool, folders_only: bool, text: str) -> None:
+        object.__setattr__(self, "base", base)
+        object.__setattr__(self, "regex", regex)
+        object.__setattr__(self, "negated", negated)
+        object.__setattr__(self, "folders_only", folders_only)
+        object.__setattr__(self, "text", text)
 
     @property
     def prefix(self) -> str:
@@ -47,14 +54,25 @@ def _folder_prefix(folder: Path) -> str:
     return text if text.endswith("/") else text + "/"
 
 
-@dataclass
-class Discovery:
+class Discovery(Record):
     """The outcome of looking for files: what to check, what does not exist, what was left out."""
 
-    files: list[Path] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    gitignored: int = 0
-    excluded: int = 0
+    files: list[Path]
+    missing: list[str]
+    gitignored: int
+    excluded: int
+
+    def __init__(
+        self,
+        files: list[Path] | None = None,
+        missing: list[str] | None = None,
+        gitignored: int = 0,
+        excluded: int = 0,
+    ) -> None:
+        self.files = [] if files is None else files
+        self.missing = [] if missing is None else missing
+        self.gitignored = gitignored
+        self.excluded = excluded
 
 
 def _segment_regex(segment: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +36,7 @@ from apilint.load.source import (
     read_source,
 )
 from apilint.model import Api, ApiType, Pointer
+from apilint.record import Record, replace
 from apilint.rules import Rule, Violation, find_rule, load_rules, match_rules, options_for
 
 if TYPE_CHECKING:
@@ -48,29 +48,54 @@ IGNORE_KEY = "x-apilint-ignore"
 _COMMENT_IGNORE = re.compile(r"#\s*apilint-ignore\s*:?\s*([A-Za-z0-9_,\- ]+)")
 
 
-@dataclass
-class RunOptions:
+class RunOptions(Record):
     """What one ``apilint check`` run was asked to do."""
 
     root: Path
     config: Config
-    flags: dict[str, Any] = field(default_factory=dict)
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    explicit_files: frozenset[Path] = frozenset()
+    flags: dict[str, Any]
+    max_file_bytes: int
+    explicit_files: frozenset[Path]
     #: Where file bytes come from when not the working tree (a git revision, for ``apilint cost diff``).
-    read_bytes: ByteReader | None = None
+    read_bytes: ByteReader | None
     #: Every file of the run (resolved) and the exclude globs: a definition whose template is among
     #: the files is checked with the template; another one looks for its template in the root.
-    files: frozenset[Path] = frozenset()
-    exclude: tuple[str, ...] = ()
+    files: frozenset[Path]
+    exclude: tuple[str, ...]
     #: The run walks the whole root: every template that could deploy a definition is checked in it.
-    walked_root: bool = False
+    walked_root: bool
     #: The folder finding paths are relative to when it is not the root: the working directory, when
     #: the root defaults to the repository above it.
-    shown_from: Path | None = None
+    shown_from: Path | None
     #: Keep each API's facts as ``apilint cost`` reads them (``check --usage``), so that the cost
     #: summary prices the APIs this run built instead of building them again.
-    cost_facts: bool = False
+    cost_facts: bool
+
+    def __init__(
+        self,
+        root: Path,
+        config: Config,
+        flags: dict[str, Any] | None = None,
+        max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+        explicit_files: frozenset[Path] = frozenset(),
+        read_bytes: ByteReader | None = None,
+        files: frozenset[Path] = frozenset(),
+        exclude: tuple[str, ...] = (),
+        walked_root: bool = False,
+        shown_from: Path | None = None,
+        cost_facts: bool = False,
+    ) -> None:
+        self.root = root
+        self.config = config
+        self.flags = {} if flags is None else flags
+        self.max_file_bytes = max_file_bytes
+        self.explicit_files = explicit_files
+        self.read_bytes = read_bytes
+        self.files = files
+        self.exclude = exclude
+        self.walked_root = walked_root
+        self.shown_from = shown_from
+        self.cost_facts = cost_facts
 
     @property
     def display_root(self) -> Path:
@@ -78,8 +103,7 @@ class RunOptions:
         return self.shown_from or self.root
 
 
-@dataclass
-class ApiSummary:
+class ApiSummary(Record):
     """What apilint decided about one API (shown by ``--verbose`` and in JSON)."""
 
     label: str
@@ -90,26 +114,65 @@ class ApiSummary:
     endpoint_reason: str
     is_apigw: bool
 
+    def __init__(
+        self,
+        label: str,
+        file: str,
+        api_type: str,
+        api_type_reason: str,
+        endpoint_type: str | None,
+        endpoint_reason: str,
+        is_apigw: bool,
+    ) -> None:
+        self.label = label
+        self.file = file
+        self.api_type = api_type
+        self.api_type_reason = api_type_reason
+        self.endpoint_type = endpoint_type
+        self.endpoint_reason = endpoint_reason
+        self.is_apigw = is_apigw
+
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
-@dataclass
-class FileResult:
+class FileResult(Record):
     """Findings and notes for one input file."""
 
     file: str
-    findings: list[Finding] = field(default_factory=list)
-    apis: list[ApiSummary] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
-    kind: str | None = None
-    consumed: list[str] = field(default_factory=list)
+    findings: list[Finding]
+    apis: list[ApiSummary]
+    notices: list[Notice]
+    kind: str | None
+    consumed: list[str]
     #: Codes of the rules that ran on the file: enabled for it and applying to one of its APIs.
-    rules_run: list[str] = field(default_factory=list)
+    rules_run: list[str]
     #: Templates of the same run that deploy this definition and check it with their context.
-    deployed_by: list[str] = field(default_factory=list)
+    deployed_by: list[str]
     #: The file's APIs as ``apilint cost`` reads them (only when the run keeps cost facts).
-    defined: list[DefinedApi] = field(default_factory=list)
+    defined: list[DefinedApi]
+
+    def __init__(
+        self,
+        file: str,
+        findings: list[Finding] | None = None,
+        apis: list[ApiSummary] | None = None,
+        notices: list[Notice] | None = None,
+        kind: str | None = None,
+        consumed: list[str] | None = None,
+        rules_run: list[str] | None = None,
+        deployed_by: list[str] | None = None,
+        defined: list[DefinedApi] | None = None,
+    ) -> None:
+        self.file = file
+        self.findings = [] if findings is None else findings
+        self.apis = [] if apis is None else apis
+        self.notices = [] if notices is None else notices
+        self.kind = kind
+        self.consumed = [] if consumed is None else consumed
+        self.rules_run = [] if rules_run is None else rules_run
+        self.deployed_by = [] if deployed_by is None else deployed_by
+        self.defined = [] if defined is None else defined
 
 
 class UsageProblem(Exception):
@@ -481,8 +544,7 @@ class Engine:
         result.findings.append(finding)
 
 
-@dataclass
-class Deployer:
+class Deployer(Record):
     """A template (or a Terraform file) that deploys a definition, with the APIs whose document the
     definition is, the files whose findings are its own (the template; every file of the module), and
     the note that tells how the definition was checked."""
@@ -495,13 +557,34 @@ class Deployer:
     context: frozenset[str]
     note: str
 
+    def __init__(
+        self,
+        path: Path,
+        source: Source,
+        builder: ApiBuilder,
+        apis: list[Api],
+        options: FileOptions,
+        context: frozenset[str],
+        note: str,
+    ) -> None:
+        self.path = path
+        self.source = source
+        self.builder = builder
+        self.apis = apis
+        self.options = options
+        self.context = context
+        self.note = note
 
-@dataclass
-class RuleRun:
+
+class RuleRun(Record):
     """What a check receives besides the API: its rule and the effective options."""
 
     rule: Rule
     options: dict[str, Any]
+
+    def __init__(self, rule: Rule, options: dict[str, Any]) -> None:
+        self.rule = rule
+        self.options = options
 
 
 def _matches(entry: Any, finding: Finding) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from apilint.record import Frozen
 
 if TYPE_CHECKING:
     from apilint.fix import ResolvedFix
@@ -28,8 +29,7 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(Frozen):
     """A 1-based position range in a file."""
 
     line: int
@@ -37,9 +37,14 @@ class Span:
     end_line: int
     end_column: int
 
+    def __init__(self, line: int, column: int, end_line: int, end_column: int) -> None:
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "column", column)
+        object.__setattr__(self, "end_line", end_line)
+        object.__setattr__(self, "end_column", end_column)
 
-@dataclass(frozen=True)
-class Finding:
+
+class Finding(Frozen, uncompared=("extra", "fix")):
     """One problem at one place. Sorted by file, line, column, code."""
 
     file: str
@@ -51,11 +56,41 @@ class Finding:
     name: str
     severity: Severity
     message: str
-    path: tuple[Any, ...] = ()
-    api: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    path: tuple[Any, ...]
+    api: str | None
+    extra: dict[str, Any]
     #: Edits of the file that repair this finding without changing what the file means.
-    fix: ResolvedFix | None = field(default=None, compare=False, hash=False)
+    fix: ResolvedFix | None
+
+    def __init__(
+        self,
+        file: str,
+        line: int,
+        column: int,
+        end_line: int,
+        end_column: int,
+        code: str,
+        name: str,
+        severity: Severity,
+        message: str,
+        path: tuple[Any, ...] = (),
+        api: str | None = None,
+        extra: dict[str, Any] | None = None,
+        fix: ResolvedFix | None = None,
+    ) -> None:
+        object.__setattr__(self, "file", file)
+        object.__setattr__(self, "line", line)
+        object.__setattr__(self, "column", column)
+        object.__setattr__(self, "end_line", end_line)
+        object.__setattr__(self, "end_column", end_column)
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "severity", severity)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "api", api)
+        object.__setattr__(self, "extra", {} if extra is None else extra)
+        object.__setattr__(self, "fix", fix)
 
     @property
     def sort_key(self) -> tuple[Any, ...]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from apilint.pointer import Pointer
+from apilint.record import Frozen, Record
 from apilint.values import (
     flag,
     has_placeholder,
@@ -71,8 +71,7 @@ class EndpointType(str, enum.Enum):
 # --- settings and resources ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Setting:
+class Setting(Frozen):
     """One setting as written, and where: ``at`` is None when the setting is not written at all (then
     ``value`` is None, or the default AWS applies when the model knows it, such as ``$default``).
 
@@ -80,8 +79,12 @@ class Setting:
     ``${...}`` placeholder) or has another shape; a check stays silent on None.
     """
 
-    value: Any = None
-    at: Pointer | None = None
+    value: Any
+    at: Pointer | None
+
+    def __init__(self, value: Any = None, at: Pointer | None = None) -> None:
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "at", at)
 
     @property
     def written(self) -> bool:
@@ -112,8 +115,7 @@ class Setting:
 UNSET = Setting()
 
 
-@dataclass
-class Resource:
+class Resource(Record):
     """A resource a template declares: CloudFormation/SAM (name is the logical id) or Terraform (the
     resource address). ``properties`` are the resource's own, as written."""
 
@@ -122,6 +124,13 @@ class Resource:
     properties: dict[str, Any]
     at: Pointer  # the resource
     properties_at: Pointer  # its properties (CloudFormation ``Properties``, a Terraform block's body)
+
+    def __init__(self, name: str, type: str, properties: dict[str, Any], at: Pointer, properties_at: Pointer) -> None:
+        self.name = name
+        self.type = type
+        self.properties = properties
+        self.at = at
+        self.properties_at = properties_at
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.properties.get(key, default)
@@ -233,8 +242,7 @@ def _plain_list(value: Any) -> bool:
     return isinstance(value, list)
 
 
-@dataclass
-class ApiResource:
+class ApiResource(Record):
     """The template resource that declares an API, and the resources that belong to it.
 
     ``related`` holds, by type, the resources whose ``RestApiId``/``ApiId`` refers to the API
@@ -243,12 +251,28 @@ class ApiResource:
 
     resource: Resource
     properties: Properties
-    related: dict[str, list[Resource]] = field(default_factory=dict)
-    siblings: dict[str, Resource] = field(default_factory=dict)  # every resource of the template, by name
+    related: dict[str, list[Resource]]
+    siblings: dict[str, Resource]  # every resource of the template, by name
     #: SAM: the API is created by SAM for function events (``ServerlessRestApi``), not declared.
-    implicit: bool = False
+    implicit: bool
     #: SAM: the function events that add routes to the API.
-    events: list[FunctionEvent] = field(default_factory=list)
+    events: list[FunctionEvent]
+
+    def __init__(
+        self,
+        resource: Resource,
+        properties: Properties,
+        related: dict[str, list[Resource]] | None = None,
+        siblings: dict[str, Resource] | None = None,
+        implicit: bool = False,
+        events: list[FunctionEvent] | None = None,
+    ) -> None:
+        self.resource = resource
+        self.properties = properties
+        self.related = {} if related is None else related
+        self.siblings = {} if siblings is None else siblings
+        self.implicit = implicit
+        self.events = [] if events is None else events
 
     @property
     def name(self) -> str:
@@ -285,22 +309,47 @@ class ApiResource:
         return False
 
 
-@dataclass
-class FunctionEvent:
+class FunctionEvent(Record):
     """A SAM function event that adds a route to an API (``Type: Api`` or ``HttpApi``)."""
 
     function: str  # the function's logical id
     name: str  # the event's name
     kind: str  # "Api" or "HttpApi"
     at: Pointer  # the event
-    path: Setting = UNSET
-    method: Setting = UNSET
-    auth: Setting = UNSET
-    properties: dict[str, Any] = field(default_factory=dict)
-    properties_at: Pointer | None = None  # the event's Properties
-    owner: Setting = UNSET  # RestApiId (Api) or ApiId (HttpApi), as written
+    path: Setting
+    method: Setting
+    auth: Setting
+    properties: dict[str, Any]
+    properties_at: Pointer | None  # the event's Properties
+    owner: Setting  # RestApiId (Api) or ApiId (HttpApi), as written
     #: The type of the template resource ``owner`` names, when it names one.
-    owner_type: str | None = None
+    owner_type: str | None
+
+    def __init__(
+        self,
+        function: str,
+        name: str,
+        kind: str,
+        at: Pointer,
+        path: Setting = UNSET,
+        method: Setting = UNSET,
+        auth: Setting = UNSET,
+        properties: dict[str, Any] | None = None,
+        properties_at: Pointer | None = None,
+        owner: Setting = UNSET,
+        owner_type: str | None = None,
+    ) -> None:
+        self.function = function
+        self.name = name
+        self.kind = kind
+        self.at = at
+        self.path = path
+        self.method = method
+        self.auth = auth
+        self.properties = {} if properties is None else properties
+        self.properties_at = properties_at
+        self.owner = owner
+        self.owner_type = owner_type
 
     @property
     def label(self) -> str:
@@ -336,8 +385,7 @@ class FunctionEvent:
 # --- the deployment: stages, plans, WAF, VPC links, domains, authorizers, policies -----------------------
 
 
-@dataclass
-class RouteSettings:
+class RouteSettings(Record):
     """Throttling, caching, logging and metrics for some methods or routes of a stage.
 
     REST: one ``MethodSettings`` entry (``method_path`` as API Gateway writes it, ``*/*`` for every
@@ -347,16 +395,42 @@ class RouteSettings:
     """
 
     at: Pointer
-    method_path: str | None = None
-    route_key: str | None = None
-    throttling_burst: Setting = UNSET
-    throttling_rate: Setting = UNSET
-    caching_enabled: Setting = UNSET
-    cache_ttl: Setting = UNSET
-    cache_encrypted: Setting = UNSET
-    logging_level: Setting = UNSET
-    metrics_enabled: Setting = UNSET
-    data_trace_enabled: Setting = UNSET
+    method_path: str | None
+    route_key: str | None
+    throttling_burst: Setting
+    throttling_rate: Setting
+    caching_enabled: Setting
+    cache_ttl: Setting
+    cache_encrypted: Setting
+    logging_level: Setting
+    metrics_enabled: Setting
+    data_trace_enabled: Setting
+
+    def __init__(
+        self,
+        at: Pointer,
+        method_path: str | None = None,
+        route_key: str | None = None,
+        throttling_burst: Setting = UNSET,
+        throttling_rate: Setting = UNSET,
+        caching_enabled: Setting = UNSET,
+        cache_ttl: Setting = UNSET,
+        cache_encrypted: Setting = UNSET,
+        logging_level: Setting = UNSET,
+        metrics_enabled: Setting = UNSET,
+        data_trace_enabled: Setting = UNSET,
+    ) -> None:
+        self.at = at
+        self.method_path = method_path
+        self.route_key = route_key
+        self.throttling_burst = throttling_burst
+        self.throttling_rate = throttling_rate
+        self.caching_enabled = caching_enabled
+        self.cache_ttl = cache_ttl
+        self.cache_encrypted = cache_encrypted
+        self.logging_level = logging_level
+        self.metrics_enabled = metrics_enabled
+        self.data_trace_enabled = data_trace_enabled
 
     @property
     def applies_to_all(self) -> bool:
@@ -364,18 +438,28 @@ class RouteSettings:
         return self.method_path == "*/*" or (self.method_path is None and self.route_key is None)
 
 
-@dataclass
-class Canary:
+class Canary(Record):
     """A stage's canary release settings."""
 
     at: Pointer
-    percent_traffic: Setting = UNSET
-    use_stage_cache: Setting = UNSET
-    variable_overrides: dict[str, Setting] = field(default_factory=dict)
+    percent_traffic: Setting
+    use_stage_cache: Setting
+    variable_overrides: dict[str, Setting]
+
+    def __init__(
+        self,
+        at: Pointer,
+        percent_traffic: Setting = UNSET,
+        use_stage_cache: Setting = UNSET,
+        variable_overrides: dict[str, Setting] | None = None,
+    ) -> None:
+        self.at = at
+        self.percent_traffic = percent_traffic
+        self.use_stage_cache = use_stage_cache
+        self.variable_overrides = {} if variable_overrides is None else variable_overrides
 
 
-@dataclass
-class Stage:
+class Stage(Record):
     """A stage of the API as a template deploys it.
 
     ``kind`` names what declares it: ``AWS::ApiGateway::Stage``, ``AWS::ApiGateway::Deployment``
@@ -389,20 +473,58 @@ class Stage:
     kind: str
     label: str  # how messages name it: "stage Prod (ProdStage)"
     at: Pointer
-    name: Setting = UNSET
-    logical_id: str | None = None
-    tracing_enabled: Setting = UNSET
-    access_log_at: Pointer | None = None
-    access_log: Setting = UNSET  # the access log setting as written (a mapping, or an intrinsic)
-    access_log_destination: Setting = UNSET
-    access_log_format: Setting = UNSET
-    cache_cluster_enabled: Setting = UNSET
-    cache_cluster_size: Setting = UNSET
-    client_certificate: Setting = UNSET
-    canary: Canary | None = None
-    variables: dict[str, Setting] = field(default_factory=dict)
-    variables_at: Pointer | None = None
-    route_settings: list[RouteSettings] = field(default_factory=list)
+    name: Setting
+    logical_id: str | None
+    tracing_enabled: Setting
+    access_log_at: Pointer | None
+    access_log: Setting  # the access log setting as written (a mapping, or an intrinsic)
+    access_log_destination: Setting
+    access_log_format: Setting
+    cache_cluster_enabled: Setting
+    cache_cluster_size: Setting
+    client_certificate: Setting
+    canary: Canary | None
+    variables: dict[str, Setting]
+    variables_at: Pointer | None
+    route_settings: list[RouteSettings]
+
+    def __init__(
+        self,
+        kind: str,
+        label: str,
+        at: Pointer,
+        name: Setting = UNSET,
+        logical_id: str | None = None,
+        tracing_enabled: Setting = UNSET,
+        access_log_at: Pointer | None = None,
+        access_log: Setting = UNSET,
+        access_log_destination: Setting = UNSET,
+        access_log_format: Setting = UNSET,
+        cache_cluster_enabled: Setting = UNSET,
+        cache_cluster_size: Setting = UNSET,
+        client_certificate: Setting = UNSET,
+        canary: Canary | None = None,
+        variables: dict[str, Setting] | None = None,
+        variables_at: Pointer | None = None,
+        route_settings: list[RouteSettings] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.label = label
+        self.at = at
+        self.name = name
+        self.logical_id = logical_id
+        self.tracing_enabled = tracing_enabled
+        self.access_log_at = access_log_at
+        self.access_log = access_log
+        self.access_log_destination = access_log_destination
+        self.access_log_format = access_log_format
+        self.cache_cluster_enabled = cache_cluster_enabled
+        self.cache_cluster_size = cache_cluster_size
+        self.client_certificate = client_certificate
+        self.canary = canary
+        self.variables = {} if variables is None else variables
+        self.variables_at = variables_at
+        self.route_settings = [] if route_settings is None else route_settings
 
     @property
     def name_text(self) -> str | None:
@@ -414,58 +536,109 @@ class Stage:
         return [settings for settings in self.route_settings if settings.applies_to_all]
 
 
-@dataclass
-class MethodThrottle:
+class MethodThrottle(Record):
     """A usage plan's throttle for one method of a stage it covers: CloudFormation's
     ``ApiStages[].Throttle`` map entry (``/pets/GET: {RateLimit, BurstLimit}``) or a Terraform
     ``api_stages { throttle { path, rate_limit, burst_limit } }`` block."""
 
     method: str
     at: Pointer
-    rate: Setting = UNSET
-    burst: Setting = UNSET
+    rate: Setting
+    burst: Setting
+
+    def __init__(self, method: str, at: Pointer, rate: Setting = UNSET, burst: Setting = UNSET) -> None:
+        self.method = method
+        self.at = at
+        self.rate = rate
+        self.burst = burst
 
 
-@dataclass
-class UsagePlanStage:
+class UsagePlanStage(Record):
     """One API stage a usage plan covers (``ApiStages`` entry), tied to this API."""
 
     at: Pointer
-    stage: Setting = UNSET
-    method_throttles: list[MethodThrottle] = field(default_factory=list)
+    stage: Setting
+    method_throttles: list[MethodThrottle]
+
+    def __init__(
+        self,
+        at: Pointer,
+        stage: Setting = UNSET,
+        method_throttles: list[MethodThrottle] | None = None,
+    ) -> None:
+        self.at = at
+        self.stage = stage
+        self.method_throttles = [] if method_throttles is None else method_throttles
 
 
-@dataclass
-class UsagePlan:
+class UsagePlan(Record):
     """A usage plan covering the API: ``AWS::ApiGateway::UsagePlan`` or SAM ``Auth.UsagePlan``."""
 
     kind: str
     label: str
     at: Pointer
-    logical_id: str | None = None
-    stages: list[UsagePlanStage] = field(default_factory=list)
-    throttle_burst: Setting = UNSET
-    throttle_rate: Setting = UNSET
-    quota_limit: Setting = UNSET
-    quota_period: Setting = UNSET
+    logical_id: str | None
+    stages: list[UsagePlanStage]
+    throttle_burst: Setting
+    throttle_rate: Setting
+    quota_limit: Setting
+    quota_period: Setting
+
+    def __init__(
+        self,
+        kind: str,
+        label: str,
+        at: Pointer,
+        logical_id: str | None = None,
+        stages: list[UsagePlanStage] | None = None,
+        throttle_burst: Setting = UNSET,
+        throttle_rate: Setting = UNSET,
+        quota_limit: Setting = UNSET,
+        quota_period: Setting = UNSET,
+    ) -> None:
+        self.kind = kind
+        self.label = label
+        self.at = at
+        self.logical_id = logical_id
+        self.stages = [] if stages is None else stages
+        self.throttle_burst = throttle_burst
+        self.throttle_rate = throttle_rate
+        self.quota_limit = quota_limit
+        self.quota_period = quota_period
 
 
-@dataclass
-class WafAssociation:
+class WafAssociation(Record):
     """A web ACL associated with a stage of the API (``AWS::WAFv2::WebACLAssociation`` whose
     ``ResourceArn`` is built from the API, or ``AWS::WAFRegional::WebACLAssociation``)."""
 
     kind: str
     label: str
     at: Pointer
-    web_acl: Setting = UNSET
-    resource_arn: Setting = UNSET
-    stage_name: str | None = None  # the stage the ARN names, when it can be read
-    logical_id: str | None = None
+    web_acl: Setting
+    resource_arn: Setting
+    stage_name: str | None  # the stage the ARN names, when it can be read
+    logical_id: str | None
+
+    def __init__(
+        self,
+        kind: str,
+        label: str,
+        at: Pointer,
+        web_acl: Setting = UNSET,
+        resource_arn: Setting = UNSET,
+        stage_name: str | None = None,
+        logical_id: str | None = None,
+    ) -> None:
+        self.kind = kind
+        self.label = label
+        self.at = at
+        self.web_acl = web_acl
+        self.resource_arn = resource_arn
+        self.stage_name = stage_name
+        self.logical_id = logical_id
 
 
-@dataclass
-class VpcLink:
+class VpcLink(Record):
     """A VPC link the API's integrations or stage variables use.
 
     ``version`` is ``"v1"`` (REST: ``AWS::ApiGateway::VpcLink`` to Network Load Balancers,
@@ -475,26 +648,58 @@ class VpcLink:
     version: str
     label: str
     at: Pointer
-    logical_id: str | None = None
-    name: Setting = UNSET
-    target_arns: Setting = UNSET
-    subnet_ids: Setting = UNSET
-    security_group_ids: Setting = UNSET
+    logical_id: str | None
+    name: Setting
+    target_arns: Setting
+    subnet_ids: Setting
+    security_group_ids: Setting
+
+    def __init__(
+        self,
+        version: str,
+        label: str,
+        at: Pointer,
+        logical_id: str | None = None,
+        name: Setting = UNSET,
+        target_arns: Setting = UNSET,
+        subnet_ids: Setting = UNSET,
+        security_group_ids: Setting = UNSET,
+    ) -> None:
+        self.version = version
+        self.label = label
+        self.at = at
+        self.logical_id = logical_id
+        self.name = name
+        self.target_arns = target_arns
+        self.subnet_ids = subnet_ids
+        self.security_group_ids = security_group_ids
 
 
-@dataclass
-class Mapping:
+class Mapping(Record):
     """A mapping of the API (and a stage) onto a custom domain under a base path."""
 
     kind: str
     at: Pointer
-    base_path: Setting = UNSET
-    stage: Setting = UNSET
-    logical_id: str | None = None
+    base_path: Setting
+    stage: Setting
+    logical_id: str | None
+
+    def __init__(
+        self,
+        kind: str,
+        at: Pointer,
+        base_path: Setting = UNSET,
+        stage: Setting = UNSET,
+        logical_id: str | None = None,
+    ) -> None:
+        self.kind = kind
+        self.at = at
+        self.base_path = base_path
+        self.stage = stage
+        self.logical_id = logical_id
 
 
-@dataclass
-class Authorizer:
+class Authorizer(Record):
     """An authorizer declared as a template resource or in SAM ``Auth.Authorizers``.
 
     ``kind`` is ``token``, ``request``, ``cognito_user_pools`` or ``jwt`` (lower case; None when
@@ -505,19 +710,43 @@ class Authorizer:
     name: str
     label: str
     at: Pointer
-    kind: str | None = None
-    identity_source: Setting = UNSET
-    ttl: Setting = UNSET
-    data: dict[str, Any] = field(default_factory=dict)
+    kind: str | None
+    identity_source: Setting
+    ttl: Setting
+    data: dict[str, Any]
+
+    def __init__(
+        self,
+        origin: str,
+        name: str,
+        label: str,
+        at: Pointer,
+        kind: str | None = None,
+        identity_source: Setting = UNSET,
+        ttl: Setting = UNSET,
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        self.origin = origin
+        self.name = name
+        self.label = label
+        self.at = at
+        self.kind = kind
+        self.identity_source = identity_source
+        self.ttl = ttl
+        self.data = {} if data is None else data
 
 
-@dataclass
-class ResourcePolicy:
+class ResourcePolicy(Record):
     """A REST API resource policy as one of the places that can hold it declares it."""
 
     document: Any  # the policy document; an intrinsic function or a string when not readable
     at: Pointer
     origin: str  # how messages name it
+
+    def __init__(self, document: Any, at: Pointer, origin: str) -> None:
+        self.document = document
+        self.at = at
+        self.origin = origin
 
 
 def _requires_something(requirements: Any) -> bool | None:
@@ -540,8 +769,7 @@ def _names(requirements: list[Any]) -> str:
     return ", ".join(names)
 
 
-@dataclass
-class Domain:
+class Domain(Record):
     """A custom domain name with its certificate, as a template or the config declares it."""
 
     name: Any
@@ -549,14 +777,44 @@ class Domain:
     endpoint_type: EndpointType | None
     at: Pointer
     certificate_at: Pointer
-    endpoint_at: Pointer | None = None
-    mutual_tls: bool = False
-    mutual_tls_at: Pointer | None = None
-    security_policy: Any = None
-    security_policy_at: Pointer | None = None
-    kind: str = "domain"
-    logical_id: str | None = None
-    mappings: list[Mapping] = field(default_factory=list)
+    endpoint_at: Pointer | None
+    mutual_tls: bool
+    mutual_tls_at: Pointer | None
+    security_policy: Any
+    security_policy_at: Pointer | None
+    kind: str
+    logical_id: str | None
+    mappings: list[Mapping]
+
+    def __init__(
+        self,
+        name: Any,
+        certificate_arn: Any,
+        endpoint_type: EndpointType | None,
+        at: Pointer,
+        certificate_at: Pointer,
+        endpoint_at: Pointer | None = None,
+        mutual_tls: bool = False,
+        mutual_tls_at: Pointer | None = None,
+        security_policy: Any = None,
+        security_policy_at: Pointer | None = None,
+        kind: str = "domain",
+        logical_id: str | None = None,
+        mappings: list[Mapping] | None = None,
+    ) -> None:
+        self.name = name
+        self.certificate_arn = certificate_arn
+        self.endpoint_type = endpoint_type
+        self.at = at
+        self.certificate_at = certificate_at
+        self.endpoint_at = endpoint_at
+        self.mutual_tls = mutual_tls
+        self.mutual_tls_at = mutual_tls_at
+        self.security_policy = security_policy
+        self.security_policy_at = security_policy_at
+        self.kind = kind
+        self.logical_id = logical_id
+        self.mappings = [] if mappings is None else mappings
 
     @property
     def endpoint(self) -> Setting:
@@ -567,8 +825,7 @@ class Domain:
         return Setting(self.endpoint_type.name, self.endpoint_at)
 
 
-@dataclass(frozen=True)
-class Operation:
+class Operation(Frozen):
     """One operation (method of a path) of an OpenAPI document, references resolved."""
 
     path_key: str
@@ -578,19 +835,39 @@ class Operation:
     path_item: dict[str, Any]
     path_item_at: Pointer
 
+    def __init__(
+        self,
+        path_key: str,
+        method: str,
+        data: dict[str, Any],
+        at: Pointer,
+        path_item: dict[str, Any],
+        path_item_at: Pointer,
+    ) -> None:
+        object.__setattr__(self, "path_key", path_key)
+        object.__setattr__(self, "method", method)
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "path_item", path_item)
+        object.__setattr__(self, "path_item_at", path_item_at)
+
     @property
     def label(self) -> str:
         method = "ANY" if self.method == ANY_METHOD else self.method.upper()
         return f"{method} {self.path_key}"
 
 
-@dataclass(frozen=True)
-class Integration:
+class Integration(Frozen):
     """The integration of an operation, references resolved."""
 
     operation: Operation
     data: dict[str, Any]
     at: Pointer
+
+    def __init__(self, operation: Operation, data: dict[str, Any], at: Pointer) -> None:
+        object.__setattr__(self, "operation", operation)
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "at", at)
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.data.get(key, default)
@@ -620,8 +897,7 @@ _INTEGRATION_KEYS = {
 _INTEGRATION_FORMS = {"openapi": 0, "method": 1, "v2": 2}
 
 
-@dataclass(frozen=True)
-class IntegrationView:
+class IntegrationView(Frozen):
     """One integration, wherever it is declared, read through canonical property names.
 
     ``form`` is ``openapi`` (``x-amazon-apigateway-integration`` of an operation or under
@@ -634,8 +910,24 @@ class IntegrationView:
     at: Pointer
     form: str
     label: str
-    operation: Operation | None = None
-    resource: Resource | None = None
+    operation: Operation | None
+    resource: Resource | None
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        at: Pointer,
+        form: str,
+        label: str,
+        operation: Operation | None = None,
+        resource: Resource | None = None,
+    ) -> None:
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "form", form)
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "operation", operation)
+        object.__setattr__(self, "resource", resource)
 
     def key(self, name: str) -> str | None:
         return _INTEGRATION_KEYS[name][_INTEGRATION_FORMS[self.form]]
@@ -668,8 +960,7 @@ class IntegrationView:
         return value.lower() if isinstance(value, str) and not has_placeholder(value) else None
 
 
-@dataclass
-class Api:
+class Api(Record):
     """One API as checks see it."""
 
     label: str
@@ -678,30 +969,83 @@ class Api:
     document: dict[str, Any] | None
     api_type: ApiType
     api_type_reason: str
-    api_type_explicit: bool = False
-    endpoint_type: EndpointType | None = None
-    endpoint_reason: str = ""
-    endpoint_at: Pointer | None = None
-    region: str | None = None
-    domains: list[Domain] = field(default_factory=list)
-    endpoint_declared: bool = False  # the endpoint type is written somewhere, not API Gateway's import default
-    resource: ApiResource | None = None  # the template resource that declares the API
-    stages: list[Stage] = field(default_factory=list)
-    usage_plans: list[UsagePlan] = field(default_factory=list)
-    waf: list[WafAssociation] = field(default_factory=list)
-    vpc_links: list[VpcLink] = field(default_factory=list)
-    authorizers: list[Authorizer] = field(default_factory=list)
-    policies: list[ResourcePolicy] = field(default_factory=list)  # resource policies outside the document
+    api_type_explicit: bool
+    endpoint_type: EndpointType | None
+    endpoint_reason: str
+    endpoint_at: Pointer | None
+    region: str | None
+    domains: list[Domain]
+    endpoint_declared: bool  # the endpoint type is written somewhere, not API Gateway's import default
+    resource: ApiResource | None  # the template resource that declares the API
+    stages: list[Stage]
+    usage_plans: list[UsagePlan]
+    waf: list[WafAssociation]
+    vpc_links: list[VpcLink]
+    authorizers: list[Authorizer]
+    policies: list[ResourcePolicy]  # resource policies outside the document
     #: SAM: the template's function events whose RestApiId/ApiId names no API SAM can add them to (a
     #: parameter, another stack's export, a resource that does not exist or an HttpApi for an Api
     #: event): the same list on every API of the template, and on the stand-in API of a template that
     #: declares none (a nested stack of functions whose events name a parameter).
-    stray_events: list[FunctionEvent] = field(default_factory=list)
-    is_apigw: bool = True
-    resolver: RefResolver | None = None
-    options: dict[str, Any] = field(default_factory=dict)
-    #: What :meth:`derived` computed, by the function that computed it.
-    _derived: dict[Callable[[Api], Any], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    stray_events: list[FunctionEvent]
+    is_apigw: bool
+    resolver: RefResolver | None
+    options: dict[str, Any]
+
+    def __init__(
+        self,
+        label: str,
+        source: Source,
+        doc_at: Pointer | None,
+        document: dict[str, Any] | None,
+        api_type: ApiType,
+        api_type_reason: str,
+        api_type_explicit: bool = False,
+        endpoint_type: EndpointType | None = None,
+        endpoint_reason: str = "",
+        endpoint_at: Pointer | None = None,
+        region: str | None = None,
+        domains: list[Domain] | None = None,
+        endpoint_declared: bool = False,
+        resource: ApiResource | None = None,
+        stages: list[Stage] | None = None,
+        usage_plans: list[UsagePlan] | None = None,
+        waf: list[WafAssociation] | None = None,
+        vpc_links: list[VpcLink] | None = None,
+        authorizers: list[Authorizer] | None = None,
+        policies: list[ResourcePolicy] | None = None,
+        stray_events: list[FunctionEvent] | None = None,
+        is_apigw: bool = True,
+        resolver: RefResolver | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> None:
+        self.label = label
+        self.source = source
+        self.doc_at = doc_at
+        self.document = document
+        self.api_type = api_type
+        self.api_type_reason = api_type_reason
+        self.api_type_explicit = api_type_explicit
+        self.endpoint_type = endpoint_type
+        self.endpoint_reason = endpoint_reason
+        self.endpoint_at = endpoint_at
+        self.region = region
+        self.domains = [] if domains is None else domains
+        self.endpoint_declared = endpoint_declared
+        self.resource = resource
+        self.stages = [] if stages is None else stages
+        self.usage_plans = [] if usage_plans is None else usage_plans
+        self.waf = [] if waf is None else waf
+        self.vpc_links = [] if vpc_links is None else vpc_links
+        self.authorizers = [] if authorizers is None else authorizers
+        self.policies = [] if policies is None else policies
+        self.stray_events = [] if stray_events is None else stray_events
+        self.is_apigw = is_apigw
+        self.resolver = resolver
+        self.options = {} if options is None else options
+        #: What :meth:`derived` computed, by the function that computed it (no field: neither compared
+        #: nor shown, and not carried over by :func:`~apilint.record.replace`).
+        self._derived: dict[Callable[[Api], Any], Any] = {}
 
     def derived(self, compute: Callable[[Api], _Derived]) -> _Derived:
         """``compute(self)``, computed on first use and shared by every check that asks after it.

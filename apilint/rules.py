@@ -15,13 +15,13 @@ import importlib
 import json
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from apilint.finding import Severity
 from apilint.model import ApiType, Pointer
+from apilint.record import Frozen, Record
 
 if TYPE_CHECKING:
     from apilint.fix import Fix
@@ -51,23 +51,35 @@ def fixtures_dir() -> Path:
     return PACKAGE_DIR.parent / "fixtures"
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(Frozen):
     """What a check reports: where, what, and optionally a severity other than the rule's."""
 
     at: Pointer
     message: str
-    severity: Severity | None = None
-    extra: dict[str, Any] | None = None
+    severity: Severity | None
+    extra: dict[str, Any] | None
     #: A change that repairs the mistake without changing what the file means, when there is one.
-    fix: Fix | None = None
+    fix: Fix | None
+
+    def __init__(
+        self,
+        at: Pointer,
+        message: str,
+        severity: Severity | None = None,
+        extra: dict[str, Any] | None = None,
+        fix: Fix | None = None,
+    ) -> None:
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "severity", severity)
+        object.__setattr__(self, "extra", extra)
+        object.__setattr__(self, "fix", fix)
 
 
 Check = Callable[..., Iterable[Violation]]
 
 
-@dataclass
-class Rule:
+class Rule(Record, hidden=("_check",)):
     """One rule, as its file describes it."""
 
     code: str
@@ -81,13 +93,45 @@ class Rule:
     docs: dict[str, Any]
     file: Path
     #: The JSON Schema that the options, as configured, must satisfy (``options_schema`` in the file).
-    options_schema: dict[str, Any] = field(default_factory=dict)
+    options_schema: dict[str, Any]
     #: What ``--fix`` changes for this rule's findings (empty: the rule has no fix).
-    fix: str = ""
+    fix: str
     #: Off unless selected (``--select``, ``select``/``extend-select``): a rule that would fire on most
     #: projects for a choice many make on purpose.
-    opt_in: bool = False
-    _check: Check | None = field(default=None, repr=False)
+    opt_in: bool
+    _check: Check | None
+
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        severity: Severity,
+        api_types: frozenset[ApiType],
+        summary: str,
+        check_name: str,
+        scope: str,
+        options: dict[str, Any],
+        docs: dict[str, Any],
+        file: Path,
+        options_schema: dict[str, Any] | None = None,
+        fix: str = "",
+        opt_in: bool = False,
+        _check: Check | None = None,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.severity = severity
+        self.api_types = api_types
+        self.summary = summary
+        self.check_name = check_name
+        self.scope = scope
+        self.options = options
+        self.docs = docs
+        self.file = file
+        self.options_schema = {} if options_schema is None else options_schema
+        self.fix = fix
+        self.opt_in = opt_in
+        self._check = _check
 
     @property
     def check(self) -> Check:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from apilint import __version__
@@ -15,6 +14,7 @@ from apilint.engine import Engine, FileResult, UsageProblem
 from apilint.finding import Finding, Severity
 from apilint.load.source import ReadError
 from apilint.parallel import check_files
+from apilint.record import Frozen, Record, replace
 from apilint.report import DEFAULT_FILE_NAMES, REPORTERS, ReportContext, reporter, searched
 from apilint.terminal import Progress, shows_progress
 from apilint.workspace import STDIN, CheckRequest, prepare, run_options
@@ -23,8 +23,7 @@ __all__ = ["CheckOutcome", "CheckRequest", "execute", "execute_text", "known_usa
            "run_check"]
 
 
-@dataclass
-class CheckOutcome:
+class CheckOutcome(Record):
     """The result of a run, before it is reported."""
 
     findings: list[Finding]
@@ -32,19 +31,44 @@ class CheckOutcome:
     fail_on: Severity
     files_checked: int
     files_skipped: int
-    files_ignored: int = 0
-    rules_by_file: dict[str, list[str]] = field(default_factory=dict)
-    root: Path = field(default_factory=Path.cwd)
+    files_ignored: int
+    rules_by_file: dict[str, list[str]]
+    root: Path
     #: Whether a run that checks nothing fails (``--fail-on-empty`` or ``fail-on-empty: true``).
-    fail_on_empty: bool = False
+    fail_on_empty: bool
+
+    def __init__(
+        self,
+        findings: list[Finding],
+        results: list[FileResult],
+        fail_on: Severity,
+        files_checked: int,
+        files_skipped: int,
+        files_ignored: int = 0,
+        rules_by_file: dict[str, list[str]] | None = None,
+        root: Path | None = None,
+        fail_on_empty: bool = False,
+    ) -> None:
+        self.findings = findings
+        self.results = results
+        self.fail_on = fail_on
+        self.files_checked = files_checked
+        self.files_skipped = files_skipped
+        self.files_ignored = files_ignored
+        self.rules_by_file = {} if rules_by_file is None else rules_by_file
+        self.root = Path.cwd() if root is None else root
+        self.fail_on_empty = fail_on_empty
 
 
-@dataclass(frozen=True)
-class ReportTarget:
+class ReportTarget(Frozen):
     """One report to produce: its format and where it goes (None: standard output)."""
 
     format: str
     path: Path | None
+
+    def __init__(self, format: str, path: Path | None) -> None:
+        object.__setattr__(self, "format", format)
+        object.__setattr__(self, "path", path)
 
 
 def known_usage_error(error: BaseException) -> str | None:

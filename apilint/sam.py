@@ -10,11 +10,11 @@ them as to declared ones. docs/design.md says why SAM is modelled here rather th
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 from apilint.model import UNSET, FunctionEvent, Pointer, Resource, Setting
+from apilint.record import replace
 from apilint.template import OWNER_KEYS, Template, refers_to
 
 FUNCTION = "AWS::Serverless::Function"
@@ -103,7 +103,7 @@ def stray_events(template: Template) -> list[FunctionEvent]:
             continue  # a number or a list: the event's schema is wrong, not the reference
         target = template.get(name)
         if target is None or (event.kind == "Api" and target.type == "AWS::Serverless::HttpApi"):
-            result.append(dataclasses.replace(event, owner_type=target.type if target else None))
+            result.append(replace(event, owner_type=target.type if target else None))
     return result
 
 

@@ -15,7 +15,6 @@ built from a variable, a local or a module input is unknown, and the body is not
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -53,6 +52,7 @@ from apilint.model import (
     VpcLink,
     WafAssociation,
 )
+from apilint.record import replace
 from apilint.values import text
 
 if TYPE_CHECKING:
@@ -99,12 +99,15 @@ class TfResource:
         return OverriddenPointer(self.source, self.path, tuple(self.overrides.items()))
 
 
-@dataclass(frozen=True)
 class OverriddenPointer(Pointer):
     """A resource block some of whose arguments an override file replaces: a child under such an
     argument is in the override file, at the place the override writes it."""
 
-    overrides: tuple[tuple[str, Pointer], ...] = ()
+    overrides: tuple[tuple[str, Pointer], ...]
+
+    def __init__(self, source: Source, path: tuple[Any, ...], overrides: tuple[tuple[str, Pointer], ...] = ()) -> None:
+        super().__init__(source, path)
+        object.__setattr__(self, "overrides", overrides)
 
     def child(self, *steps: Any) -> Pointer:
         if steps:
@@ -1062,5 +1065,5 @@ def domains_of(module: Module, api: TfResource) -> list[Domain]:
     for domain in module_domains(module):
         mapped = domain_mappings(module, domain)
         if not mapped or any(address == api.address for address, _ in mapped):
-            result.append(dataclasses.replace(domain, mappings=[m for address, m in mapped if address == api.address]))
+            result.append(replace(domain, mappings=[m for address, m in mapped if address == api.address]))
     return result

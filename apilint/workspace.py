@@ -7,7 +7,6 @@ same configuration; ``apilint cost diff`` reads another revision through the sam
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,41 +16,95 @@ from apilint.engine import RunOptions, UsageProblem
 from apilint.finding import Severity
 from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ByteReader, ReadError
 from apilint.model import Api
+from apilint.record import Record
 
 
-@dataclass
-class CheckRequest:
+class CheckRequest(Record):
     """Everything the command line passes to a run."""
 
     paths: list[Path]
     #: ``--format`` values as given: ``sarif`` or ``sarif=PATH``; empty means the default format.
-    formats: list[str] = field(default_factory=list)
-    output: Path | None = None
-    output_dir: Path | None = None
-    api_type: str | None = None
-    endpoint_type: str | None = None
-    region: str | None = None
-    config_file: Path | None = None
-    select: list[str] = field(default_factory=list)
-    ignore: list[str] = field(default_factory=list)
-    fail_on: str | None = None
-    exclude: list[str] = field(default_factory=list)
-    max_file_size: int | None = None
-    root: Path | None = None
-    verbose: bool = False
-    color: bool = False
-    jobs: int | None = None
-    baseline: Path | None = None
-    write_baseline: Path | None = None
-    usage_file: Path | None = None
+    formats: list[str]
+    output: Path | None
+    output_dir: Path | None
+    api_type: str | None
+    endpoint_type: str | None
+    region: str | None
+    config_file: Path | None
+    select: list[str]
+    ignore: list[str]
+    fail_on: str | None
+    exclude: list[str]
+    max_file_size: int | None
+    root: Path | None
+    verbose: bool
+    color: bool
+    jobs: int | None
+    baseline: Path | None
+    write_baseline: Path | None
+    usage_file: Path | None
     #: The name standard input is checked under (``apilint check - --stdin-filename api.yaml``).
-    stdin_filename: Path | None = None
-    fix: bool = False
-    diff: bool = False
+    stdin_filename: Path | None
+    fix: bool
+    diff: bool
     #: ``--exit-zero``: findings do not fail the run (exit code 0); usage and internal errors still do.
-    exit_zero: bool = False
+    exit_zero: bool
     #: ``--fail-on-empty``: a run that checks no definition or template fails (exit code 2).
-    fail_on_empty: bool = False
+    fail_on_empty: bool
+
+    def __init__(
+        self,
+        paths: list[Path],
+        formats: list[str] | None = None,
+        output: Path | None = None,
+        output_dir: Path | None = None,
+        api_type: str | None = None,
+        endpoint_type: str | None = None,
+        region: str | None = None,
+        config_file: Path | None = None,
+        select: list[str] | None = None,
+        ignore: list[str] | None = None,
+        fail_on: str | None = None,
+        exclude: list[str] | None = None,
+        max_file_size: int | None = None,
+        root: Path | None = None,
+        verbose: bool = False,
+        color: bool = False,
+        jobs: int | None = None,
+        baseline: Path | None = None,
+        write_baseline: Path | None = None,
+        usage_file: Path | None = None,
+        stdin_filename: Path | None = None,
+        fix: bool = False,
+        diff: bool = False,
+        exit_zero: bool = False,
+        fail_on_empty: bool = False,
+    ) -> None:
+        self.paths = paths
+        self.formats = [] if formats is None else formats
+        self.output = output
+        self.output_dir = output_dir
+        self.api_type = api_type
+        self.endpoint_type = endpoint_type
+        self.region = region
+        self.config_file = config_file
+        self.select = [] if select is None else select
+        self.ignore = [] if ignore is None else ignore
+        self.fail_on = fail_on
+        self.exclude = [] if exclude is None else exclude
+        self.max_file_size = max_file_size
+        self.root = root
+        self.verbose = verbose
+        self.color = color
+        self.jobs = jobs
+        self.baseline = baseline
+        self.write_baseline = write_baseline
+        self.usage_file = usage_file
+        self.stdin_filename = stdin_filename
+        self.fix = fix
+        self.diff = diff
+        self.exit_zero = exit_zero
+        self.fail_on_empty = fail_on_empty
 
     @property
     def reads_stdin(self) -> bool:
@@ -62,8 +115,7 @@ class CheckRequest:
 STDIN = "-"
 
 
-@dataclass
-class PreparedRun:
+class PreparedRun(Record):
     """A run ready to go: the engine's options, the files to check and how the files were found."""
 
     run: RunOptions
@@ -71,6 +123,20 @@ class PreparedRun:
     fail_on: Severity
     found: Discovery
     jobs: int | None
+
+    def __init__(
+        self,
+        run: RunOptions,
+        files: list[Path],
+        fail_on: Severity,
+        found: Discovery,
+        jobs: int | None,
+    ) -> None:
+        self.run = run
+        self.files = files
+        self.fail_on = fail_on
+        self.found = found
+        self.jobs = jobs
 
 
 def run_options(request: CheckRequest, config_start: Path | None = None,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from apilint.checks.values import is_unknown
 from apilint.finding import Severity
 from apilint.infer import infer_endpoint_type
 from apilint.model import AUTH, UNDECIDED, Api, ApiType, EndpointType, Operation, Pointer, has_placeholder
+from apilint.record import Record
 from apilint.rules import Violation
 
 SECURITY_POLICY = "x-amazon-apigateway-security-policy"
@@ -25,14 +25,19 @@ ENDPOINT_CONFIGURATION = "x-amazon-apigateway-endpoint-configuration"
 # --- AG301 ------------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Judged:
+class _Judged(Record):
     """One operation (or template method or route) and how it is protected (None: open)."""
 
     label: str
     at: Pointer
     protection: str | None
-    why_open: str = ""
+    why_open: str
+
+    def __init__(self, label: str, at: Pointer, protection: str | None, why_open: str = "") -> None:
+        self.label = label
+        self.at = at
+        self.protection = protection
+        self.why_open = why_open
 
 
 def _is_mock(api: Api, operation: Operation) -> bool:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from apilint.finding import Span
+from apilint.record import Frozen
 
 
-@dataclass(frozen=True)
-class LoadProblem:
+class LoadProblem(Frozen):
     """A reading problem (syntax error, duplicate key, exceeded limit) at a position."""
 
     code: str
     message: str
     span: Span
+
+    def __init__(self, code: str, message: str, span: Span) -> None:
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "span", span)

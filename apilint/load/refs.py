@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -18,6 +17,7 @@ from urllib.parse import unquote
 from apilint.load.limits import Limits
 from apilint.load.source import ReadError, Source
 from apilint.pointer import Pointer
+from apilint.record import Frozen
 
 #: How many references one chain may follow before it is treated as a loop.
 MAX_REF_HOPS = Limits.max_ref_hops
@@ -27,12 +27,15 @@ FOLLOWED_SUFFIXES = (".yaml", ".yml", ".json")
 _URI_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]+:")
 
 
-@dataclass(frozen=True)
-class RefProblem:
+class RefProblem(Frozen):
     """A reference that could not be followed, at the place it is written."""
 
     at: Pointer
     message: str
+
+    def __init__(self, at: Pointer, message: str) -> None:
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "message", message)
 
 
 def parse_pointer(fragment: str) -> tuple[str, ...] | None:

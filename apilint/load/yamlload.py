@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import gc
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from apilint.finding import Span
 from apilint.load.limits import Limits
 from apilint.load.problems import LoadProblem
+from apilint.record import Record
 
 # PyYAML is imported by the functions that run the loop, not here: importing it (its pure-Python
 # reader compiles a large character class) costs more than reading a small file, and a file the
@@ -133,12 +133,15 @@ def _is_local_tag(tag: str | None) -> bool:
     return tag is not None and len(tag) > 1 and tag[0] == "!" and tag[1] != "!"
 
 
-@dataclass
-class _Tagged:
+class _Tagged(Record):
     """What a short-form tag turns a value into, and the problem an unknown tag raises."""
 
     value: Any
     problem: str | None
+
+    def __init__(self, value: Any, problem: str | None) -> None:
+        self.value = value
+        self.problem = problem
 
 
 def _tag_wrap(tag: str, value: Any) -> _Tagged:

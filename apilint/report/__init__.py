@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from apilint import __version__
 from apilint.finding import Finding, Severity
+from apilint.record import Record
 
 #: format name -> "module:function" (imported only when used)
 REPORTERS = {
@@ -47,36 +47,75 @@ def rule_docs_url(code: str) -> str:
     return docs_url(f"docs/rules/{code}.md")
 
 
-@dataclass
-class ReportContext:
+class ReportContext(Record):
     """What reporters may show besides the findings."""
 
-    files_checked: int = 0
-    files_skipped: int = 0
-    apis: list[Any] = field(default_factory=list)
-    notices: list[Any] = field(default_factory=list)
-    verbose: bool = False
-    color: bool = False
-    fail_on: Severity = Severity.ERROR
-    root: str = "."
-    tool_version: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    files_checked: int
+    files_skipped: int
+    apis: list[Any]
+    notices: list[Any]
+    verbose: bool
+    color: bool
+    fail_on: Severity
+    root: str
+    tool_version: str
+    extra: dict[str, Any]
     #: Display paths of the files that were checked (OpenAPI definitions and templates), in run order.
-    files: list[str] = field(default_factory=list)
+    files: list[str]
     #: Codes of the rules that ran on each checked file (JUnit shows the passing ones too).
-    rules_by_file: dict[str, list[str]] = field(default_factory=dict)
+    rules_by_file: dict[str, list[str]]
     #: Every rule (objects of :class:`apilint.rules.Rule`); SARIF describes them all.
-    rules: Sequence[Any] = ()
+    rules: Sequence[Any]
     #: Files left out by ``.gitignore`` or ``--exclude`` (said by ``--verbose``).
-    files_ignored: int = 0
+    files_ignored: int
     #: Findings hidden because the baseline holds them; None when no baseline was given.
-    baselined: int | None = None
+    baselined: int | None
     #: The cost section for the Markdown report, rendered by the cost engine; None when not asked for.
-    cost_markdown: str | None = None
+    cost_markdown: str | None
     #: The git work tree around ``root`` (else ``root``): SARIF and GitHub paths are relative to it.
-    repository_root: str | None = None
+    repository_root: str | None
     #: The paths the run was asked to check, as given (``-`` is standard input).
-    paths: list[str] = field(default_factory=list)
+    paths: list[str]
+
+    def __init__(
+        self,
+        files_checked: int = 0,
+        files_skipped: int = 0,
+        apis: list[Any] | None = None,
+        notices: list[Any] | None = None,
+        verbose: bool = False,
+        color: bool = False,
+        fail_on: Severity = Severity.ERROR,
+        root: str = ".",
+        tool_version: str = "",
+        extra: dict[str, Any] | None = None,
+        files: list[str] | None = None,
+        rules_by_file: dict[str, list[str]] | None = None,
+        rules: Sequence[Any] = (),
+        files_ignored: int = 0,
+        baselined: int | None = None,
+        cost_markdown: str | None = None,
+        repository_root: str | None = None,
+        paths: list[str] | None = None,
+    ) -> None:
+        self.files_checked = files_checked
+        self.files_skipped = files_skipped
+        self.apis = [] if apis is None else apis
+        self.notices = [] if notices is None else notices
+        self.verbose = verbose
+        self.color = color
+        self.fail_on = fail_on
+        self.root = root
+        self.tool_version = tool_version
+        self.extra = {} if extra is None else extra
+        self.files = [] if files is None else files
+        self.rules_by_file = {} if rules_by_file is None else rules_by_file
+        self.rules = rules
+        self.files_ignored = files_ignored
+        self.baselined = baselined
+        self.cost_markdown = cost_markdown
+        self.repository_root = repository_root
+        self.paths = [] if paths is None else paths
 
 
 def searched(context: ReportContext) -> str:

@@ -4,7 +4,6 @@ they share can be changed, and nothing outlives the API."""
 
 from __future__ import annotations
 
-import dataclasses
 import weakref
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from apilint.checks.extensions import extension_values, schema_errors
 from apilint.engine import RuleRun
 from apilint.load.source import read_source
 from apilint.model import Api
+from apilint.record import replace
 from apilint.rules import load_rules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,9 +160,9 @@ def test_what_checks_share_cannot_be_changed(tmp_path):
     [api] = _apis(_definition(tmp_path))
     operation = next(api.operations())
     view = next(api.all_integrations())
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         operation.label = "GET /elsewhere"  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         view.at = operation.at  # type: ignore[misc]
     copy = list(api.operations())
     copy.clear()
@@ -189,6 +189,6 @@ def test_nothing_computed_outlives_the_api(tmp_path):
 def test_an_api_changed_with_replace_computes_afresh(tmp_path):
     [api] = _apis(_definition(tmp_path))
     list(api.operations())
-    other = dataclasses.replace(api, document={"openapi": "3.0.1", "paths": {"/x": {"get": {}}}})
+    other = replace(api, document={"openapi": "3.0.1", "paths": {"/x": {"get": {}}}})
     assert [op.label for op in other.operations()] == ["GET /x"]
     assert len(list(api.operations())) == 4
