@@ -37,6 +37,8 @@ from __future__ import annotations
 import gc
 import re
 from functools import cache
+from itertools import chain, compress, filterfalse, repeat
+from operator import is_
 from typing import Any
 
 from apilint.finding import Span
@@ -63,13 +65,19 @@ _SPACE = frozenset(" \t\n")
 _PRINTABLE_ASCII = b"\n" + bytes(range(0x20, 0x7F))
 #: What libyaml reads as text and not as a line break: anything else goes to the loop.
 _UNUSUAL_CHARACTER = "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-#: Scalars yaml_rs reads as numbers and the YAML 1.2 core schema (and apilint) as strings.
-_PARSER_NUMBER_START = re.compile(r"0[xXoObB]|\.(?:Inf|INF|NaN|NAN)")
-_PARSER_NUMBER = re.compile(r"[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\.(?:Inf|INF|NaN|NAN))")
-_UNDERSCORED_NUMBER = re.compile(r"_(?<=[0-9]_)")
-_UNDERSCORED = re.compile(r"[-+]?[0-9_.]+(?:[eE][-+]?[0-9_]+)?")
+#: Scalars yaml_rs reads as numbers and the YAML 1.2 core schema (and apilint) as strings: what such
+#: a number starts with (after a sign), and the whole word.
+_PARSER_NUMBER_STARTS = (b"0x", b"0X", b"0o", b"0O", b"0b", b"0B", b".Inf", b".INF", b".NaN", b".NAN")
+_PARSER_NUMBER = re.compile(rb"[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\.(?:Inf|INF|NaN|NAN))")
+_UNDERSCORED_NUMBER = re.compile(rb"_(?<=[0-9]_)")
+_UNDERSCORED = re.compile(rb"[-+]?[0-9_.]+(?:[eE][-+]?[0-9_]+)?")
+#: Every character the two patterns above can match.
+_NUMBER_CHARACTERS = frozenset(b"+-0123456789abcdefABCDEFxXoO_.InN")
 #: What ends a word when looking for numbers: it cannot be part of a plain number.
-_WORD_END = frozenset(" \n,[]{}#:'\"")
+_WORD_END = frozenset(b" \n,[]{}#:'\"")
+_WORD = re.compile(rb"[^ \n,\[\]{}#:'\"]*")
+#: Every byte but those that may precede a node (counted to bound the number of nodes).
+_NOT_NODE_START = bytes(set(range(256)) - set(b":,-[{"))
 _LONG_DIGITS = re.compile(r"[0-9]{4000}")
 _BLANK_OR_COMMENTS = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*\Z")
 #: Integers written as plain keys (block or flow), to tell ``200:`` from ``0200:`` or ``+200:``.
@@ -96,13 +104,19 @@ class FastYamlDocument(YamlDocument):
 def fast_load(text: str, limits: type[Limits] = Limits) -> FastYamlDocument | None:
     """The document read by the compiled parser, or None when the text needs apilint's own loop."""
     parser = _parser()
-    if parser is None or not _plain_enough(text, limits):
+    if parser is None:
+        return None
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: a character libyaml refuses
+        return None
+    if not _plain_enough(text, raw, limits):
         return None
     yaml_rs, no_aliases = parser
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    try:
-        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=no_aliases)
+    try:  # the bytes already made: the parser need not encode the text again
+        data = yaml_rs.load(raw, parse_datetime=False, alias_limits=no_aliases)
     except Exception:  # noqa: BLE001 - a syntax error, a duplicate key, any refusal: the loop reads it
         return None
     finally:
@@ -110,42 +124,49 @@ def fast_load(text: str, limits: type[Limits] = Limits) -> FastYamlDocument | No
             gc.enable()
     if isinstance(data, list) and _more_than_one_document(text):
         return None
-    if not _keys_as_apilint_reads_them(data, text):
+    if not _keys_as_apilint_reads_them(data, text, raw):
         return None
     return FastYamlDocument(data, text, limits)
 
 
-def _plain_enough(text: str, limits: type[Limits]) -> bool:
-    """Whether the text uses nothing that only the loop reads as apilint means it (module docstring)."""
-    if _unusual_characters(text):
+def _plain_enough(text: str, raw: bytes, limits: type[Limits]) -> bool:
+    """Whether the text uses nothing that only the loop reads as apilint means it (module docstring).
+
+    ``raw`` is the text in UTF-8: the scans that need no positions in the text run on it, where
+    every ASCII character is one byte and no byte of another character is ASCII.
+    """
+    if _unusual_characters(raw):
         return False
-    if text.startswith("%") or "\n%" in text or "<<" in text:
+    if text.startswith("%") or b"\n%" in raw or b"<<" in raw:
         return False
-    if ("\n---" in text or "\n..." in text or text.startswith("...")) and _more_than_one_document(text):
+    if (b"\n---" in raw or b"\n..." in raw or text.startswith("...")) and _more_than_one_document(text):
         return False
     for indicator in "!?":
-        if indicator in text and _starts_a_node(text, indicator):
+        if indicator.encode() in raw and _starts_a_node(text, indicator):
             return False
-    if _numbers_written(text, _PARSER_NUMBER_START) or _numbers_written(text, _UNDERSCORED_NUMBER):
+    if _prefixed_numbers(raw) or _underscored_numbers(raw):
         return False
     if _long_digits(text):
         return False
-    return _within_limits(text, limits)
+    return _within_limits(raw, limits)
 
 
-def _unusual_characters(text: str) -> bool:
-    """Whether the text holds a character libyaml refuses or reads as a line break, or a tab or CR.
+def _unusual_characters(raw: bytes) -> bool:
+    """Whether the text (in UTF-8) holds a character libyaml refuses or reads as a line break, a tab or CR.
 
-    Cheap checks first: ASCII text is one pass in C deleting the characters allowed; text whose
-    characters are all printable (in Python's sense, which excludes every one refused here) needs
-    nothing more. Only the rest is searched with the full character class, compiled when first needed
-    (compiling it costs more than loading a small file).
+    One pass in C deletes the printable ASCII characters and line breaks, which leaves the control
+    characters and every character that is not ASCII (their UTF-8 bytes are all non-ASCII, so whole
+    characters stay). Usually that is little: it is searched with the full character class only when
+    Python does not call all of it printable (printable excludes every character refused here); the
+    class is compiled when first needed (compiling it costs more than loading a small file).
     """
-    if text.isascii():
-        return bool(text.encode("ascii").translate(None, _PRINTABLE_ASCII))
-    if text.replace("\n", "").isprintable():
+    rest = raw.translate(None, _PRINTABLE_ASCII)
+    if not rest:
         return False
-    return _unusual_pattern().search(text) is not None
+    characters = rest.decode("utf-8")
+    if characters.isprintable():
+        return False
+    return _unusual_pattern().search(characters) is not None
 
 
 @cache
@@ -302,24 +323,46 @@ def _inside_quotes(before: str) -> bool:
     return quote != ""
 
 
-def _numbers_written(text: str, start: re.Pattern[str]) -> bool:
-    """Whether a word in which ``start`` matches is one the parser reads as a number, not apilint."""
-    for match in start.finditer(text):
-        word = _word_at(text, match.start())
-        if _PARSER_NUMBER.fullmatch(word) is not None or _UNDERSCORED.fullmatch(word) is not None:
-            return True
+def _prefixed_numbers(raw: bytes) -> bool:
+    """Whether a word is one the parser reads as a number and apilint does not (``0x1F``, ``-.Inf``).
+
+    Such a word starts with one of ``_PARSER_NUMBER_STARTS``, or with a sign and one: each is found
+    with a string search, and only one that starts a word (after a sign) is read as a word.
+    """
+    for prefix in _PARSER_NUMBER_STARTS:
+        index = raw.find(prefix)
+        while index != -1:
+            start = index
+            if index and raw[index - 1] in b"+-":
+                start = index - 1
+            at_word_start = start == 0 or raw[start - 1] in _WORD_END
+            if at_word_start and _PARSER_NUMBER.fullmatch(raw, start, _word_end(raw, index)) is not None:
+                return True
+            index = raw.find(prefix, index + 1)
     return False
 
 
-def _word_at(text: str, index: int) -> str:
-    """The run of characters around ``index`` up to spaces, line breaks, flow indicators or ``:``."""
-    start = index
-    while start > 0 and text[start - 1] not in _WORD_END:
-        start -= 1
-    end = index
-    while end < len(text) and text[end] not in _WORD_END:
-        end += 1
-    return text[start:end]
+def _underscored_numbers(raw: bytes) -> bool:
+    """Whether a word with a digit before an underscore is one the parser reads as a number (``1_000``).
+
+    The word is read back from the underscore over characters a number may hold: one that holds any
+    other character is not a number.
+    """
+    for match in _UNDERSCORED_NUMBER.finditer(raw):
+        start = match.start()
+        while start > 0 and raw[start - 1] in _NUMBER_CHARACTERS:
+            start -= 1
+        if start == 0 or raw[start - 1] in _WORD_END:
+            end = _word_end(raw, match.start())
+            if _PARSER_NUMBER.fullmatch(raw, start, end) is not None or _UNDERSCORED.fullmatch(raw, start, end) is not None:
+                return True
+    return False
+
+
+def _word_end(raw: bytes, index: int) -> int:
+    """Where the word at ``index`` ends: at a space, line break, flow indicator, ``:``, ``#`` or quote."""
+    match = _WORD.match(raw, index)
+    return index if match is None else match.end()
 
 
 def _long_digits(text: str) -> bool:
@@ -349,8 +392,8 @@ def _more_than_one_document(text: str) -> bool:
     return False
 
 
-def _within_limits(text: str, limits: type[Limits]) -> bool:
-    """Whether the text is sure to nest and count well within the limits, so the parser never recurses deep.
+def _within_limits(raw: bytes, limits: type[Limits]) -> bool:
+    """Whether the text (in UTF-8) is sure to nest and count well within the limits, so the parser never recurses deep.
 
     Block nesting needs indentation: along any chain of nested block collections the column where
     a node starts never decreases and grows at least every second level (a list may sit at its
@@ -362,15 +405,15 @@ def _within_limits(text: str, limits: type[Limits]) -> bool:
     width = (limits.max_depth - _PARSER_FLOW_DEPTH) // 2 - 1
     if width < 8:
         return False
-    deep = re.compile(rf"\n[ -]{{{width}}}")  # tabs are not read here at all
-    if deep.search(text) is not None or deep.match("\n" + text[:width]) is not None:
+    deep = re.compile(rb"\n[ -]{%d}" % width)  # tabs are not read here at all
+    if deep.search(raw) is not None or deep.match(b"\n" + raw[:width]) is not None:
         return False
-    count = text.count
-    nodes = 1 + 2 * (count(":") + count(",")) + count("-") + count("[") + count("{")
+    count = raw.translate(None, _NOT_NODE_START).count  # the few characters counted, in one pass
+    nodes = 1 + 2 * (count(b":") + count(b",")) + count(b"-") + count(b"[") + count(b"{")
     return nodes <= limits.max_nodes
 
 
-def _keys_as_apilint_reads_them(data: Any, text: str) -> bool:
+def _keys_as_apilint_reads_them(data: Any, text: str, raw: bytes) -> bool:
     """Make keys and versions the strings written, in place; False when the data cannot tell them.
 
     apilint reads keys as the text written, and numbers under version keys too. The parser types
@@ -378,91 +421,99 @@ def _keys_as_apilint_reads_them(data: Any, text: str) -> bool:
     the text writes every such key and version that way (``200:``, ``version: 2``); any other typed
     key (``1.50:``, ``true:``), or a version written otherwise (``version: 1.10``), sends the file to
     the loop.
+
+    The data is walked one level of nesting at a time, so that the work on each mapping and list
+    (its keys, the types of its values) is done by C loops over the whole level.
     """
     integer_keys_checked = False
     versions: list[tuple[dict[str, Any], str]] = []
-    stack = [data]
-    pop, extend = stack.pop, stack.extend
-    while stack:
-        node = pop()
-        if type(node) is dict:
-            try:
-                keys = "".join(node)
-            except TypeError:
-                if not integer_keys_checked:
-                    if not _integer_keys_canonical(text):
-                        return False
-                    integer_keys_checked = True
-                if not _stringify_keys(node):
+    is_number = _NUMBER_TYPES.__contains__
+    mappings: list[dict[Any, Any]] = [data] if type(data) is dict else []
+    lists: list[list[Any]] = [data] if type(data) is list else []
+    while mappings or lists:
+        keys = list(chain.from_iterable(mappings))
+        try:
+            "".join(keys)
+        except TypeError:
+            if not integer_keys_checked:
+                if not _integer_keys_canonical(text):
                     return False
-                keys = "".join(node)
-            if "version" in keys.lower() or "openapi" in keys or "swagger" in keys:
-                for key, value in node.items():
-                    if type(value) in (int, float) and (key in ("openapi", "swagger")
-                                                        or key.lower().endswith("version")):
-                        versions.append((node, key))
-            extend([value for value in node.values() if type(value) is dict or type(value) is list])
-        elif type(node) is list:
-            extend([item for item in node if type(item) is dict or type(item) is list])
+                integer_keys_checked = True
+            for node in mappings:
+                if any(type(key) is not str for key in node) and not _stringify_keys(node):
+                    return False
+            keys = list(chain.from_iterable(mappings))
+        values = list(chain.from_iterable(map(dict.values, mappings)))
+        kinds = list(map(type, values))
+        version_keys = {key for key in compress(keys, map(is_number, kinds))
+                        if key in ("openapi", "swagger") or key.lower().endswith("version")}
+        if version_keys:
+            for node in filterfalse(version_keys.isdisjoint, mappings):
+                versions.extend((node, key) for key in version_keys if key in node and type(node[key]) in (int, float))
+        items = list(chain.from_iterable(lists))
+        item_kinds = list(map(type, items))
+        mappings = list(compress(values, map(is_, kinds, repeat(dict))))
+        mappings += compress(items, map(is_, item_kinds, repeat(dict)))
+        lists = list(compress(values, map(is_, kinds, repeat(list))))
+        lists += compress(items, map(is_, item_kinds, repeat(list)))
     if versions:
-        if len(versions) > _canonical_versions_written(text):
+        if len(versions) > _canonical_versions_written(raw):
             return False
         for node, key in versions:
             node[key] = str(node[key])
     return True
 
 
-_VERSION_WORDS = ("version", "openapi", "swagger")
+_VERSION_WORDS = (b"version", b"openapi", b"swagger")
+_NUMBER_TYPES = frozenset((int, float))
 
 
-def _canonical_versions_written(text: str) -> int:
+def _canonical_versions_written(raw: bytes) -> int:
     """How many numbers are written after a version key, all as ``str()`` writes them; -1 otherwise.
 
-    Every ``...version``, ``openapi`` or ``swagger`` followed by ``:`` is looked at, wherever it is
-    (a scalar's text too): its value on the same line (after an anchor) or, after a bare ``key:``,
-    the first word of the next line that is not a comment.
+    Every ``...version``, ``openapi`` or ``swagger`` (in any case) followed by ``:`` is looked at in
+    the text in UTF-8, wherever it is (a scalar's text too): its value on the same line (after an
+    anchor) or, after a bare ``key:``, the first word of the next line that is not a comment.
     """
-    lower = text.lower()
-    length = len(text)
+    lower = raw.lower()  # ASCII letters only, so positions stay those of ``raw``
+    length = len(raw)
     numbers = 0
     for word in _VERSION_WORDS:
         index = lower.find(word)
         while index != -1:
             position = index + len(word)
-            if position < length and text[position] in "'\"":
+            if position < length and raw[position] in b"'\"":
                 position += 1
-            while position < length and text[position] == " ":
+            while position < length and raw[position] == 0x20:
                 position += 1
-            if position < length and text[position] == ":":
-                value = _value_after(text, position + 1)
-                if value[:1] and (value[0].isdigit() or value[0] in "+-."):
-                    meaning = resolve_plain(value, None)
+            if position < length and raw[position] == 0x3A:
+                value = _value_after(raw, position + 1)
+                if value[:1] and (value[:1].isdigit() or value[:1] in b"+-."):
+                    written = value.decode("utf-8")
+                    meaning = resolve_plain(written, None)
                     if type(meaning) in (int, float):
-                        if str(meaning) != value:
+                        if str(meaning) != written:
                             return -1
                         numbers += 1
             index = lower.find(word, index + 1)
     return numbers
 
 
-def _value_after(text: str, position: int) -> str:
+def _value_after(raw: bytes, position: int) -> bytes:
     """The first word of a value that starts at ``position`` or, when nothing follows, on a next line."""
-    line_end = text.find("\n", position)
+    line_end = raw.find(b"\n", position)
     if line_end == -1:
-        line_end = len(text)
-    rest = text[position:line_end].strip(" ")
-    if rest.startswith("&"):  # an anchor names the value that follows it
-        rest = rest.partition(" ")[2].strip(" ")
-    while (rest == "" or rest.startswith("#")) and line_end < len(text):
-        next_end = text.find("\n", line_end + 1)
+        line_end = len(raw)
+    rest = raw[position:line_end].strip(b" ")
+    if rest.startswith(b"&"):  # an anchor names the value that follows it
+        rest = rest.partition(b" ")[2].strip(b" ")
+    while (rest == b"" or rest.startswith(b"#")) and line_end < len(raw):
+        next_end = raw.find(b"\n", line_end + 1)
         if next_end == -1:
-            next_end = len(text)
-        rest = text[line_end + 1:next_end].strip(" ")
+            next_end = len(raw)
+        rest = raw[line_end + 1:next_end].strip(b" ")
         line_end = next_end
-    end = 0
-    while end < len(rest) and rest[end] not in _WORD_END:
-        end += 1
-    return rest[:end]
+    return rest[:_word_end(rest, 0)]
 
 
 def _integer_keys_canonical(text: str) -> bool:
