@@ -67,7 +67,8 @@ _PRINTABLE_ASCII = b"\n" + bytes(range(0x20, 0x7F))
 _UNUSUAL_CHARACTER = "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 #: Scalars yaml_rs reads as numbers and the YAML 1.2 core schema (and apilint) as strings: what such
 #: a number starts with (after a sign), and the whole word.
-_PARSER_NUMBER_STARTS = (b"0x", b"0X", b"0o", b"0O", b"0b", b"0B", b".Inf", b".INF", b".NaN", b".NAN")
+#: Each starts with a literal character, so the search skips from one ``0`` or ``.`` to the next in C.
+_PARSER_NUMBER_STARTS = (re.compile(rb"0[xXoObB]"), re.compile(rb"\.(?:Inf|INF|NaN|NAN)"))
 _PARSER_NUMBER = re.compile(rb"[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\.(?:Inf|INF|NaN|NAN))")
 _UNDERSCORED_NUMBER = re.compile(rb"_(?<=[0-9]_)")
 _UNDERSCORED = re.compile(rb"[-+]?[0-9_.]+(?:[eE][-+]?[0-9_]+)?")
@@ -76,6 +77,8 @@ _NUMBER_CHARACTERS = frozenset(b"+-0123456789abcdefABCDEFxXoO_.InN")
 #: What ends a word when looking for numbers: it cannot be part of a plain number.
 _WORD_END = frozenset(b" \n,[]{}#:'\"")
 _WORD = re.compile(rb"[^ \n,\[\]{}#:'\"]*")
+#: Spaces and dashes as 1, line breaks as themselves, every other byte as 0.
+_INDENT_BYTES = bytes(1 if byte in b" -" else byte if byte == 0x0A else 0 for byte in range(256))
 #: Every byte but those that may precede a node (counted to bound the number of nodes).
 _NOT_NODE_START = bytes(set(range(256)) - set(b":,-[{"))
 _LONG_DIGITS = re.compile(r"[0-9]{4000}")
@@ -326,19 +329,17 @@ def _inside_quotes(before: str) -> bool:
 def _prefixed_numbers(raw: bytes) -> bool:
     """Whether a word is one the parser reads as a number and apilint does not (``0x1F``, ``-.Inf``).
 
-    Such a word starts with one of ``_PARSER_NUMBER_STARTS``, or with a sign and one: each is found
-    with a string search, and only one that starts a word (after a sign) is read as a word.
+    Such a word starts with one of ``_PARSER_NUMBER_STARTS``, or with a sign and one: only one
+    found where a word starts (after a sign) is read as a word.
     """
     for prefix in _PARSER_NUMBER_STARTS:
-        index = raw.find(prefix)
-        while index != -1:
-            start = index
+        for match in prefix.finditer(raw):
+            index = start = match.start()
             if index and raw[index - 1] in b"+-":
                 start = index - 1
             at_word_start = start == 0 or raw[start - 1] in _WORD_END
             if at_word_start and _PARSER_NUMBER.fullmatch(raw, start, _word_end(raw, index)) is not None:
                 return True
-            index = raw.find(prefix, index + 1)
     return False
 
 
@@ -405,8 +406,12 @@ def _within_limits(raw: bytes, limits: type[Limits]) -> bool:
     width = (limits.max_depth - _PARSER_FLOW_DEPTH) // 2 - 1
     if width < 8:
         return False
-    deep = re.compile(rb"\n[ -]{%d}" % width)  # tabs are not read here at all
-    if deep.search(raw) is not None or deep.match(b"\n" + raw[:width]) is not None:
+    # Spaces and dashes become one byte, line breaks stay, anything else another (tabs are not read
+    # here at all): a deep line is then ``width`` of that byte after a line break or at the start,
+    # found by string searches.
+    indents = raw.translate(_INDENT_BYTES)
+    deep = b"\x01" * width
+    if indents.startswith(deep) or b"\n" + deep in indents:
         return False
     count = raw.translate(None, _NOT_NODE_START).count  # the few characters counted, in one pass
     nodes = 1 + 2 * (count(b":") + count(b",")) + count(b"-") + count(b"[") + count(b"{")
