@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import sys
-import textwrap
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
@@ -27,6 +25,8 @@ def terminal_width(stream: Any) -> int | None:
     """The width of the terminal a stream writes to (``COLUMNS`` wins); None when it is not a terminal."""
     if not (hasattr(stream, "isatty") and stream.isatty()):
         return None
+    import shutil  # imported here: a check run that writes to a pipe never needs it
+
     return shutil.get_terminal_size().columns
 
 
@@ -49,6 +49,8 @@ def rules_table(rules: Sequence[Any], width: int | None) -> str:
                        .splitlines()[1]) - 2
     if room >= _SUMMARY_MIN:
         return tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=[None] * 5 + [room])
+    import textwrap
+
     blocks = []
     for code, name, severity, types, fix, summary in rows:
         about = "; ".join(part for part in (severity, types.replace(",", ", "), fix and "fixable with --fix") if part)
