@@ -8,6 +8,7 @@ file of the corpus hold it to that.
 
 from __future__ import annotations
 
+import codecs
 import math
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from apilint.load import fastyaml
 from apilint.load.fastyaml import fast_load, load_yaml
 from apilint.load.limits import Limits
-from apilint.load.source import decode
+from apilint.load.source import decode, parse_text, read_source
 from apilint.load.yamlload import compose_yaml
 
 pytestmark = pytest.mark.skipif(fastyaml._parser() is None, reason="yaml_rs is not installed")
@@ -148,6 +149,24 @@ def test_positions_are_found_when_asked_for():
     span, matched = document.locate(("paths", "/a", "get", "x-amazon-apigateway-integration", "type"))
     assert (span.line, span.column, matched) == (6, 9, 5)
     assert document.locate(("paths", "/b")) == compose_yaml(text).locate(("paths", "/b"))
+
+
+@pytest.mark.parametrize("bom,encoding", [(b"", "utf-8"), (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le")])
+def test_the_parser_reads_the_bytes_of_the_file(monkeypatch, tmp_path, bom, encoding):
+    """A UTF-8 file's bytes go to the parser as read (without a byte-order mark), not encoded again."""
+    text = "openapi: 3.0.1\ninfo: {title: Café ☕, version: '1'}\npaths:\n  /a: {get: {}}\n"
+    raw = bom + text.encode(encoding)
+    given: list[bytes] = []
+    plain_enough = fastyaml._plain_enough
+    monkeypatch.setattr(fastyaml, "_plain_enough", lambda t, b, limits: given.append(b) or plain_enough(t, b, limits))
+    source = read_source(tmp_path / "api.yaml", "api.yaml", read_bytes=lambda path, display, limit: raw)
+    assert type(source.document).__name__ == "FastYamlDocument"
+    assert source.data == parse_text(tmp_path / "api.yaml", "api.yaml", text).data
+    assert source.data["info"]["title"] == "Café ☕"
+    assert given[0] == text.encode("utf-8")
+    if not bom:
+        assert given[0] is raw
+    assert source.locate(("paths", "/a", "get")) == compose_yaml(text).locate(("paths", "/a", "get"))[0]
 
 
 def test_the_loop_reads_everything_without_the_compiled_parser(monkeypatch):

@@ -104,15 +104,21 @@ class FastYamlDocument(YamlDocument):
         return self._composed.locate(path)
 
 
-def fast_load(text: str, limits: type[Limits] = Limits) -> FastYamlDocument | None:
-    """The document read by the compiled parser, or None when the text needs apilint's own loop."""
+def fast_load(text: str, limits: type[Limits] = Limits, utf8: bytes | None = None) -> FastYamlDocument | None:
+    """The document read by the compiled parser, or None when the text needs apilint's own loop.
+
+    ``utf8`` is the text's UTF-8 bytes when the caller has them (the file's bytes); else they are made.
+    """
     parser = _parser()
     if parser is None:
         return None
-    try:
-        raw = text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: a character libyaml refuses
-        return None
+    if utf8 is not None:
+        raw = utf8
+    else:
+        try:
+            raw = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: a character libyaml refuses
+            return None
     if not _plain_enough(text, raw, limits):
         return None
     yaml_rs, no_aliases = parser
@@ -536,16 +542,17 @@ def _stringify_keys(node: dict[Any, Any]) -> bool:
     return len(node) == len(items)
 
 
-def load_yaml(text: str, limits: type[Limits] = Limits) -> YamlDocument:
+def load_yaml(text: str, limits: type[Limits] = Limits, utf8: bytes | None = None) -> YamlDocument:
     """Parse the first YAML document of ``text`` with positions, within ``limits``.
 
     The fast path when the text allows it, else the loop of :func:`apilint.load.yamlload.compose_yaml`,
     which reports syntax errors, duplicate keys, unknown tags, a second document and the first limit
-    crossed as problems. Either way the data and positions are the same.
+    crossed as problems. Either way the data and positions are the same. ``utf8`` is ``text`` encoded
+    as UTF-8, when the caller has those bytes.
     """
     if BLANK.fullmatch(text):
         return YamlDocument(None, {}, None, [])  # libyaml rejects a tab on a blank line
-    fast = fast_load(text, limits)
+    fast = fast_load(text, limits, utf8)
     if fast is not None:
         return fast
     return compose_yaml(text, limits)

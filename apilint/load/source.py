@@ -119,6 +119,10 @@ def _position(raw: bytes, offset: int) -> Span:
     return Span(line, column, line, column)
 
 
+#: Byte-order marks of the encodings other than UTF-8 that :func:`decode` honours.
+_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
     """Text of the bytes, honouring a byte-order mark; ``(None, problem)`` for binary or undecodable input."""
     if raw.startswith(codecs.BOM_UTF8):
@@ -224,18 +228,24 @@ def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTE
     # Undecodable bytes are screened as Latin-1 without their NULs, so UTF-16 text still shows its keys.
     screened = (screen(text if text is not None else raw.replace(b"\0", b"").decode("latin-1"))
                 if screen is not None else None)
+    # The text's UTF-8 bytes, which the YAML reader would otherwise encode again: the bytes read, when
+    # they are UTF-8 (a byte-order mark aside).
+    utf8 = None if text is None or raw.startswith(_WIDE_BOMS) else raw.removeprefix(codecs.BOM_UTF8)
     del raw
     if screened is False and not parse_screened_out:
         return Source(path, display, "", None, [], screened=False)
     if text is None:
         return Source(path, display, "", None, [problem] if problem else [], screened=screened)
-    source = parse_text(path, display, text)
+    source = parse_text(path, display, text, utf8)
     source.screened = screened
     return source
 
 
-def parse_text(path: Path, display: str, text: str) -> Source:
-    """Parse text as JSON when it looks like JSON, else as YAML; a ``.tf`` file as Terraform's HCL."""
+def parse_text(path: Path, display: str, text: str, utf8: bytes | None = None) -> Source:
+    """Parse text as JSON when it looks like JSON, else as YAML; a ``.tf`` file as Terraform's HCL.
+
+    ``utf8``, when given, is ``text`` encoded as UTF-8 (the bytes the file was read from).
+    """
     document: Document
     if path.name.lower().endswith((".tf", ".tfvars")):
         from apilint.load.hclload import load_hcl  # the HCL parser is loaded by runs that read a .tf file
@@ -250,9 +260,9 @@ def parse_text(path: Path, display: str, text: str) -> Source:
         document = load_json(text)
         failed = document.data is None and document.problems
         if failed and not is_json_file and all(p.code == "AG001" for p in document.problems):
-            document = load_yaml(text)  # flow-style YAML starts with a brace too
+            document = load_yaml(text, utf8=utf8)  # flow-style YAML starts with a brace too
     else:
-        document = load_yaml(text)
+        document = load_yaml(text, utf8=utf8)
     return Source(path, display, text, document, list(document.problems))
 
 
