@@ -1046,6 +1046,8 @@ class Api(Record):
         #: What :meth:`derived` computed, by the function that computed it (no field: neither compared
         #: nor shown, and not carried over by :func:`~apilint.record.replace`).
         self._derived: dict[Callable[[Api], Any], Any] = {}
+        #: Where each ``#/...`` reference followed so far leads (see :meth:`deref`).
+        self._local_refs: dict[str, tuple[Any, Pointer]] = {}
 
     def derived(self, compute: Callable[[Api], _Derived]) -> _Derived:
         """``compute(self)``, computed on first use and shared by every check that asks after it.
@@ -1121,10 +1123,25 @@ class Api(Record):
         return None
 
     def deref(self, value: Any, at: Pointer) -> tuple[Any, Pointer]:
-        """Follow ``$ref`` objects from ``value`` (found at ``at``) to what they point at."""
+        """Follow ``$ref`` objects from ``value`` (found at ``at``) to what they point at.
+
+        A reference within the document (``#/...``) leads to the same place wherever it is written:
+        once followed to its end, it is not followed again for this API (a large definition refers to a
+        few hundred components thousands of times). One that fails is followed, and reported, at
+        every place it is written.
+        """
         if self.resolver is None or self.doc_at is None or not (isinstance(value, dict) and "$ref" in value):
             return value, at  # most values are no reference: nothing to follow
-        return self.resolver.follow(value, at, self.doc_at)
+        ref = value["$ref"]
+        local = isinstance(ref, str) and ref.startswith("#")
+        if local:
+            followed = self._local_refs.get(ref)
+            if followed is not None:
+                return followed
+        result = self.resolver.follow(value, at, self.doc_at)
+        if local and result[0] is not value:
+            self._local_refs[ref] = result
+        return result
 
     def root(self) -> tuple[dict[str, Any], Pointer]:
         """The document and its pointer (empty mapping when there is no document)."""

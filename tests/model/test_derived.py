@@ -192,3 +192,40 @@ def test_an_api_changed_with_replace_computes_afresh(tmp_path):
     other = replace(api, document={"openapi": "3.0.1", "paths": {"/x": {"get": {}}}})
     assert [op.label for op in other.operations()] == ["GET /x"]
     assert len(list(api.operations())) == 4
+
+
+REFERENCES = """\
+openapi: 3.0.1
+info: {title: orders, version: "1"}
+paths:
+  /a/{id}:
+    get:
+      parameters: [{$ref: "#/components/parameters/id"}, {$ref: "#/components/parameters/gone"}]
+  /b/{id}:
+    get:
+      parameters: [{$ref: "#/components/parameters/id"}, {$ref: "#/components/parameters/gone"}]
+components:
+  parameters:
+    id: {$ref: "#/components/parameters/key"}
+    key: {name: id, in: path, required: true, schema: {type: string}}
+"""
+
+
+def test_a_local_reference_is_followed_once_and_a_broken_one_reported_wherever_it_is(tmp_path, monkeypatch):
+    path = tmp_path / "api.yaml"
+    path.write_text(REFERENCES, encoding="utf-8")
+    [api] = _apis(path)
+    assert api.resolver is not None and api.doc_at is not None
+    followed: list[str] = []
+    follow = api.resolver.follow
+    monkeypatch.setattr(api.resolver, "follow", lambda value, at, doc: followed.append(value["$ref"]) or follow(value, at, doc))
+    results = []
+    for route in ("/a/{id}", "/b/{id}"):
+        parameters = api.document["paths"][route]["get"]["parameters"]
+        at = api.doc_at.child("paths", route, "get", "parameters")
+        results.append([api.deref(parameter, at.child(index)) for index, parameter in enumerate(parameters)])
+    (id_a, gone_a), (id_b, gone_b) = results
+    assert id_a == id_b and id_a[0]["name"] == "id" and id_a[1].path == ("components", "parameters", "key")
+    assert gone_a[1].path == ("paths", "/a/{id}", "get", "parameters", 1) and gone_b[1].path[1] == "/b/{id}"
+    assert followed == ["#/components/parameters/id", "#/components/parameters/gone", "#/components/parameters/gone"]
+    assert sorted(p.at.path[1] for p in api.resolver.problems) == ["/a/{id}", "/b/{id}"]
