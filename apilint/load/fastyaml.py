@@ -6,7 +6,8 @@ versions as written, CloudFormation short-form tags, duplicate keys and limits a
 its time goes to creating one Python event per node. Positions are only needed for the few nodes
 findings point at, and most definitions use none of the constructs that need the loop; for those,
 ``yaml_rs`` (a YAML 1.2 parser compiled from Rust) builds the same data several times faster, and
-the loop runs only when a finding asks for a position.
+a finding's position is read from the text along its path (:mod:`apilint.load.blockspans`), or
+from the loop when that cannot be sure.
 
 The fast path is taken only when the text shows that both readers agree on it, judged by cheap
 scans of the text (C string searches) and of the keys of the data. Anything else goes to the loop,
@@ -42,6 +43,7 @@ from operator import is_
 from typing import Any
 
 from apilint.finding import Span
+from apilint.load.blockspans import BlockSpans
 from apilint.load.limits import Limits
 from apilint.load.yamlload import BLANK, YamlDocument, compose_yaml, resolve_plain
 
@@ -97,10 +99,19 @@ class FastYamlDocument(YamlDocument):
         self._text = text
         self._limits = limits
         self._composed: YamlDocument | None = None
+        self._spans: BlockSpans | None = None
 
     def locate(self, path: tuple[Any, ...]) -> tuple[Span, int]:
         if self._composed is None:
+            # Along the path in the text first (apilint.load.blockspans); the whole file composed by
+            # the loop when that is not sure, and then for every later position.
+            if self._spans is None:
+                self._spans = BlockSpans(self._text, self.data, self._limits)
+            found = self._spans.locate(path)
+            if found is not None:
+                return found
             self._composed = compose_yaml(self._text, self._limits)
+            self._spans = None
         return self._composed.locate(path)
 
 
