@@ -2,14 +2,16 @@
 
 The schema folder is the catalogue of extensions: one file per extension, named after it, plus
 ``_defs.json`` with the helpers that let CloudFormation intrinsics and ``${...}`` placeholders
-through. ``jsonschema`` is imported when one of these rules first runs, and each validator is built
-once per process.
+through. Each extension's compiled validator (``jsonschema-rs``) is built when one of these rules
+first needs it, once per process; it decides which values are valid and gives the errors of the
+others.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,50 +51,32 @@ def extension_names() -> frozenset[str]:
 
 
 def prepare() -> None:
-    """Compile the fast validator of every extension now (before worker processes are forked)."""
+    """Compile the validator of every extension now (before worker processes are forked)."""
     for name in extension_names():
-        _fast_validator(name)
+        _validator(name)
+
+
+@lru_cache(maxsize=1)
+def _schemas_by_id() -> dict[str, dict[str, Any]]:
+    """Every schema by its ``$id`` (what a ``$ref`` names)."""
+    return {schema["$id"]: schema for schema in _schemas().values() if "$id" in schema}
 
 
 @lru_cache(maxsize=64)  # one per extension
 def _validator(name: str) -> Any:
-    """A validator for one extension's schema, with every schema registered for ``$ref``."""
-    import jsonschema
-    from referencing import Registry, Resource
-    from referencing.jsonschema import DRAFT202012
-
-    resources = [(schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
-                 for schema in _schemas().values() if "$id" in schema]
-    registry = Registry().with_resources(resources)
-    schema = _schemas()[name]
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    return cls(schema, registry=registry)
-
-
-@lru_cache(maxsize=64)  # one per extension
-def _fast_validator(name: str) -> Any:
-    """A compiled (Rust) validator for one extension, used to pass valid values quickly; None when
-    jsonschema-rs or its registry is not available."""
-    try:
-        import jsonschema_rs
-    except ImportError:
-        return None
-    if not hasattr(jsonschema_rs, "Registry"):
-        return None
+    """The compiled (Rust) validator of one extension, with every schema registered for ``$ref``."""
+    import jsonschema_rs
 
     def refuse(uri: str) -> Any:
         raise ValueError(f"apilint does not fetch {uri}")
 
-    registry = jsonschema_rs.Registry([(schema["$id"], schema) for schema in _schemas().values() if "$id" in schema])
+    registry = jsonschema_rs.Registry(list(_schemas_by_id().items()))
     return jsonschema_rs.validator_for(_schemas()[name], registry=registry, retriever=refuse)
 
 
 def _is_valid(name: str, value: Any) -> bool:
-    fast = _fast_validator(name)
-    if fast is None:
-        return not any(True for _ in _validator(name).iter_errors(value))
     try:
-        return bool(fast.is_valid(value))
+        return bool(_validator(name).is_valid(value))
     except (ValueError, TypeError):  # a value the compiled validator cannot take (a YAML date, ...)
         return False
 
@@ -165,8 +149,9 @@ def schema_errors(api: Api) -> tuple[SchemaError, ...]:
     """Every schema violation of every documented extension in the document (found once per API:
     AG401 and AG403 both read them).
 
-    Values the compiled validator passes are not looked at again; the others are validated with
-    ``jsonschema``, whose errors carry the path and keyword each finding needs.
+    Values the compiled validator passes are not looked at again. The errors of the others come
+    from the same validator; each is followed through the schema (:func:`_trace`) for its order,
+    the value it is about and the keyword's value, from which its message is written.
     """
     return api.derived(_find_schema_errors)
 
@@ -175,38 +160,264 @@ def _find_schema_errors(api: Api) -> tuple[SchemaError, ...]:
     names = extension_names()
     errors: list[SchemaError] = []
     for extension in extension_values(api):
-        if extension.name not in names or _is_valid(extension.name, extension.value):
-            continue
-        for error in _validator(extension.name).iter_errors(extension.value):
-            path = tuple(error.absolute_path)
-            unknown = _is_unknown_key(error)
-            allowed = tuple(error.validator_value) if error.validator == "enum" else ()
-            errors.append(SchemaError(extension, path, _describe(error, unknown), unknown, str(error.validator),
-                                      allowed))
+        if extension.name in names and not _is_valid(extension.name, extension.value):
+            errors += _errors_of(extension)
     return tuple(errors)
 
 
-def _is_unknown_key(error: Any) -> bool:
-    """An ``additionalProperties`` failure: the key at the end of the path is not defined."""
-    return error.validator == "not" and "additionalProperties" in error.relative_schema_path \
-        and bool(error.absolute_path)
+def _errors_of(extension: ExtensionValue) -> list[SchemaError]:
+    """The schema errors of one invalid value: the errors, order, paths, keywords and messages of
+    the pure-Python ``jsonschema`` validator, which apilint used before (tests/rules/
+    test_extension_schema_errors.py holds them to it)."""
+    validator = _validator(extension.name)
+    readable = _readable(extension.value)
+    pointers: list[str] = []
+    found: list[tuple[list[int], SchemaError]] = []
+    for number, error in enumerate(validator.iter_errors(readable)):
+        path = tuple(error.instance_path)
+        if not _leads_through(extension.value, path):
+            # A key written as a number ("200", "007") is an integer in this path. The JSON pointers of
+            # the validator's evaluation keep it as written; it lists the same errors in the same order.
+            pointers = pointers or [entry["instanceLocation"] for entry in validator.evaluate(readable).errors()]
+            path = _pointer_path(extension.value, pointers[number])
+        steps = list(error.evaluation_path)
+        traced = _trace(extension.name, steps, extension.value, path)
+        if traced is None:
+            continue
+        order, node, instance = traced
+        keyword = steps[-1]
+        expected = node[keyword]
+        if keyword == "required":  # one error for each missing property, in the order listed
+            expected = error.kind.property
+            order.append(node[keyword].index(expected))
+        if not _python_agrees(keyword, expected, instance):
+            continue
+        unknown = _is_unknown_key(keyword, steps, path)
+        allowed = tuple(expected) if keyword == "enum" else ()
+        message = _describe(keyword, expected, instance, path, unknown) or error.message
+        found.append((order, SchemaError(extension, path, message, unknown, keyword, allowed)))
+    found.sort(key=lambda item: item[0])
+    return [error for _, error in found]
 
 
-def _describe(error: Any, unknown: bool) -> str:
-    if unknown:
-        return f"unknown property {error.absolute_path[-1]!r}"
-    if error.validator == "enum":
-        allowed = ", ".join(dict.fromkeys(str(value) for value in _unique_spellings(error.validator_value)))
-        message = f"{_short(error.instance)} is not one of {allowed}"
+def _leads_through(value: Any, path: tuple[Any, ...]) -> bool:
+    """Whether ``path`` names keys and indexes ``value`` has, each of its own type."""
+    for step in path:
+        key = isinstance(value, dict) and isinstance(step, str) and step in value
+        if not (key or isinstance(value, list) and isinstance(step, int)):
+            return False
+        value = value[step]
+    return True
+
+
+def _pointer_path(value: Any, pointer: str) -> tuple[Any, ...]:
+    """The path a JSON pointer names in ``value``."""
+    path: list[Any] = []
+    for text in pointer.split("/")[1:]:
+        step: Any = text.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, list):
+            step = int(step)
+        value = value[step]
+        path.append(step)
+    return tuple(path)
+
+
+#: A finite, non-integral number beyond every limit the schemas set: what the compiled validator
+#: reads instead of a value it cannot hold the way Python does (see :func:`_readable`).
+_STAND_IN = 1e15 + 0.5
+
+
+def _readable(value: Any) -> Any:
+    """``value`` with every scalar that JSON cannot hold replaced by :data:`_STAND_IN` (its negative
+    for negative infinity).
+
+    The compiled validator reads an infinite or NaN number as null and refuses dates, byte strings
+    and the like; ``jsonschema`` took them as what they are: of no type the schemas name (infinity
+    is not an integer), equal to no ``enum`` or ``const`` value, beyond a ``maximum`` (or below a
+    ``minimum``) when infinite. The stand-in is all of that too, and whether a ``minimum`` or
+    ``maximum`` error stands is then decided on the value itself (:func:`_python_agrees`). A value
+    holding none is returned as it is.
+    """
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack += node.values()
+        elif isinstance(node, list):
+            stack += node
+        elif not _json_scalar(node):
+            break
     else:
-        message = error.message
-        if isinstance(error.instance, (dict, list)) and message.startswith(("{", "[")):
-            kind = "the object" if isinstance(error.instance, dict) else "the list"
+        return value
+    root: list[Any] = [None]
+    copies: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+    while copies:
+        node, parent, key = copies.pop()
+        copy: Any
+        if isinstance(node, dict):
+            parent[key] = copy = dict.fromkeys(node)
+            copies += ((item, copy, name) for name, item in node.items())
+        elif isinstance(node, list):
+            parent[key] = copy = [None] * len(node)
+            copies += ((item, copy, index) for index, item in enumerate(node))
+        elif _json_scalar(node):
+            parent[key] = node
+        else:
+            parent[key] = -_STAND_IN if node == float("-inf") else _STAND_IN
+    return root[0]
+
+
+def _json_scalar(value: Any) -> bool:
+    if isinstance(value, float):
+        return value - value == 0  # not infinite, not NaN
+    return value is None or isinstance(value, (str, int))
+
+
+def _trace(name: str, steps: list[Any], value: Any,
+           path: tuple[Any, ...]) -> tuple[list[int], dict[str, Any], Any] | None:
+    """Follow an error of the compiled validator through the extension's schema and the value.
+
+    ``steps`` is the error's evaluation path: keywords, property names and ``$ref`` steps, whose
+    targets are looked up here as the validator resolved them; ``path`` is its place in the value.
+    Returns the error's position in ``jsonschema``'s order (at each schema object the position of
+    the keyword there, and under it of the property or item: ``then`` and ``else`` count where
+    ``if`` stands, and the additional properties of an object come in the order the object has
+    them, where ``jsonschema`` took them from a set), the schema object holding the failed keyword
+    and the part of the value it failed on. None for an error ``jsonschema`` did not report: Python's
+    regular expressions put the key under another schema of ``patternProperties`` or
+    ``additionalProperties`` than the compiled validator's did.
+    """
+    node: Any = _schemas()[name]
+    base = node["$id"]
+    order: list[int] = []
+    instance = value
+    depth = 0  # steps of `path` followed
+    index = 0
+    while index < len(steps) - 1:
+        step = steps[index]
+        if step == "$ref":
+            order.append(_position(node, step))
+            node, base = _resolve(base, node[step])
+        elif step in ("then", "else"):
+            order.append(_position(node, "if"))
+            node = node[step]
+        elif step in ("properties", "patternProperties", "additionalProperties", "items"):
+            key = path[depth]
+            order.append(_position(node, step))
+            if step in ("properties", "patternProperties"):
+                index += 1
+                order.append(_position(node[step], steps[index]))
+                child = node[step][steps[index]]
+                if step == "patternProperties" and not re.search(steps[index], key):
+                    return None
+            else:
+                child = node[step]
+                if step == "additionalProperties" and _pattern_property(node, key):
+                    return None
+            if step != "properties":
+                order.append(key if isinstance(instance, list) else _position(instance, key))
+            node, instance, depth = child, instance[key], depth + 1
+        else:  # allOf, anyOf or oneOf (and the index that follows), or another keyword holding a schema
+            order.append(step if isinstance(node, list) else _position(node, step))
+            node = node[step]
+        index += 1
+    for key in path[depth:]:
+        instance = instance[key]
+    order.append(_position(node, steps[-1]))
+    return order, node, instance
+
+
+def _position(mapping: Any, key: Any) -> int:
+    return list(mapping).index(key)
+
+
+def _resolve(base: str, ref: str) -> tuple[Any, str]:
+    """The schema a ``$ref`` names (a file of the schema folder, a pointer into it, or both) and the
+    ``$id`` of its file."""
+    document, _, fragment = ref.partition("#")
+    if document:
+        base = base.rsplit("/", 1)[0] + "/" + document
+    node: Any = _schemas_by_id()[base]
+    for step in fragment.split("/")[1:]:
+        node = node[step.replace("~1", "/").replace("~0", "~")]
+    return node, base
+
+
+def _pattern_property(schema: dict[str, Any], key: Any) -> bool:
+    """Whether ``jsonschema`` took ``key`` for a pattern property of ``schema`` (not an additional one)."""
+    patterns = "|".join(schema.get("patternProperties", {}))
+    return bool(patterns) and re.search(patterns, key) is not None
+
+
+def _python_agrees(keyword: str, expected: Any, instance: Any) -> bool:
+    """Whether ``jsonschema`` reported the error too, where the compiled validator may read the value
+    otherwise: its regular expressions are not Python's (``$`` before a final line break), and it
+    read a stand-in for an infinite or NaN number."""
+    if keyword == "pattern":
+        return isinstance(instance, str) and re.search(expected, instance) is None
+    number = isinstance(instance, (int, float)) and not isinstance(instance, bool)
+    if keyword == "minimum":
+        return number and instance < expected
+    if keyword == "maximum":
+        return number and instance > expected
+    return True
+
+
+def _is_unknown_key(keyword: str, steps: list[Any], path: tuple[Any, ...]) -> bool:
+    """An ``additionalProperties`` failure: the key at the end of the path is not defined."""
+    return keyword == "not" and "additionalProperties" in steps and bool(path)
+
+
+# jsonschema's wording of each keyword the schemas use, which apilint's messages have always had
+# (Python reprs). anyOf, minProperties and maxProperties occur only under `if`, which reports nothing.
+_MESSAGES = {
+    "type": "{instance!r} is not of type {expected}",
+    "const": "{expected!r} was expected",
+    "pattern": "{instance!r} does not match {expected!r}",
+    "minimum": "{instance!r} is less than the minimum of {expected!r}",
+    "maximum": "{instance!r} is greater than the maximum of {expected!r}",
+    "minLength": "{instance!r} is too short",
+    "maxLength": "{instance!r} is too long",
+    "maxItems": "{instance!r} is too long",
+    "minProperties": "{instance!r} does not have enough properties",
+    "maxProperties": "{instance!r} has too many properties",
+    "required": "{expected!r} is a required property",
+    "not": "{instance!r} should not be valid under {expected!r}",
+    "anyOf": "{instance!r} is not valid under any of the given schemas",
+}
+# the wording for a limit of one (at least) or zero (at most)
+_AT_ONE = {"minLength": "should be non-empty", "minProperties": "should be non-empty"}
+_AT_ZERO = {"maxLength": "is expected to be empty", "maxItems": "is expected to be empty",
+            "maxProperties": "is expected to be empty"}
+
+
+def _describe(keyword: str, expected: Any, instance: Any, path: tuple[Any, ...], unknown: bool) -> str | None:
+    """The message of one error, from its keyword, the keyword's value in the schema (the missing
+    property of ``required``) and the value it failed on; None for a keyword the schemas do not use
+    (the compiled validator's own message is shown)."""
+    if unknown:
+        return f"unknown property {path[-1]!r}"
+    if keyword == "enum":
+        allowed = ", ".join(dict.fromkeys(str(value) for value in _unique_spellings(expected)))
+        message = f"{_short(instance)} is not one of {allowed}"
+    elif keyword in _MESSAGES:
+        if keyword == "type":
+            expected = ", ".join(repr(kind) for kind in ([expected] if isinstance(expected, str) else expected))
+        template = _MESSAGES[keyword]
+        if expected == 1 and keyword in _AT_ONE:
+            template = "{instance!r} " + _AT_ONE[keyword]
+        elif expected == 0 and keyword in _AT_ZERO:
+            template = "{instance!r} " + _AT_ZERO[keyword]
+        message = template.format(instance=instance, expected=expected)
+        if isinstance(instance, (dict, list)) and message.startswith(("{", "[")):
+            kind = "the object" if isinstance(instance, dict) else "the list"
             for marker in (" is not ", " is a ", " has ", " does not ", " should ", " is too "):
                 index = message.rfind(marker)
                 if index > 0:
                     message = kind + message[index:]
                     break
+    else:
+        return None
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + "…"
     return message

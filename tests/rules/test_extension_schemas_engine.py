@@ -1,5 +1,6 @@
 """How the extension rules use the JSON Schemas of rules/schemas: the catalogue of extension names,
-lazy and cached validators, and the split of schema violations between AG401, AG403 and AG413."""
+lazy and cached validators, and the split of schema violations between AG401, AG403 and AG413.
+tests/rules/test_extension_schema_errors.py holds the errors to those of the pure-Python validator."""
 
 from __future__ import annotations
 
@@ -37,10 +38,10 @@ def test_the_schema_folder_names_exactly_the_documented_extensions():
     assert extensions.extension_names() == DOCUMENTED
 
 
-def test_jsonschema_is_imported_only_when_a_rule_runs():
-    code = "import sys, apilint.checks.extensions; print('jsonschema' in sys.modules)"
+def test_the_validator_is_imported_only_when_a_rule_runs():
+    code = "import sys, apilint.checks.extensions; print('jsonschema_rs' in sys.modules, 'jsonschema' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False"
 
 
 def test_validators_are_built_once_per_extension():
@@ -106,3 +107,35 @@ def test_intrinsics_and_placeholders_stand_for_any_value(tmp_path):
                         timeoutInMillis: "${timeout}"
         """, "AG401", "AG403")
     assert found == []
+
+
+def test_findings_under_a_key_written_as_a_number(tmp_path):
+    """The compiled validator's error paths give a key such as "200" as an integer; the findings name
+    the key as written and stand where it is."""
+    path = tmp_path / "api.yaml"
+    path.write_text(textwrap.dedent("""\
+        swagger: "2.0"
+        info: {title: t, version: "1"}
+        paths:
+          /a:
+            get:
+              responses: {"200": {description: OK}}
+              x-amazon-apigateway-integration:
+                type: http
+                httpMethod: GET
+                uri: https://example.com/
+                responses:
+                  "200":
+                    statusCode: "2000"
+                  "007":
+                    responseTemplate: {}
+        """))
+    result = run_cli("check", "--format", "json", "--select", "AG401,AG403", str(path))
+    found = sorted((f["code"], f["line"], f["path"][-2:], f["message"]) for f in result.json()["findings"])
+    assert found == [
+        ("AG401", 13, ["200", "statusCode"],
+         "x-amazon-apigateway-integration.responses.200.statusCode: '2000' does not match '^[1-5][0-9]{2}$'"),
+        ("AG403", 15, ["007", "responseTemplate"],
+         ("unknown property 'responseTemplate' in an integration response of x-amazon-apigateway-integration "
+          "(did you mean 'responseTemplates'?); API Gateway ignores it")),
+    ]
