@@ -62,6 +62,14 @@ def _schemas_by_id() -> dict[str, dict[str, Any]]:
     return {schema["$id"]: schema for schema in _schemas().values() if "$id" in schema}
 
 
+@lru_cache(maxsize=1)
+def _registry() -> Any:
+    """Every schema registered for ``$ref``, built once for all the extensions' validators."""
+    import jsonschema_rs
+
+    return jsonschema_rs.Registry(list(_schemas_by_id().items()))
+
+
 @lru_cache(maxsize=64)  # one per extension
 def _validator(name: str) -> Any:
     """The compiled (Rust) validator of one extension, with every schema registered for ``$ref``."""
@@ -70,8 +78,7 @@ def _validator(name: str) -> Any:
     def refuse(uri: str) -> Any:
         raise ValueError(f"apilint does not fetch {uri}")
 
-    registry = jsonschema_rs.Registry(list(_schemas_by_id().items()))
-    return jsonschema_rs.validator_for(_schemas()[name], registry=registry, retriever=refuse)
+    return jsonschema_rs.validator_for(_schemas()[name], registry=_registry(), retriever=refuse)
 
 
 def _is_valid(name: str, value: Any) -> bool:
