@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
@@ -249,13 +250,16 @@ def _rule_from(data: Any, path: Path) -> Rule:
 FEATURES_FILE = "features.yaml"
 
 
-def _rule_files() -> list[Path]:
-    return sorted(rules_dir().glob("AG*.yaml"))
+def _rule_files(folder: Path | None = None) -> list[Path]:
+    """The rule files (``AG*.yaml``) of ``folder`` (the rules folder), in order of their names."""
+    folder = rules_dir() if folder is None else folder
+    return [folder / name for name in sorted(os.listdir(folder)) if name.startswith("AG") and name.endswith(".yaml")]
 
 
 def _indexed_files() -> list[Path]:
     """The files the index stands for: every rule file and the feature table."""
-    return [*_rule_files(), rules_dir() / FEATURES_FILE]
+    folder = rules_dir()
+    return [*_rule_files(folder), folder / FEATURES_FILE]
 
 
 def _checksum(paths: list[Path]) -> str:
@@ -313,7 +317,9 @@ def index_json() -> str:
 
 def read_rules(use_index: bool = True) -> tuple[Rule, ...]:
     """All rules, sorted by code: from the index when it matches the rule files, else from the files."""
-    rules = [_rule_from(data_file(path, use_index), path) for path in _rule_files()]
+    index = _index() if use_index else None
+    rules = [_rule_from(index[path.name] if index is not None and path.name in index else read_yaml(path), path)
+             for path in _rule_files()]
     codes = [r.code for r in rules]
     names = [r.name for r in rules]
     for label, values in (("code", codes), ("name", names)):
