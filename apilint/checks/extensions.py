@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from apilint.fix import Fix, value_at
+from apilint.load.refs import parse_pointer, pointer_steps, walk
 from apilint.model import INTEGRATION, Api, Pointer
 from apilint.rules import Violation, rules_dir
 
@@ -218,15 +219,8 @@ def _leads_through(value: Any, path: tuple[Any, ...]) -> bool:
 
 
 def _pointer_path(value: Any, pointer: str) -> tuple[Any, ...]:
-    """The path a JSON pointer names in ``value``."""
-    path: list[Any] = []
-    for text in pointer.split("/")[1:]:
-        step: Any = text.replace("~1", "/").replace("~0", "~")
-        if isinstance(value, list):
-            step = int(step)
-        value = value[step]
-        path.append(step)
-    return tuple(path)
+    """The path a JSON pointer names in ``value`` (list indexes as integers)."""
+    return walk(value, pointer_steps(pointer))[2]
 
 
 #: A finite, non-integral number beyond every limit the schemas set: what the compiled validator
@@ -344,10 +338,7 @@ def _resolve(base: str, ref: str) -> tuple[Any, str]:
     document, _, fragment = ref.partition("#")
     if document:
         base = base.rsplit("/", 1)[0] + "/" + document
-    node: Any = _schemas_by_id()[base]
-    for step in fragment.split("/")[1:]:
-        node = node[step.replace("~1", "/").replace("~0", "~")]
-    return node, base
+    return walk(_schemas_by_id()[base], parse_pointer(fragment) or ())[1], base
 
 
 def _pattern_property(schema: dict[str, Any], key: Any) -> bool:

@@ -47,10 +47,16 @@ def parse_pointer(fragment: str) -> tuple[str, ...] | None:
         return ()
     if not fragment.startswith("/"):
         return None
-    parts = fragment[1:].split("/")
-    if "%" in fragment:
+    return pointer_steps(fragment, percent_escapes=True)
+
+
+def pointer_steps(pointer: str, percent_escapes: bool = False) -> tuple[str, ...]:
+    """The steps of a JSON pointer (``/a/b~1c``; ``""`` is the whole document) with ``~1`` and ``~0``
+    unescaped, and ``%`` escapes too when it is a URI fragment (``percent_escapes``)."""
+    parts = pointer[1:].split("/") if pointer else []
+    if percent_escapes and "%" in pointer:
         parts = [unquote(part) for part in parts]
-    if "~" in fragment:
+    if "~" in pointer:
         parts = [part.replace("~1", "/").replace("~0", "~") for part in parts]
     return tuple(parts)
 

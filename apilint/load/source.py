@@ -119,20 +119,20 @@ def _position(raw: bytes, offset: int) -> Span:
     return Span(line, column, line, column)
 
 
-#: Byte-order marks of the encodings other than UTF-8 that :func:`decode` honours.
-_WIDE_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+#: The byte-order marks honoured, and the encoding each says (UTF-32 before UTF-16: it shares a prefix).
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _encoding(raw: bytes) -> str:
+    """The encoding the bytes' byte-order mark says; UTF-8 without one."""
+    return next((encoding for bom, encoding in _BOMS if raw.startswith(bom)), "utf-8")
 
 
 def decode(raw: bytes) -> tuple[str | None, LoadProblem | None]:
     """Text of the bytes, honouring a byte-order mark; ``(None, problem)`` for binary or undecodable input."""
-    if raw.startswith(codecs.BOM_UTF8):
-        raw, encoding = raw[len(codecs.BOM_UTF8):], "utf-8"
-    elif raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: it shares a prefix
-        encoding = "utf-32"
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8"
+    encoding = _encoding(raw)
+    raw = raw.removeprefix(codecs.BOM_UTF8)
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as error:
@@ -230,7 +230,7 @@ def read_source(path: Path, display: str, max_bytes: int = DEFAULT_MAX_FILE_BYTE
                 if screen is not None else None)
     # The text's UTF-8 bytes, which the YAML reader would otherwise encode again: the bytes read, when
     # they are UTF-8 (a byte-order mark aside).
-    utf8 = None if text is None or raw.startswith(_WIDE_BOMS) else raw.removeprefix(codecs.BOM_UTF8)
+    utf8 = raw.removeprefix(codecs.BOM_UTF8) if text is not None and _encoding(raw) == "utf-8" else None
     del raw
     if screened is False and not parse_screened_out:
         return Source(path, display, "", None, [], screened=False)

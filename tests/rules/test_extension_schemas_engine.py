@@ -26,12 +26,17 @@ DOCUMENTED = {
 }
 
 
-def _check(tmp_path, text: str, *codes: str) -> list[tuple[str, int, int]]:
+def _findings(tmp_path, text: str, *codes: str) -> list[dict]:
+    """The findings of ``codes`` on ``text`` (dedented), written to a file and checked."""
     path = tmp_path / "api.yaml"
     path.write_text(textwrap.dedent(text))
     result = run_cli("check", "--format", "json", "--select", ",".join(codes), str(path))
     assert result.code in (0, 1), result.err
-    return sorted((f["code"], f["line"], f["column"]) for f in result.json()["findings"])
+    return result.json()["findings"]
+
+
+def _check(tmp_path, text: str, *codes: str) -> list[tuple[str, int, int]]:
+    return sorted((f["code"], f["line"], f["column"]) for f in _findings(tmp_path, text, *codes))
 
 
 def test_the_schema_folder_names_exactly_the_documented_extensions():
@@ -112,8 +117,7 @@ def test_intrinsics_and_placeholders_stand_for_any_value(tmp_path):
 def test_findings_under_a_key_written_as_a_number(tmp_path):
     """The compiled validator's error paths give a key such as "200" as an integer; the findings name
     the key as written and stand where it is."""
-    path = tmp_path / "api.yaml"
-    path.write_text(textwrap.dedent("""\
+    findings = _findings(tmp_path, """\
         swagger: "2.0"
         info: {title: t, version: "1"}
         paths:
@@ -129,9 +133,8 @@ def test_findings_under_a_key_written_as_a_number(tmp_path):
                     statusCode: "2000"
                   "007":
                     responseTemplate: {}
-        """))
-    result = run_cli("check", "--format", "json", "--select", "AG401,AG403", str(path))
-    found = sorted((f["code"], f["line"], f["path"][-2:], f["message"]) for f in result.json()["findings"])
+        """, "AG401", "AG403")
+    found = sorted((f["code"], f["line"], f["path"][-2:], f["message"]) for f in findings)
     assert found == [
         ("AG401", 13, ["200", "statusCode"],
          "x-amazon-apigateway-integration.responses.200.statusCode: '2000' does not match '^[1-5][0-9]{2}$'"),
