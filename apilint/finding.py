@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+from itertools import accumulate, count
+from operator import add
 from typing import TYPE_CHECKING, Any
 
 from apilint.record import Frozen
@@ -42,6 +44,16 @@ class Span(Frozen):
         object.__setattr__(self, "column", column)
         object.__setattr__(self, "end_line", end_line)
         object.__setattr__(self, "end_column", end_column)
+
+
+def line_starts(text: str) -> list[int]:
+    """The offsets where the lines of ``text`` start, its line breaks being ``\\n`` alone.
+
+    Counted by C loops over the whole text (the lengths of the lines, summed): a large file has tens
+    of thousands of lines.
+    """
+    lengths = accumulate(map(len, text.split("\n")), initial=0)
+    return list(map(add, lengths, count()))[:-1] if text else [0]
 
 
 class Finding(Frozen, uncompared=("extra", "fix")):

@@ -24,7 +24,7 @@ from apilint.load.fastyaml import fast_load, load_yaml
 from apilint.load.source import decode
 from apilint.load.yamlload import compose_yaml
 from tests.conftest import REPO, run_cli
-from tests.test_fast_yaml import _DATA
+from tests.test_fast_yaml import _DATA, SHARED, _shared_alike
 
 pytestmark = pytest.mark.skipif(fastyaml._parser() is None, reason="yaml_rs is not installed")
 
@@ -132,6 +132,34 @@ def test_positions_from_the_text_are_the_loops(text):
     _agree(text)
     document = load_yaml(text)
     composed = compose_yaml(text)
+    for path in _paths(composed.data):
+        assert document.locate(path) == composed.locate(path), (text, path)
+
+
+@pytest.mark.parametrize("text", SHARED)
+def test_positions_through_aliases_are_the_loops(text):
+    """A node inside an aliased value is where its anchor wrote it; the alias itself where it is written."""
+    document, composed = fast_load(text), compose_yaml(text)
+    assert document is not None
+    for path in _paths(composed.data):
+        assert document.locate(path) == composed.locate(path), (text, path)
+    if "{" not in text and "[" not in text:
+        assert document._composed is None  # block style: the text alone vouched for them
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(shared=_DATA, other=_DATA, flow=st.sampled_from([None, False]), indent=st.sampled_from([2, 4]))
+def test_generated_aliases_read_and_place_as_in_the_loop(shared, other, flow, indent):
+    """PyYAML writes an anchor and aliases for a value used more than once (as the generator of a
+    large definition did); the fast path reads them as the loop does, or leaves them to it."""
+    data = {"a": shared, "b": [shared, other, {"c": shared}], "d": {"e": other, "f": shared}}
+    text = yaml.dump(data, default_flow_style=flow, allow_unicode=True, sort_keys=False, indent=indent)
+    composed = compose_yaml(text)
+    document = fast_load(text)
+    if document is None or composed.problems:
+        return
+    assert _shared_alike(document.data, composed.data), text
     for path in _paths(composed.data):
         assert document.locate(path) == composed.locate(path), (text, path)
 

@@ -58,8 +58,6 @@ TO_THE_LOOP = [
     "a: [b, !GetAtt X.Y]\n",
     "a: {b: !Sub x}\n",
     "- !If [c, a, b]\n",
-    "a: &x {b: 1}\nc: *x\n",
-    "a: &x 1\nb: *x\n",
     "a: 1\na: 2\n",
     "a: {b: 1, b: 2}\n",
     "200: a\n'200': b\n",
@@ -134,6 +132,73 @@ def test_plain_definitions_take_the_fast_path_with_the_same_data(text):
         assert load_yaml(text).data is None
         return
     assert _check(text), text
+
+
+def _shared_alike(a: Any, b: Any) -> bool:
+    """The same data, with the same collections shared (one object in one wherever one in the other)."""
+    pairs: dict[int, int] = {}
+    back: dict[int, int] = {}
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if not isinstance(x, (dict, list)) or not x:
+            if not _same(x, y):
+                return False
+            continue
+        if type(x) is not type(y) or pairs.setdefault(id(x), id(y)) != id(y) or back.setdefault(id(y), id(x)) != id(x):
+            return False
+        if isinstance(x, dict):
+            if list(x) != list(y):
+                return False
+            stack.extend((x[key], y[key]) for key in x)
+        else:
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y))
+    return True
+
+
+# Aliases the fast path shares as the loop does: a value written at each alias is its anchored value itself.
+SHARED = [
+    "a: &x {b: 1}\nc: *x\n",
+    "a: &x 1\nb: *x\n",
+    "a: &x\n  k: v\n  n:\n  - 1\nb:\n- &y\n  k: v\n- &s text\n- *s\n- *y\nc: *x\nd: &z text  # c\n",
+    "a: &x\n  b: &y\n    c: 1\nd: *y\ne: *x\nf: &y [2]\ng: *y\n",  # an anchor named again
+    "paths:\n  /a:\n    get:\n      responses: &id001\n        '200':\n          description: ok\n"
+    "  /b:\n    get:\n      responses: *id001\n    post:\n      responses: *id001\n",
+]
+
+# Aliases the text cannot say enough about: the loop reads them.
+ALIASES_TO_THE_LOOP = [
+    "a: &x {b: 1}\nc: [*x]\n",  # in a flow collection
+    "a: &x k\n*x : 1\n",  # as a key
+    "a: &x {b: 1}\nc:\n  *x\n",  # on the line below its key
+    "a: &x {b: 1}\nd: 'Tom &x is'\nc: *x\n",  # an ``&x`` in text is nearer than the anchor
+    "a: &x {b: 1}\nc: *x\nd: see *this\n",  # a ``*`` in text where an alias may start
+    "a: &x.1 {b: 1}\nc: *x.1\n",  # a name libyaml reads otherwise
+    "a: &x {b: 1}\nc: *y\n",  # no such anchor
+]
+
+
+@pytest.mark.parametrize("text", SHARED)
+def test_aliases_share_the_anchored_value_as_the_loop_does(text):
+    fast, composed = fast_load(text), compose_yaml(text)
+    assert fast is not None and composed.problems == []
+    assert _shared_alike(fast.data, composed.data), (fast.data, composed.data)
+
+
+@pytest.mark.parametrize("text", ALIASES_TO_THE_LOOP)
+def test_aliases_the_text_cannot_place_go_to_the_loop(text):
+    assert fast_load(text) is None
+
+
+def test_what_aliases_repeat_is_bounded_as_in_the_loop(monkeypatch):
+    text = "a: &x [1, 2, 3]\nb: *x\nc: *x\n"
+    monkeypatch.setattr(Limits, "max_alias_nodes", 8)  # two aliases repeat 4 nodes each
+    assert fast_load(text) is not None
+    monkeypatch.setattr(Limits, "max_alias_nodes", 7)
+    assert fast_load(text) is None
+    assert [problem.code for problem in compose_yaml(text).problems] == ["AG005"]
 
 
 def test_versions_and_integer_keys_become_the_strings_written():

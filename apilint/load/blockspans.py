@@ -35,8 +35,8 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_right
 from functools import lru_cache
-from itertools import pairwise
 from typing import Any
 
 from apilint.finding import Span
@@ -51,6 +51,8 @@ _LONGEST_KEY = 1000
 #: Line breaks other than ``\n`` (libyaml counts lines at them) and tabs: the fast path takes no text
 #: with them either.
 _NOT_HERE = ("\r", "\x85", "\u2028", "\u2029", "\t", "\ufeff")
+#: The characters libyaml reads in the name of an anchor or alias.
+_ANCHOR_NAME = re.compile(r"[0-9A-Za-z_-]+")
 _BLANK_LINES = re.compile(r"(?:[ ]*(?:#[^\n]*)?\n)*")
 #: The first character of a line that is neither blank nor a comment.
 _CONTENT_LINE = re.compile(r"\n *[^ \n#]")
@@ -98,6 +100,11 @@ class BlockSpans:
         self._chunks: dict[int, Any] = {}  # id of an entry -> its lines composed by the loop, or None
         self._composed_length = 0
         self._root_read = False
+        self._blocks: dict[int, _Block] = {}  # id of an anchored collection -> where its anchor wrote it
+        # id of a container -> where its entries start and their lines end, None when not as the data's
+        self._scanned: dict[int, tuple[list[int], list[int], list[int]] | None] = {}
+        self._keys: dict[int, list[str]] = {}  # id of a mapping -> its keys in order
+        self._steps: dict[tuple[int, int], Any] = {}  # id of a container and an index -> what _step found
 
     def locate(self, path: tuple[Any, ...]) -> tuple[Span, int] | None:
         """What :meth:`apilint.load.yamlload.YamlDocument.locate` returns, or None when not sure."""
@@ -136,6 +143,56 @@ class BlockSpans:
             matched += 1
         return self._span(start, line, end, end_line), matched
 
+    def written_at(self, offset: int) -> tuple[Any, Any] | None:
+        """The collection and key (or index) whose value is written at ``offset`` on its entry's line
+        (where an anchor or alias is), found from the root down; None when not sure.
+
+        Each step takes the entry whose lines hold ``offset`` and reads its value as :meth:`locate`
+        does, so every collection on the way is checked against the data.
+        """
+        node: Any = self._data
+        block = self._root_block()
+        while block is not None:
+            lines = self._lines(node, block)
+            if lines is None:
+                return None
+            index = bisect_right(lines[0], offset) - 1
+            if index < 0:
+                return None
+            step = self._steps.get((id(node), index))
+            if step is None:
+                step = self._steps[id(node), index] = self._step(node, block, lines, index)
+            if step is None:
+                return None
+            key, entry, child = step
+            if offset >= entry.end:
+                return None
+            if entry.inline == offset:
+                return node, key
+            if child is None:
+                return None
+            node, block = node[key], child
+        return None
+
+    def _step(self, node: Any, block: _Block, lines: tuple[list[int], list[int], list[int]],
+              index: int) -> tuple[Any, _Entry, _Block | None] | None:
+        """The key, the entry and the block collection of the value (None for any other value) of
+        entry ``index``; None when the text does not vouch for its key."""
+        key: Any = index
+        if isinstance(node, dict):
+            keys = self._keys.get(id(node))
+            if keys is None:
+                keys = self._keys[id(node)] = list(node)
+            key = keys[index]
+        entry = self._entry(block, lines, index, key)
+        if entry is None:
+            return None
+        if entry.inline is not None and self._text[entry.inline] == "*":
+            return key, entry, None  # an alias: nothing is written inside it
+        found = self._value(node[key], entry, self._column(entry.start), key if isinstance(node, dict) else None,
+                            isinstance(node, list))
+        return key, entry, None if found is None else found[4]
+
     def _root_block(self) -> _Block | None:
         if self._root_read:
             return self._root
@@ -172,6 +229,24 @@ class BlockSpans:
         return entries
 
     def _read_entries(self, node: Any, block: _Block) -> Any:
+        lines = self._lines(node, block)
+        if lines is None:
+            return None
+        entries: list[_Entry] = []
+        for index, key in enumerate(node if isinstance(node, dict) else range(len(node))):
+            entry = self._entry(block, lines, index, key)
+            if entry is None:
+                return None
+            entries.append(entry)
+        return dict(zip(node, entries)) if isinstance(node, dict) else entries
+
+    def _lines(self, node: Any, block: _Block) -> tuple[list[int], list[int], list[int]] | None:
+        """Where the entries of a block collection start, where their lines end and the lines they
+        start on, when there are as many as the data has (each key or dash starts a line at the
+        collection's column)."""
+        if id(node) in self._scanned:
+            return self._scanned[id(node)]
+        self._scanned[id(node)] = None
         text, column = self._text, block.column
         is_mapping = isinstance(node, dict)
         starts, breaks = [block.start], []
@@ -191,29 +266,35 @@ class BlockSpans:
         if len(starts) != len(node):
             return None
         breaks.append(block.end)
-        lines = [block.line]
-        for previous, start in pairwise(starts):
-            lines.append(lines[-1] + text.count("\n", previous, start))
-        entries: list[_Entry] = []
-        for index, (start, key) in enumerate(zip(starts, node if is_mapping else range(len(node)))):
-            if is_mapping:
-                indicator_end = self._key_end(start, key)
-                if indicator_end is None:
-                    return None
-            else:
-                indicator_end = start + 1
-            line_end = _line_end(text, indicator_end)
-            inline: int | None = line_end - len(text[indicator_end:line_end].lstrip(" "))
-            if inline == line_end or text[inline] == "#":  # type: ignore[index]
-                inline = None
-            after: int | None
-            if index + 1 < len(starts):
-                after, after_line = starts[index + 1], lines[index + 1]
-            else:
-                after, after_line = block.after, block.after_line
-            entries.append(_Entry(start, lines[index], indicator_end, inline, line_end, breaks[index], after,
-                                  after_line))
-        return dict(zip(node, entries)) if is_mapping else entries
+        numbers = [block.line]
+        count = text.count
+        for index in range(1, len(starts)):
+            numbers.append(numbers[-1] + count("\n", starts[index - 1], starts[index]))
+        self._scanned[id(node)] = found = starts, breaks, numbers
+        return found
+
+    def _entry(self, block: _Block, lines: tuple[list[int], list[int], list[int]], index: int,
+               key: Any) -> _Entry | None:
+        """The entry ``index`` of a block collection, when its key is the data's ``key`` (a string)."""
+        text = self._text
+        starts, breaks, numbers = lines
+        start, line = starts[index], numbers[index]
+        if type(key) is str:
+            indicator_end = self._key_end(start, key)
+            if indicator_end is None:
+                return None
+        else:
+            indicator_end = start + 1
+        line_end = _line_end(text, indicator_end)
+        inline: int | None = line_end - len(text[indicator_end:line_end].lstrip(" "))
+        if inline == line_end or text[inline] == "#":  # type: ignore[index]
+            inline = None
+        after: int | None
+        if index + 1 < len(starts):
+            after, after_line = starts[index + 1], numbers[index + 1]
+        else:
+            after, after_line = block.after, block.after_line
+        return _Entry(start, line, indicator_end, inline, line_end, breaks[index], after, after_line)
 
     def _key_end(self, start: int, key: str) -> int | None:
         """The end of the ``:`` after the key written at ``start``, when it is the data's ``key``."""
@@ -248,8 +329,55 @@ class BlockSpans:
         for a scalar)."""
         text = self._text
         later = _CONTENT_LINE.search(text, entry.line_end, entry.end)
+        start = entry.inline
+        if start is not None and text[start] in "&*":
+            name_end = anchor_name_end(text, start)
+            if name_end is None:
+                return None
+            if text[start] == "*":
+                return self._alias(value, entry, start, name_end, later)
+            found = self._anchored(value, entry, column, key, is_item, later, name_end)
+            if found is None:
+                return None
+            if found[4] is not None:
+                self._blocks[id(value)] = found[4]
+            return start, entry.line, found[2], found[3], found[4]  # the node starts at its anchor
+        return self._node(value, entry, column, key, is_item, later, start)
+
+    def _anchored(self, value: Any, entry: _Entry, column: int, key: str | None, is_item: bool,
+                  later: re.Match[str] | None, name_end: int) -> tuple[int, int, int | None, int, _Block | None] | None:
+        """An anchored value: a scalar after the anchor on its line, or a block collection on the
+        lines below (a collection written after it on the line, as in ``- &a k: v``, anchors its
+        first key instead, and is left to the loop)."""
+        text = self._text
+        rest = text[name_end:entry.line_end]
+        start: int | None = name_end + len(rest) - len(rest.lstrip(" "))
+        if start == entry.line_end or text[start] == "#":  # type: ignore[index]
+            start = None
+            if later is None:
+                return None  # an anchored empty value
+        elif isinstance(value, (dict, list)) and value:
+            return None
+        return self._node(value, entry, column, key, is_item, later, start)
+
+    def _alias(self, value: Any, entry: _Entry, start: int, name_end: int,
+               later: re.Match[str] | None) -> tuple[int, int, int | None, int, _Block | None] | None:
+        """An alias: the anchored collection's entries are where its anchor wrote them."""
+        if later is not None or not _ends_line(self._text, name_end, entry.line_end):
+            return None
+        block = None
+        if isinstance(value, (dict, list)) and value:
+            block = self._blocks.get(id(value))
+            if block is None:
+                return None  # the anchor was not read from the text
+        return start, entry.line, name_end, entry.line, block
+
+    def _node(self, value: Any, entry: _Entry, column: int, key: str | None, is_item: bool,
+              later: re.Match[str] | None, start: int | None) -> tuple[int, int, int | None, int, _Block | None] | None:
+        """A value that starts at ``start`` on its entry's line, or on the lines below when None."""
+        text = self._text
         collection = isinstance(value, (dict, list)) and bool(value)
-        if entry.inline is None:
+        if start is None:
             if later is None:
                 if value is None:
                     return entry.indicator_end, entry.line, entry.indicator_end, entry.line, None
@@ -264,7 +392,6 @@ class BlockSpans:
             elif not _is_dash(text, start) or child < column or child == column and is_item:
                 return None
             return self._collection(value, start, entry)
-        start = entry.inline
         if collection:
             if not is_item:
                 return None  # a flow collection, or something else on the key's line
@@ -350,7 +477,7 @@ class BlockSpans:
         token after the entry starts, once its own entries are found to be the data's."""
         line = entry.line + self._text.count("\n", entry.start, start)
         block = _Block(start, line, self._column(start), entry.end, entry.after, entry.after_line)
-        if self._entries_of(value, block) is None:
+        if self._lines(value, block) is None:  # its keys are read when a path goes into it
             return None
         return start, line, entry.after, entry.after_line, block
 
@@ -366,6 +493,16 @@ class BlockSpans:
 def _line_end(text: str, position: int) -> int:
     end = text.find("\n", position)
     return len(text) if end == -1 else end
+
+
+def anchor_name_end(text: str, start: int) -> int | None:
+    """Where the name of the anchor or alias at ``start`` ends, when a space or line break (or the
+    end of the text) follows it; None for a name libyaml would read otherwise."""
+    match = _ANCHOR_NAME.match(text, start + 1)
+    if match is None:
+        return None
+    end = match.end()
+    return end if text[end:end + 1] in ("", " ", "\n") else None
 
 
 def _is_dash(text: str, position: int) -> bool:

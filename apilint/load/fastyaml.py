@@ -37,15 +37,16 @@ from __future__ import annotations
 
 import gc
 import re
+from bisect import bisect_left
 from functools import cache
 from itertools import chain, compress, filterfalse, repeat
 from operator import is_
 from typing import Any
 
 from apilint.finding import Span
-from apilint.load.blockspans import BlockSpans
+from apilint.load.blockspans import BlockSpans, anchor_name_end
 from apilint.load.limits import Limits
-from apilint.load.yamlload import BLANK, YamlDocument, compose_yaml, resolve_plain
+from apilint.load.yamlload import BLANK, YamlDocument, compose_yaml, repeated_size, resolve_plain
 
 
 @cache
@@ -55,9 +56,19 @@ def _parser() -> tuple[Any, Any] | None:
         import yaml_rs
     except ImportError:  # pragma: no cover - the dependency is declared; the loop reads everything without it
         return None
-    # An alias makes the parser fail, so that the loop reads the file: it shares the anchored value
-    # instead of copying it, and bounds what aliases repeat (an anchor without an alias changes nothing).
+    # The first reading refuses aliases: most files have none, and those that do are read again
+    # allowing them, then shared as the loop shares them (_share_aliases).
     return yaml_rs, yaml_rs.AliasLimits(max_total_replayed_events=0)
+
+
+#: What the parser says when an alias exceeds its limits (the file has aliases).
+_REPLAY_REFUSED = "alias replay limit exceeded"
+#: A ``*`` and an ``&`` with a name: an alias and an anchor, when written where a node may start
+#: (first on a line, after a space, a flow indicator or ``:``; _may_start_here). The pattern starts
+#: with the character, so the search skips from one to the next in C.
+_ALIAS = re.compile(r"\*(?=\S)")
+_ANCHOR = re.compile(r"&([^\s\[\]{},]+)")
+_BEFORE_NODE = frozenset(" \n[{,:")
 
 #: The last character before a node (spaces aside), when the node is not first on its line.
 _AFTER_NODE_START = frozenset(":-?")
@@ -101,13 +112,17 @@ class FastYamlDocument(YamlDocument):
         self._composed: YamlDocument | None = None
         self._spans: BlockSpans | None = None
 
+    def spans(self) -> BlockSpans:
+        """Positions read from the text along paths (made when first asked for)."""
+        if self._spans is None:
+            self._spans = BlockSpans(self._text, self.data, self._limits)
+        return self._spans
+
     def locate(self, path: tuple[Any, ...]) -> tuple[Span, int]:
         if self._composed is None:
             # Along the path in the text first (apilint.load.blockspans); the whole file composed by
             # the loop when that is not sure, and then for every later position.
-            if self._spans is None:
-                self._spans = BlockSpans(self._text, self.data, self._limits)
-            found = self._spans.locate(path)
+            found = self.spans().locate(path)
             if found is not None:
                 return found
             self._composed = compose_yaml(self._text, self._limits)
@@ -135,9 +150,19 @@ def fast_load(text: str, limits: type[Limits] = Limits, utf8: bytes | None = Non
     yaml_rs, no_aliases = parser
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    aliased = False
     try:  # the bytes already made: the parser need not encode the text again
-        data = yaml_rs.load(raw, parse_datetime=False, alias_limits=no_aliases)
-    except Exception:  # noqa: BLE001 - a syntax error, a duplicate key, any refusal: the loop reads it
+        try:
+            data = yaml_rs.load(raw, parse_datetime=False, alias_limits=no_aliases)
+        except Exception as error:  # noqa: BLE001 - a syntax error, a duplicate key, any refusal: the loop reads it
+            if not str(error).startswith(_REPLAY_REFUSED):
+                return None
+            # Aliases: each is read as a copy of its anchored value, within the loop's bound on
+            # what aliases repeat (every node is at least one event), then shared.
+            replay = yaml_rs.AliasLimits(max_total_replayed_events=2 * limits.max_alias_nodes)
+            data = yaml_rs.load(raw, parse_datetime=False, alias_limits=replay)
+            aliased = True
+    except Exception:  # noqa: BLE001 - refused with aliases allowed too: the loop reads it and says why
         return None
     finally:
         if gc_was_enabled:
@@ -146,7 +171,66 @@ def fast_load(text: str, limits: type[Limits] = Limits, utf8: bytes | None = Non
         return None
     if not _keys_as_apilint_reads_them(data, text, raw):
         return None
-    return FastYamlDocument(data, text, limits)
+    document = FastYamlDocument(data, text, limits)
+    if aliased and not _share_aliases(document, text, limits):
+        return None
+    return document
+
+
+def _share_aliases(document: FastYamlDocument, text: str, limits: type[Limits]) -> bool:
+    """Make each alias the anchored value itself, as the loop does; False when the text cannot say which.
+
+    The parser gives each alias a copy of its anchored value. The loop gives the value itself,
+    which rules rely on (a shared value is checked once) and which keeps positions inside it where
+    its anchor wrote them. Every ``*`` that may start an alias must be one written as a block value
+    on its key's (or dash's) line, and the ``&`` of the same name nearest before it an anchor written
+    the same way; :meth:`BlockSpans.written_at` finds both from the root, checking every collection
+    on the way against the data. The copy must equal the anchored value it is replaced with, and
+    what aliases repeat must stay within the limits (else the loop reads the file and reports it).
+    """
+    spans = document.spans()
+    anchors: dict[str, list[int]] = {}  # name -> where ``&name`` is written, in order
+    for match in _ANCHOR.finditer(text):
+        if _may_start_here(text, match.start()):
+            anchors.setdefault(match[1], []).append(match.start())
+    anchored: dict[int, Any] = {}  # offset of an anchor -> its value
+    repeated: list[Any] = []
+    for match in _ALIAS.finditer(text):
+        start = match.start()
+        if not _may_start_here(text, start):
+            continue
+        name_end = anchor_name_end(text, start)
+        if name_end is None:
+            return False
+        alias = spans.written_at(start)
+        written = anchors.get(text[start + 1:name_end], ())
+        before = bisect_left(written, start)
+        if alias is None or before == 0:
+            return False
+        anchor = written[before - 1]
+        if anchor not in anchored:
+            node = spans.written_at(anchor)
+            if node is None:
+                return False
+            anchored[anchor] = node[0][node[1]]
+        value = anchored[anchor]
+        container, key = alias
+        copy = container[key]
+        if type(copy) is not type(value) or copy != value:
+            return False
+        container[key] = value
+        repeated.append(value)
+    measured: dict[int, tuple[int, int]] = {}
+    nodes = chars = 0
+    for value in repeated:
+        size, length = repeated_size(value, measured)
+        nodes, chars = nodes + size, chars + length
+    return nodes <= limits.max_alias_nodes and chars <= limits.max_alias_text
+
+
+def _may_start_here(text: str, position: int) -> bool:
+    """Whether a node may start at ``position`` as far as the character before it tells."""
+    return position == 0 or text[position - 1] in _BEFORE_NODE
 
 
 def _plain_enough(text: str, raw: bytes, limits: type[Limits]) -> bool:

@@ -17,7 +17,7 @@ from itertools import accumulate
 from types import FrameType
 from typing import Any
 
-from apilint.finding import Span
+from apilint.finding import Span, line_starts
 from apilint.load.limits import Limits
 from apilint.load.problems import LoadProblem
 
@@ -48,13 +48,7 @@ class JsonDocument:
 
     def _position(self, offset: int) -> tuple[int, int]:
         if self._line_starts is None:
-            starts = [0]
-            find = self.text.find
-            index = find("\n")
-            while index != -1:
-                starts.append(index + 1)
-                index = find("\n", index + 1)
-            self._line_starts = starts
+            self._line_starts = line_starts(self.text)
         line = bisect.bisect_right(self._line_starts, offset) - 1
         return line + 1, offset - self._line_starts[line] + 1
 

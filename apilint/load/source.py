@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol
 
-from apilint.finding import Span
+from apilint.finding import Span, line_starts
 from apilint.load.fastyaml import load_yaml
 from apilint.load.limits import DEFAULT_MAX_FILE_BYTES, Limits
 from apilint.load.problems import LoadProblem
@@ -37,6 +37,7 @@ _FIRST_CHARACTER = re.compile(r"\s*(\S)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: The line breaks libyaml counts (YAML 1.1): positions in YAML files are lines between these.
 _YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_OTHER_YAML_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 _FILE_KINDS = {
     stat.S_IFDIR: "a directory",
     stat.S_IFIFO: "a named pipe (FIFO)",
@@ -85,8 +86,10 @@ class Source:
     @cached_property
     def _line_starts(self) -> list[int]:
         """Where lines start in the text, counted as the reader that gives positions counts them."""
-        breaks = _YAML_BREAKS if isinstance(self.document, YamlDocument) else "\n"  # JSON and HCL: "\n"
-        return [0, *(match.end() for match in re.finditer(breaks, self.text))]
+        text = self.text
+        if isinstance(self.document, YamlDocument) and _OTHER_YAML_BREAKS.search(text) is not None:
+            return [0, *(match.end() for match in _YAML_BREAKS.finditer(text))]
+        return line_starts(text)  # JSON and HCL count "\n" alone; so does YAML when it has no other break
 
     def offset(self, line: int, column: int) -> int | None:
         """The offset in the text of a 1-based line and column of a span; None outside the text."""

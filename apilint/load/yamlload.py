@@ -422,7 +422,7 @@ def _compose(loader: Any, problems: list[LoadProblem],
                     "AG001", f"YAML alias *{event.anchor} names no anchor defined before it", _span(span)))
                 raise _Stop
             value, raw = anchored
-            size, chars = _measure(value, measured)
+            size, chars = repeated_size(value, measured)
             repeated_nodes += size
             repeated_chars += chars
             if repeated_nodes > limits.max_alias_nodes:
@@ -451,7 +451,7 @@ def _compose(loader: Any, problems: list[LoadProblem],
             key_span = None
 
 
-def _measure(value: Any, measured: dict[int, tuple[int, int]]) -> tuple[int, int]:
+def repeated_size(value: Any, measured: dict[int, tuple[int, int]]) -> tuple[int, int]:
     """Nodes and characters of text in a value, shared subtrees counted at each use, each measured once."""
     if not isinstance(value, (dict, list)):
         return 1, len(value) if isinstance(value, str) else 0
