@@ -113,26 +113,30 @@ def _find_extension_values(api: Api) -> tuple[ExtensionValue, ...]:
         return ()
     found: list[ExtensionValue] = []
     seen: set[int] = set()
+    source, prefix, data_keys, containers = at.source, PREFIX, _DATA_KEYS, (dict, list)
     # paths, not pointers: a pointer is made only for the keys found
     stack: list[tuple[Any, tuple[Any, ...], bool]] = [(document, at.path, False)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, path, names_are_data = stack.pop()
+        node, path, names_are_data = pop()
         if id(node) in seen:
             continue
         seen.add(id(node))
         if isinstance(node, dict):
             for key, value in node.items():
-                if not names_are_data and isinstance(key, str) and key.lower().startswith(PREFIX):
-                    found.append(ExtensionValue(key, value, Pointer(at.source, path + (key,))))
-                if key in _DATA_KEYS and not names_are_data:
+                if names_are_data:  # the keys of a schema's `properties` are property names, their values schemas
+                    if isinstance(value, containers):
+                        push((value, path + (key,), False))
                     continue
-                if isinstance(value, (dict, list)):
-                    # the keys of a schema's `properties` are property names, their values schemas
-                    stack.append((value, path + (key,), key == "properties" and not names_are_data))
+                # most keys do not start with an x: the first character is looked at before the case
+                if isinstance(key, str) and key[:1] in "xX" and key.lower().startswith(prefix):
+                    found.append(ExtensionValue(key, value, Pointer(source, path + (key,))))
+                if isinstance(value, containers) and key not in data_keys:
+                    push((value, path + (key,), key == "properties"))
         elif isinstance(node, list):
             for index, value in enumerate(node):
-                if isinstance(value, (dict, list)):
-                    stack.append((value, path + (index,), False))
+                if isinstance(value, containers):
+                    push((value, path + (index,), False))
     return tuple(found)
 
 
