@@ -54,13 +54,15 @@ def _folder_prefix(folder: Path) -> str:
     return text if text.endswith("/") else text + "/"
 
 
-class Discovery(Record):
+class Discovery(Record, uncompared=("resolved",), hidden=("resolved",)):
     """The outcome of looking for files: what to check, what does not exist, what was left out."""
 
     files: list[Path]
     missing: list[str]
     gitignored: int
     excluded: int
+    #: Each file's resolved path (symbolic links followed), where it could be resolved.
+    resolved: dict[Path, Path]
 
     def __init__(
         self,
@@ -73,6 +75,7 @@ class Discovery(Record):
         self.missing = [] if missing is None else missing
         self.gitignored = gitignored
         self.excluded = excluded
+        self.resolved = {}
 
 
 def _segment_regex(segment: str) -> str:
@@ -279,15 +282,36 @@ def discover_files(paths: Iterable[Path], exclude: Iterable[str] = ()) -> Discov
             found.excluded += 1
         else:
             found.files.append(path)
+    found.resolved = resolve_all(found.files)
     seen: set[Path] = set()
     unique = []
     for file in found.files:
-        try:
-            key = file.resolve()
-        except (OSError, RuntimeError):  # a symbolic link loop: reading it reports the problem
-            key = file.absolute()
+        # a file that cannot be resolved (a symbolic link loop) is kept: reading it reports the problem
+        key = found.resolved.get(file) or file.absolute()
         if key not in seen:
             seen.add(key)
             unique.append(file)
     found.files = unique
     return found
+
+
+def resolve_all(files: Iterable[Path]) -> dict[Path, Path]:
+    """Each file's resolved path (what ``Path.resolve`` gives), leaving out those that cannot be resolved.
+
+    Each folder is resolved once: a file that is not a symbolic link is its name in its folder's
+    resolved path, known from one ``lstat`` instead of one per part of the path.
+    """
+    folders: dict[Path, Path] = {}
+    resolved: dict[Path, Path] = {}
+    for file in files:
+        try:
+            if file.name in ("", ".", "..") or file.is_symlink():
+                resolved[file] = file.resolve()
+                continue
+            folder = folders.get(file.parent)
+            if folder is None:
+                folder = folders[file.parent] = file.parent.resolve()
+            resolved[file] = folder / file.name
+        except (OSError, RuntimeError):  # a symbolic link loop
+            continue
+    return resolved

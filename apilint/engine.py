@@ -48,7 +48,7 @@ IGNORE_KEY = "x-apilint-ignore"
 _COMMENT_IGNORE = re.compile(r"#\s*apilint-ignore\s*:?\s*([A-Za-z0-9_,\- ]+)")
 
 
-class RunOptions(Record):
+class RunOptions(Record, uncompared=("resolved",), hidden=("resolved",)):
     """What one ``apilint check`` run was asked to do."""
 
     root: Path
@@ -61,6 +61,8 @@ class RunOptions(Record):
     #: Every file of the run (resolved) and the exclude globs: a definition whose template is among
     #: the files is checked with the template; another one looks for its template in the root.
     files: frozenset[Path]
+    #: The run's files as named, each with its resolved path (resolved once for the whole run).
+    resolved: dict[Path, Path]
     exclude: tuple[str, ...]
     #: The run walks the whole root: every template that could deploy a definition is checked in it.
     walked_root: bool
@@ -92,6 +94,7 @@ class RunOptions(Record):
         self.explicit_files = explicit_files
         self.read_bytes = read_bytes
         self.files = files
+        self.resolved = {}
         self.exclude = exclude
         self.walked_root = walked_root
         self.shown_from = shown_from
@@ -275,7 +278,7 @@ class Engine:
 
     def check_file(self, path: Path, *, explicit: bool | None = None) -> FileResult:
         """All findings for one file (and the files its APIs pull in); its source is released after."""
-        resolved = path.resolve()
+        resolved = self.run.resolved.get(path) or path.resolve()
         self._sources.pinned = resolved
         try:
             return self._check_file(path, resolved, explicit)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from apilint import __version__
 from apilint.config import Config, ConfigError
-from apilint.discover import repository_top
+from apilint.discover import repository_top, resolve_all
 from apilint.engine import Engine, FileResult, UsageProblem
 from apilint.finding import Finding, Severity
 from apilint.load.source import ReadError
@@ -180,7 +180,9 @@ def _count_checked(checked: list[FileResult], results: list[FileResult], finding
     """The files the run checked: those it reported on, and the definitions it checked as part of a
     template (read through DefinitionUri or deployed by it), which have findings of their own."""
     names = {r.file for r in checked} | {f.file for f in findings}  # each file resolved once, not per finding
-    files = {str((root / name).resolve()) for name in names}
+    paths = [root / name for name in names]
+    resolved = resolve_all(paths)
+    files = {str(resolved.get(path) or path.resolve()) for path in paths}
     files.update(c for r in results for c in r.consumed)
     return len(files)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from apilint.config import find_config, load_config
-from apilint.discover import Discovery, discover_files, repository_top
+from apilint.discover import Discovery, discover_files, repository_top, resolve_all
 from apilint.engine import RunOptions, UsageProblem
 from apilint.finding import Severity
 from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ByteReader, ReadError
@@ -204,7 +204,9 @@ def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
         run.explicit_files = frozenset(p.resolve() for p in request.paths if p.is_file())
     else:
         run.explicit_files = frozenset(p.resolve() for p in request.paths if p in files)
-    run.files = frozenset(f.resolve() for f in files)
+    resolved = found.resolved if listing is None else resolve_all(files)
+    run.resolved = {file: resolved.get(file) or file.resolve() for file in files}
+    run.files = frozenset(run.resolved.values())
     run.exclude = (*config.get("exclude", []), *request.exclude)
     run.walked_root = listing is None and any(p.is_dir() and p.resolve() == root for p in request.paths)
     jobs = request.jobs if request.jobs is not None else config.get("jobs")  # None or 0: by the work

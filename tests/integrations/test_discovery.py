@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from apilint.discover import compile_pattern, discover_files, is_ignored
+from apilint.discover import compile_pattern, discover_files, is_ignored, resolve_all
 from tests.conftest import run_cli
 from tests.integrations.conftest import CORE, DATA
 
@@ -163,3 +163,22 @@ def test_later_negation_wins(tmp_path: Path):
     patterns = [compile_pattern(p, tmp_path) for p in ("*.yaml", "!keep.yaml")]
     assert is_ignored(tmp_path / "keep.yaml", False, patterns) is False
     assert is_ignored(tmp_path / "drop.yaml", False, patterns) is True
+
+
+def test_files_are_resolved_as_path_resolve_resolves_them(tmp_path: Path, monkeypatch):
+    """Each folder is resolved once; files and folders reached through links land where they lead."""
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "api.yaml").write_text("openapi: 3.0.0\n")
+    (tmp_path / "real" / "other.yaml").write_text("openapi: 3.0.0\n")
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    (tmp_path / "real" / "alias.yaml").symlink_to(tmp_path / "real" / "api.yaml")
+    (tmp_path / "loop.yaml").symlink_to(tmp_path / "loop.yaml")
+    monkeypatch.chdir(tmp_path)
+    files = [Path("real/api.yaml"), Path("linked/other.yaml"), tmp_path / "linked" / "alias.yaml",
+             Path("missing.yaml"), Path("loop.yaml")]
+    resolved = resolve_all(files)
+    assert resolved == {file: file.resolve() for file in files[:4]}
+    assert resolved[Path("linked/other.yaml")] == tmp_path.resolve() / "real" / "other.yaml"
+    assert resolved[files[2]] == tmp_path.resolve() / "real" / "api.yaml"
+    found = discover_files([Path("real/api.yaml"), files[2], Path("linked/other.yaml")])
+    assert found.files == [Path("real/api.yaml"), Path("linked/other.yaml")]  # the link to api.yaml is the same file
