@@ -168,6 +168,9 @@ class BlockSpans:
             if offset >= entry.end:
                 return None
             if entry.inline == offset:
+                if self._text[offset] == "&":  # an anchor: its block, where its aliases find their entries
+                    self._value(node[key], entry, self._column(entry.start), key if isinstance(node, dict) else None,
+                                isinstance(node, list))
                 return node, key
             if child is None:
                 return None

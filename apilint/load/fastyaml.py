@@ -56,8 +56,8 @@ def _parser() -> tuple[Any, Any] | None:
         import yaml_rs
     except ImportError:  # pragma: no cover - the dependency is declared; the loop reads everything without it
         return None
-    # The first reading refuses aliases: most files have none, and those that do are read again
-    # allowing them, then shared as the loop shares them (_share_aliases).
+    # The parser refuses aliases: most files have none, and those that do are read again with
+    # each alias written as an empty value, then shared as the loop shares them (_share_aliases).
     return yaml_rs, yaml_rs.AliasLimits(max_total_replayed_events=0)
 
 
@@ -148,21 +148,25 @@ def fast_load(text: str, limits: type[Limits] = Limits, utf8: bytes | None = Non
     if not _plain_enough(text, raw, limits):
         return None
     yaml_rs, no_aliases = parser
+    aliases: list[tuple[int, int]] = []
     gc_was_enabled = gc.isenabled()
     gc.disable()
-    aliased = False
     try:  # the bytes already made: the parser need not encode the text again
         try:
             data = yaml_rs.load(raw, parse_datetime=False, alias_limits=no_aliases)
         except Exception as error:  # noqa: BLE001 - a syntax error, a duplicate key, any refusal: the loop reads it
             if not str(error).startswith(_REPLAY_REFUSED):
                 return None
-            # Aliases: each is read as a copy of its anchored value, within the loop's bound on
-            # what aliases repeat (every node is at least one event), then shared.
-            replay = yaml_rs.AliasLimits(max_total_replayed_events=2 * limits.max_alias_nodes)
-            data = yaml_rs.load(raw, parse_datetime=False, alias_limits=replay)
-            aliased = True
-    except Exception:  # noqa: BLE001 - refused with aliases allowed too: the loop reads it and says why
+            # Aliases: the parser would copy the anchored value at each (a long text aliased
+            # often would take memory by the gigabyte before any limit is counted). It reads each
+            # as an empty value instead (``~``, as long as the alias), and the anchored value is
+            # put there after (_share_aliases), as the loop shares it.
+            without = _without_aliases(text)
+            if without is None:
+                return None
+            placeholders, aliases = without
+            data = yaml_rs.load(placeholders.encode("utf-8"), parse_datetime=False, alias_limits=no_aliases)
+    except Exception:  # noqa: BLE001 - refused without its aliases too: the loop reads it and says why
         return None
     finally:
         if gc_was_enabled:
@@ -172,21 +176,47 @@ def fast_load(text: str, limits: type[Limits] = Limits, utf8: bytes | None = Non
     if not _keys_as_apilint_reads_them(data, text, raw):
         return None
     document = FastYamlDocument(data, text, limits)
-    if aliased and not _share_aliases(document, text, limits):
+    if aliases and not _share_aliases(document, text, aliases, limits):
         return None
     return document
 
 
-def _share_aliases(document: FastYamlDocument, text: str, limits: type[Limits]) -> bool:
-    """Make each alias the anchored value itself, as the loop does; False when the text cannot say which.
+def _without_aliases(text: str) -> tuple[str, list[tuple[int, int]]] | None:
+    """The text with each ``*name`` that may be an alias written as ``~`` and spaces, and where they
+    were; None for a name libyaml would read otherwise.
 
-    The parser gives each alias a copy of its anchored value. The loop gives the value itself,
-    which rules rely on (a shared value is checked once) and which keeps positions inside it where
-    its anchor wrote them. Every ``*`` that may start an alias must be one written as a block value
-    on its key's (or dash's) line, and the ``&`` of the same name nearest before it an anchor written
-    the same way; :meth:`BlockSpans.written_at` finds both from the root, checking every collection
-    on the way against the data. The copy must equal the anchored value it is replaced with, and
-    what aliases repeat must stay within the limits (else the loop reads the file and reports it).
+    Every ``*`` where a node may start (and a name follows) is taken for an alias: one that is not
+    (a ``*`` inside a quoted or block scalar) is not where :func:`_share_aliases` finds an alias,
+    and the file goes to the loop.
+    """
+    aliases: list[tuple[int, int]] = []
+    pieces: list[str] = []
+    written = 0
+    for match in _ALIAS.finditer(text):
+        start = match.start()
+        if not _may_start_here(text, start):
+            continue
+        end = anchor_name_end(text, start)
+        if end is None:
+            return None
+        aliases.append((start, end))
+        pieces += (text[written:start], "~", " " * (end - start - 1))
+        written = end
+    pieces.append(text[written:])
+    return "".join(pieces), aliases
+
+
+def _share_aliases(document: FastYamlDocument, text: str, aliases: list[tuple[int, int]],
+                   limits: type[Limits]) -> bool:
+    """Put the anchored value itself where each alias is, as the loop does; False when the text
+    cannot say where, or what aliases repeat is over the limits (the loop then reads the file and
+    reports it).
+
+    The anchored value itself, not a copy: rules rely on it (a shared value is checked once), and
+    positions inside it stay where its anchor wrote them. Each alias must be written as a block
+    value on its key's (or dash's) line, and the ``&`` of the same name nearest before it an anchor
+    written the same way: :meth:`BlockSpans.written_at` finds both from the root, checking every
+    collection on the way against the data.
     """
     spans = document.spans()
     anchors: dict[str, list[int]] = {}  # name -> where ``&name`` is written, in order
@@ -195,15 +225,9 @@ def _share_aliases(document: FastYamlDocument, text: str, limits: type[Limits]) 
             anchors.setdefault(match[1], []).append(match.start())
     anchored: dict[int, Any] = {}  # offset of an anchor -> its value
     repeated: list[Any] = []
-    for match in _ALIAS.finditer(text):
-        start = match.start()
-        if not _may_start_here(text, start):
-            continue
-        name_end = anchor_name_end(text, start)
-        if name_end is None:
-            return False
+    for start, end in aliases:
         alias = spans.written_at(start)
-        written = anchors.get(text[start + 1:name_end], ())
+        written = anchors.get(text[start + 1:end], ())
         before = bisect_left(written, start)
         if alias is None or before == 0:
             return False
@@ -213,12 +237,10 @@ def _share_aliases(document: FastYamlDocument, text: str, limits: type[Limits]) 
             if node is None:
                 return False
             anchored[anchor] = node[0][node[1]]
-        value = anchored[anchor]
         container, key = alias
-        copy = container[key]
-        if type(copy) is not type(value) or copy != value:
+        if container[key] is not None:  # pragma: no cover - the ``~`` written there reads as None
             return False
-        container[key] = value
+        container[key] = value = anchored[anchor]
         repeated.append(value)
     measured: dict[int, tuple[int, int]] = {}
     nodes = chars = 0
