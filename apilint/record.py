@@ -18,8 +18,6 @@ from __future__ import annotations
 import reprlib
 from typing import Any, ClassVar, TypeVar, cast
 
-R = TypeVar("R", bound="Record")
-
 
 class Record:
     """Equality and ``repr`` over the fields a class annotates (its bases' first, in order)."""
@@ -52,6 +50,11 @@ class Record:
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._shown)
         return f"{self.__class__.__qualname__}({shown})"
+
+
+#: Bound to the class itself, not to the string "Record": typing compiles a string bound, and the
+#: first ``compile()`` of a process builds the AST types (about 9 M instructions).
+R = TypeVar("R", bound=Record)
 
 
 class Frozen(Record):
