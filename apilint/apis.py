@@ -89,11 +89,11 @@ def may_be_api_text(text: str) -> bool:
 #: A key of a definition or template written as a key (YAML or JSON, quoted or not, at a line start or
 #: after ``{`` or ``,``): ``openapi: 3.x``, ``swagger: 2.x``, ``AWSTemplateFormatVersion:``, a SAM
 #: ``Transform``; or ``openapi:`` / ``swagger:`` with any value as a top-level YAML key (column 1).
-_KIND_KEY = re.compile(
+_KIND_KEY = (
     r"""(?:^|[{,])[ \t]*["']?(?:(?:openapi|swagger)["']?[ \t]*:[ \t]*["']?[23]\.|AWSTemplateFormatVersion["']?[ \t]*:"""
-    r"""|Transform["']?[ \t]*:[ \t]*["']?AWS::Serverless)|^["']?(?:openapi|swagger)["']?[ \t]*:""", re.MULTILINE)
-_RESOURCES_KEY = re.compile(r"""(?:^|[{,])[ \t]*["']?Resources["']?[ \t]*:""", re.MULTILINE)
-_AWS_TYPE = re.compile(r"""["']?Type["']?[ \t]*:[ \t]*["']?AWS::""")
+    r"""|Transform["']?[ \t]*:[ \t]*["']?AWS::Serverless)|^["']?(?:openapi|swagger)["']?[ \t]*:""")
+_RESOURCES_KEY = r"""(?:^|[{,])[ \t]*["']?Resources["']?[ \t]*:"""
+_AWS_TYPE = r"""["']?Type["']?[ \t]*:[ \t]*["']?AWS::"""
 
 
 class KindScreen:
@@ -113,14 +113,18 @@ class KindScreen:
         self._resources = False
         self._aws_type = False
         self._tail = ""
+        # Compiled here, not when the module is imported: only unreadable text is screened.
+        self._kind_key = re.compile(_KIND_KEY, re.MULTILINE)
+        self._resources_key = re.compile(_RESOURCES_KEY, re.MULTILINE)
+        self._aws_type_key = re.compile(_AWS_TYPE)
 
     def feed(self, text: str) -> bool:
         window = self._tail + text
         self._tail = window[-self.OVERLAP:]
         if not self.found:
-            self._resources = self._resources or _RESOURCES_KEY.search(window) is not None
-            self._aws_type = self._aws_type or _AWS_TYPE.search(window) is not None
-            self.found = _KIND_KEY.search(window) is not None or (self._resources and self._aws_type)
+            self._resources = self._resources or self._resources_key.search(window) is not None
+            self._aws_type = self._aws_type or self._aws_type_key.search(window) is not None
+            self.found = self._kind_key.search(window) is not None or (self._resources and self._aws_type)
         return self.found
 
 

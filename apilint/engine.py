@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     from apilint.fix import ResolvedFix
 
 IGNORE_KEY = "x-apilint-ignore"
-_COMMENT_IGNORE = re.compile(r"#\s*apilint-ignore\s*:?\s*([A-Za-z0-9_,\- ]+)")
+#: Compiled with the first finding (by ``re``'s cache), not for every run.
+_COMMENT_IGNORE = r"#\s*apilint-ignore\s*:?\s*([A-Za-z0-9_,\- ]+)"
 
 
 class RunOptions(Record, uncompared=("resolved",), hidden=("resolved",)):
@@ -631,7 +632,7 @@ def _comment_suppressed(source: Source, finding: Finding) -> bool:
     lines = source.lines
     for number in (finding.line, finding.line - 1):
         if 1 <= number <= len(lines):
-            match = _COMMENT_IGNORE.search(lines[number - 1])
+            match = re.search(_COMMENT_IGNORE, lines[number - 1])
             if match and _matches([c.strip() for c in re.split(r"[ ,]+", match.group(1)) if c.strip()], finding):
                 return True
     return False

@@ -68,13 +68,14 @@ def _split(values: Sequence[str] | None) -> list[str]:
     return result
 
 
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?\s*\Z", re.IGNORECASE)
+#: Compiled when a size is given (by ``re``'s cache), not for every run.
+_SIZE = r"\s*(\d+(?:\.\d+)?)\s*(k|kb|kib|m|mb|mib|g|gb|gib)?\s*\Z"
 _UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
 
 
 def _parse_size(text: str) -> int:
     """``64MB``, ``512k``, ``1048576`` to bytes; anything else is a usage error."""
-    match = _SIZE.match(text)
+    match = re.match(_SIZE, text, re.IGNORECASE)
     if match is None:
         raise UsageError(f"--max-file-size: expected a size such as 16MB, 512KB or 1048576, got {text!r}")
     number, unit = match.groups()

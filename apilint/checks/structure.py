@@ -308,8 +308,9 @@ def _sam_http_body_refusal(api: Api) -> str | None:
     return None
 
 
-#: the OpenAPI 3 versions for which SAM rewrites a REST definition's OPTIONS responses
-_SAM_OPENAPI_3 = re.compile(r"3(\.\d)(\.\d)?$")
+#: the OpenAPI 3 versions for which SAM rewrites a REST definition's OPTIONS responses (compiled by
+#: ``re``'s cache when a SAM template asks, not by every run)
+_SAM_OPENAPI_3 = r"3(\.\d)(\.\d)?$"
 
 
 def _sam_options_refusal(api: Api, path: tuple[Any, ...], instance: Any) -> str | None:
@@ -324,7 +325,7 @@ def _sam_options_refusal(api: Api, path: tuple[Any, ...], instance: Any) -> str 
     if "swagger" in api.document:
         return None
     version = resource.properties.get(SAM_VERSION_KEY) or api.document.get("openapi")
-    if not isinstance(version, str) or not _SAM_OPENAPI_3.match(version):
+    if not isinstance(version, str) or not re.match(_SAM_OPENAPI_3, version):
         return None
     if len(path) == 4 and instance is not None and not isinstance(instance, dict):
         return f"Invalid responses in options method for path {path[1]}: It should be a map."

@@ -10,8 +10,9 @@ from typing import Any
 
 from apilint.values import is_unknown, known_string
 
-_ACM_ARN = re.compile(r"^arn:[^:]+:acm:([^:]*):[^:]*:certificate/.+$")
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+# Compiled when a certificate is read (by ``re``'s cache), not by every run that imports this module.
+_ACM_ARN = r"^arn:[^:]+:acm:([^:]*):[^:]*:certificate/.+$"
+_PLACEHOLDER = r"\$\{[^}]*\}"
 _REGION_TOKEN = "@region@"
 
 
@@ -22,8 +23,8 @@ def certificate_region(arn: Any) -> str | None:
         return None
     # placeholders may hold colons (${AWS::AccountId}); the region one is kept as a marker
     text = text.replace("${AWS::Region}", _REGION_TOKEN)
-    text = _PLACEHOLDER.sub("x", text)
-    match = _ACM_ARN.match(text)
+    text = re.sub(_PLACEHOLDER, "x", text)
+    match = re.match(_ACM_ARN, text)
     if match is None:
         return None
     region = match.group(1)
