@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from apilint.model import INTEGRATION, Api, ApiType, Pointer
+from apilint.record import Frozen
 from apilint.rules import FEATURES_FILE, data_file, rules_dir
 from apilint.template import MAPPING_RESOURCES, OWNER_KEYS, arn_parts, referenced_name, refers_to
 from apilint.values import is_intrinsic, sub_text
@@ -49,24 +49,44 @@ class FeaturesFileError(Exception):
 # --- the table ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Signal:
+class Signal(Frozen):
     """One matcher of a feature: an ``openapi``, ``template`` or ``deployment`` kind, as the file's
     header defines."""
 
     kind: str
-    place: str | None = None  # openapi: the objects looked at; deployment: the model's objects
-    resources: tuple[str, ...] = ()
-    key: tuple[str, ...] = ()
-    equals: tuple[Any, ...] | None = None
-    matches: re.Pattern[str] | None = None
-    where: tuple[tuple[tuple[str, ...], tuple[Any, ...]], ...] = ()
-    used: bool = False
-    not_empty: bool = False
+    place: str | None  # openapi: the objects looked at; deployment: the model's objects
+    resources: tuple[str, ...]
+    key: tuple[str, ...]
+    equals: tuple[Any, ...] | None
+    matches: re.Pattern[str] | None
+    where: tuple[tuple[tuple[str, ...], tuple[Any, ...]], ...]
+    used: bool
+    not_empty: bool
+
+    def __init__(
+        self,
+        kind: str,
+        place: str | None = None,
+        resources: tuple[str, ...] = (),
+        key: tuple[str, ...] = (),
+        equals: tuple[Any, ...] | None = None,
+        matches: re.Pattern[str] | None = None,
+        where: tuple[tuple[tuple[str, ...], tuple[Any, ...]], ...] = (),
+        used: bool = False,
+        not_empty: bool = False,
+    ) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "place", place)
+        object.__setattr__(self, "resources", resources)
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "equals", equals)
+        object.__setattr__(self, "matches", matches)
+        object.__setattr__(self, "where", where)
+        object.__setattr__(self, "used", used)
+        object.__setattr__(self, "not_empty", not_empty)
 
 
-@dataclass(frozen=True)
-class Feature:
+class Feature(Frozen):
     """One row of the feature table."""
 
     id: str
@@ -77,13 +97,22 @@ class Feature:
     blocks_migration_message: str
     signals: tuple[Signal, ...]
 
+    def __init__(self, id: str, title: str, supported: dict[str, bool | str], source: tuple[str, ...],
+                 note: str | None, blocks_migration_message: str, signals: tuple[Signal, ...]) -> None:
+        object.__setattr__(self, "id", id)
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "supported", supported)
+        object.__setattr__(self, "source", source)
+        object.__setattr__(self, "note", note)
+        object.__setattr__(self, "blocks_migration_message", blocks_migration_message)
+        object.__setattr__(self, "signals", signals)
+
     def support(self, api_type: ApiType) -> bool | str:
         """True, False or ``"unconfirmed"`` for an API type."""
         return self.supported[api_type.value]
 
 
-@dataclass(frozen=True)
-class FeatureUse:
+class FeatureUse(Frozen):
     """A feature found in an API: which one, who supports it, where it shows, and what was seen."""
 
     feature_id: str
@@ -91,6 +120,14 @@ class FeatureUse:
     supported: dict[str, bool | str]
     at: Pointer
     message: str
+
+    def __init__(self, feature_id: str, title: str, supported: dict[str, bool | str], at: Pointer,
+                 message: str) -> None:
+        object.__setattr__(self, "feature_id", feature_id)
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "supported", supported)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "message", message)
 
 
 def _steps(text: Any, where: str) -> tuple[str, ...]:
@@ -345,14 +382,19 @@ def _describe(key: tuple[str, ...], value: Any, signal: Signal) -> str:
 # --- OpenAPI signals --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Place:
+class _Place(Frozen):
     """An object an OpenAPI signal looks at, and how to name it in a message."""
 
     data: Any
     at: Pointer
     label: str
-    name: str | None = None
+    name: str | None
+
+    def __init__(self, data: Any, at: Pointer, label: str, name: str | None = None) -> None:
+        object.__setattr__(self, "data", data)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "label", label)
+        object.__setattr__(self, "name", name)
 
 
 def _root_places(api: Api) -> tuple[_Place, ...]:
@@ -500,8 +542,7 @@ def _shape(signal: Signal) -> str:
 # --- template signals -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Resource:
+class _Resource(Frozen):
     """A template resource tied to the API, with the properties a signal reads."""
 
     logical_id: str
@@ -509,8 +550,18 @@ class _Resource:
     properties: dict[str, Any]
     at: Pointer  # the resource
     properties_at: Pointer
-    is_api: bool = False
-    linked_events: frozenset[str] | None = None  # AWS::Serverless::Function: events tied to the API
+    is_api: bool
+    linked_events: frozenset[str] | None  # AWS::Serverless::Function: events tied to the API
+
+    def __init__(self, logical_id: str, type: str, properties: dict[str, Any], at: Pointer,
+                 properties_at: Pointer, is_api: bool = False, linked_events: frozenset[str] | None = None) -> None:
+        object.__setattr__(self, "logical_id", logical_id)
+        object.__setattr__(self, "type", type)
+        object.__setattr__(self, "properties", properties)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "properties_at", properties_at)
+        object.__setattr__(self, "is_api", is_api)
+        object.__setattr__(self, "linked_events", linked_events)
 
 
 def _template_resources(api: Api) -> tuple[_Resource, ...]:

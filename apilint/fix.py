@@ -18,10 +18,10 @@ import bisect
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from apilint.model import Pointer
+from apilint.record import Frozen
 
 RENAME_KEY = "rename-key"
 REPLACE_VALUE = "replace-value"
@@ -30,21 +30,28 @@ REPLACE_VALUE = "replace-value"
 _PLAIN_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]*\Z")
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Frozen):
     """One change in the data: rename the key at ``at``, or replace the scalar value at ``at``."""
 
     at: Pointer
     kind: str
     new: str
 
+    def __init__(self, at: Pointer, kind: str, new: str) -> None:
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "new", new)
 
-@dataclass(frozen=True)
-class Fix:
+
+class Fix(Frozen):
     """What a check proposes beside a violation: a title for people and the changes."""
 
     title: str
     changes: tuple[Change, ...]
+
+    def __init__(self, title: str, changes: tuple[Change, ...]) -> None:
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "changes", changes)
 
     @classmethod
     def rename_key(cls, at: Pointer, new: str) -> Fix:
@@ -55,8 +62,7 @@ class Fix:
         return cls(f"replace {old!r} with {new!r}", (Change(at, REPLACE_VALUE, new),))
 
 
-@dataclass(frozen=True)
-class TextEdit:
+class TextEdit(Frozen):
     """Replace the characters ``start`` to ``end`` (offsets in the checked text), ``old``, with ``text``."""
 
     start: int
@@ -64,15 +70,26 @@ class TextEdit:
     text: str
     old: str
 
+    def __init__(self, start: int, end: int, text: str, old: str) -> None:
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "old", old)
 
-@dataclass(frozen=True)
-class ResolvedFix:
+
+class ResolvedFix(Frozen):
     """A fix as edits of one file's text, carried by the finding it repairs, with the changes of the
     data they stand for (kind, path, new name or value)."""
 
     title: str
     edits: tuple[TextEdit, ...]
-    changes: tuple[tuple[str, tuple[Any, ...], str], ...] = ()
+    changes: tuple[tuple[str, tuple[Any, ...], str], ...]
+
+    def __init__(self, title: str, edits: tuple[TextEdit, ...],
+                 changes: tuple[tuple[str, tuple[Any, ...], str], ...] = ()) -> None:
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "edits", edits)
+        object.__setattr__(self, "changes", changes)
 
 
 def resolve(fix: Fix) -> ResolvedFix | None:
