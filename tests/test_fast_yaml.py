@@ -164,8 +164,8 @@ SHARED = [
     "a: &x 1\nb: *x\n",
     "a: &x\n  k: v\n  n:\n  - 1\nb:\n- &y\n  k: v\n- &s text\n- *s\n- *y\nc: *x\nd: &z text  # c\n",
     "a: &x\n  b: &y\n    c: 1\nd: *y\ne: *x\nf: &y [2]\ng: *y\n",  # an anchor named again
-    "paths:\n  /a:\n    get:\n      responses: &id001\n        '200':\n          description: ok\n"
-    "  /b:\n    get:\n      responses: *id001\n    post:\n      responses: *id001\n",
+    ("paths:\n  /a:\n    get:\n      responses: &id001\n        '200':\n          description: ok\n"
+     "  /b:\n    get:\n      responses: *id001\n    post:\n      responses: *id001\n"),
 ]
 
 # Aliases the text cannot say enough about: the loop reads them.
