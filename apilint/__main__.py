@@ -1,6 +1,6 @@
 """Allow ``python -m apilint``."""
 
-from apilint.cli import main
+from apilint.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -141,3 +141,19 @@ def test_output_is_the_same_either_way(monkeypatch):
     full = run_cli(*args, cwd=REPO)
     assert (fast.code, fast.out, fast.err) == (full.code, full.out, full.err)
     assert fast.code == 1 and "AG201" in fast.out
+
+
+def test_the_process_entry_point_exits_with_mains_code_and_spares_the_last_collection(tmp_path):
+    """``python -m apilint`` and the ``apilint`` command run main, then freeze what is alive so the
+    interpreter's last collection does not walk it; the exit code is main's."""
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "from apilint.cli import run\n"
+        f"sys.argv = ['apilint', 'check', {str(tmp_path / 'missing.yaml')!r}]\n"
+        "run()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout.strip().endswith("frozen True")
+    assert "no such file or directory" in done.stderr
