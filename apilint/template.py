@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from apilint.model import Properties, Resource
 from apilint.pointer import Pointer
+from apilint.record import Record
 from apilint.values import sub_text
 
 #: SAM resource types and the ``Globals`` section that holds their defaults.
@@ -111,14 +111,21 @@ def _sub_parts(text: str) -> list[Any]:
     return parts
 
 
-@dataclass
-class Template:
+class Template(Record):
     """The resources of one SAM/CloudFormation template, with their positions."""
 
     source: Any  # apilint.load.source.Source
-    resources: dict[str, Resource] = field(default_factory=dict)
-    globals: dict[str, Any] = field(default_factory=dict)
-    _owned: dict[str, dict[str, list[Resource]]] | None = None
+    resources: dict[str, Resource]
+    globals: dict[str, Any]
+    _owned: dict[str, dict[str, list[Resource]]] | None
+
+    def __init__(self, source: Any, resources: dict[str, Resource] | None = None,
+                 globals: dict[str, Any] | None = None,
+                 _owned: dict[str, dict[str, list[Resource]]] | None = None) -> None:
+        self.source = source
+        self.resources = {} if resources is None else resources
+        self.globals = {} if globals is None else globals
+        self._owned = _owned
 
     @classmethod
     def of(cls, source: Any) -> Template:

@@ -9,11 +9,9 @@ others.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from typing import Any
 from apilint.fix import Fix, value_at
 from apilint.load.refs import parse_pointer, pointer_steps, walk
 from apilint.model import INTEGRATION, Api, Pointer
+from apilint.record import Frozen
 from apilint.rules import Violation, rules_dir
 
 PREFIX = "x-amazon-apigateway-"
@@ -89,13 +88,17 @@ def _is_valid(name: str, value: Any) -> bool:
         return False
 
 
-@dataclass(frozen=True)
-class ExtensionValue:
+class ExtensionValue(Frozen):
     """One extension key found in a document, its value and where the key is."""
 
     name: str
     value: Any
     at: Pointer
+
+    def __init__(self, name: str, value: Any, at: Pointer) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "at", at)
 
 
 def extension_values(api: Api) -> tuple[ExtensionValue, ...]:
@@ -140,8 +143,7 @@ def _find_extension_values(api: Api) -> tuple[ExtensionValue, ...]:
     return tuple(found)
 
 
-@dataclass(frozen=True)
-class SchemaError:
+class SchemaError(Frozen):
     """One place where an extension value breaks its schema."""
 
     extension: ExtensionValue
@@ -150,7 +152,16 @@ class SchemaError:
     unknown_key: bool
     keyword: str
     #: The allowed values of an ``enum`` error.
-    allowed: tuple[Any, ...] = ()
+    allowed: tuple[Any, ...]
+
+    def __init__(self, extension: ExtensionValue, path: tuple[Any, ...], message: str, unknown_key: bool,
+                 keyword: str, allowed: tuple[Any, ...] = ()) -> None:
+        object.__setattr__(self, "extension", extension)
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "unknown_key", unknown_key)
+        object.__setattr__(self, "keyword", keyword)
+        object.__setattr__(self, "allowed", allowed)
 
     @property
     def at(self) -> Pointer:
@@ -443,6 +454,8 @@ def close_names(word: str, candidates: list[str]) -> list[str]:
     by_case = {candidate.lower(): candidate for candidate in candidates}
     if word.lower() in by_case:
         return [by_case[word.lower()]]
+    import difflib  # with the first unknown key, not for every run
+
     close = difflib.get_close_matches(word, candidates, n=3, cutoff=0.7)
     if not close:
         close = [by_case[name] for name in difflib.get_close_matches(word.lower(), list(by_case), n=3, cutoff=0.7)]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from apilint.checks.values import is_unknown
 from apilint.model import Api, FunctionEvent, Pointer, is_intrinsic
+from apilint.record import Frozen
 from apilint.rules import Violation
 
 SAM_API = "AWS::Serverless::Api"
@@ -238,8 +238,7 @@ def _gateway_responses(api: Api, responses: Any) -> Iterator[Violation]:
                             f"SAM refuses the API: \"Property 'StatusCode' must be numeric\" ({status!r})")
 
 
-@dataclass(frozen=True)
-class _Shape:
+class _Shape(Frozen):
     """A property SAM reads as a value of one type: where, which type, and SAM's words when it is not.
     ``truthy``: SAM looks at the value only when it is not empty/false."""
 
@@ -247,7 +246,15 @@ class _Shape:
     path: tuple[str, ...]
     expected: type | tuple[type, ...]
     message: str
-    truthy: bool = False
+    truthy: bool
+
+    def __init__(self, kinds: tuple[str, ...], path: tuple[str, ...], expected: type | tuple[type, ...],
+                 message: str, truthy: bool = False) -> None:
+        object.__setattr__(self, "kinds", kinds)
+        object.__setattr__(self, "path", path)
+        object.__setattr__(self, "expected", expected)
+        object.__setattr__(self, "message", message)
+        object.__setattr__(self, "truthy", truthy)
 
 
 _BOTH = (SAM_API, SAM_HTTP_API)
