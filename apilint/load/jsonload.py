@@ -18,6 +18,7 @@ from types import FrameType
 from typing import Any
 
 from apilint.finding import Span, line_starts
+from apilint.load.collector import collector_paused
 from apilint.load.limits import Limits
 from apilint.load.problems import LoadProblem
 
@@ -242,7 +243,7 @@ def load_json(text: str, limits: type[Limits] = Limits) -> JsonDocument:
         return result
 
     try:
-        with _stack_for(limits.max_depth):
+        with _stack_for(limits.max_depth), collector_paused():
             try:
                 data = json.loads(text, object_pairs_hook=pairs_hook)
             except ValueError as error:

@@ -14,11 +14,11 @@ finding asks for a position.
 
 from __future__ import annotations
 
-import gc
 import re
 from typing import Any
 
 from apilint.finding import Span
+from apilint.load.collector import collector_paused
 from apilint.load.limits import Limits
 from apilint.load.problems import LoadProblem
 from apilint.record import Record
@@ -258,18 +258,13 @@ def compose_yaml(text: str, limits: type[Limits] = Limits) -> YamlDocument:
     """:func:`load_yaml` without the fast path: data, positions and problems from libyaml's events."""
     import yaml
 
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # the collector costs more than the parse itself on large files
-    try:
+    with collector_paused():  # the collector costs more than the parse itself on large files
         document = _read(_base_loader(), text, limits)
         if document is None:
             # libyaml (in PyYAML 6.0.4 and later) refuses nesting beyond a limit of its own. The depth
             # limit is apilint's: the pure-Python parser has none, so the same loop reads the text
             # again and stops where apilint's limit is crossed, whatever libyaml's limit is.
             document = _read(yaml.BaseLoader, text, limits)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     assert document is not None  # the pure-Python parser has no nesting limit
     return document
 
