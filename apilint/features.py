@@ -524,6 +524,9 @@ def _openapi_uses(api: Api, signal: Signal, walker: _Walker) -> Iterator[tuple[P
         if not signal.key:
             yield place.at, f"{_shape(signal)} {place.label}"
             continue
+        first = signal.key[0]
+        if first != "*" and first not in place.data and "$ref" not in place.data:
+            continue  # most objects lack the key: no walk begins
         for value, source, path in walker.values(place.data, place.at.source, place.at.path, signal.key):
             if not _value_matches(signal, value):
                 continue

@@ -110,6 +110,8 @@ FAST = [
     "description: |\n  * bullet\n  ? maybe\n  !bang\n",
     "description: text that\n  !goes on\n",
     "a: &anchor {b: 1}\n",
+    "a: see *note\nb: 1\n",  # a * in a scalar's text where an alias could start: no alias, read as written
+    "query: user_email:*@example.com\n",
     "a: it's [!x]\n",
     "list: [a, 'b, !c', \"d\"]\n",
     "a: 0x\nb: x0x1\nc: 1.0.0\nd: v1_2\n",

@@ -56,13 +56,11 @@ def _parser() -> tuple[Any, Any] | None:
         import yaml_rs
     except ImportError:  # pragma: no cover - the dependency is declared; the loop reads everything without it
         return None
-    # The parser refuses aliases: most files have none, and those that do are read again with
-    # each alias written as an empty value, then shared as the loop shares them (_share_aliases).
+    # The parser refuses aliases: a file with aliases is read with each written as an empty value,
+    # then shared as the loop shares them (fast_load, _share_aliases).
     return yaml_rs, yaml_rs.AliasLimits(max_total_replayed_events=0)
 
 
-#: What the parser says when an alias exceeds its limits (the file has aliases).
-_REPLAY_REFUSED = "alias replay limit exceeded"
 #: A ``*`` and an ``&`` with a name: an alias and an anchor, when written where a node may start
 #: (first on a line, after a space, a flow indicator or ``:``; _may_start_here). The pattern starts
 #: with the character, so the search skips from one to the next in C.
@@ -153,34 +151,36 @@ def fast_load(text: str, limits: type[Limits] = Limits, utf8: bytes | None = Non
     if not _plain_enough(text, raw, limits):
         return None
     yaml_rs, no_aliases = parser
-    aliases: list[tuple[int, int]] = []
-    try:  # the bytes already made: the parser need not encode the text again
-        try:
-            with collector_paused():
-                data = yaml_rs.load(raw, parse_datetime=False, alias_limits=no_aliases)
-        except Exception as error:  # noqa: BLE001 - a syntax error, a duplicate key, any refusal: the loop reads it
-            if not str(error).startswith(_REPLAY_REFUSED):
-                return None
-            # Aliases: the parser would copy the anchored value at each (a long text aliased
-            # often would take memory by the gigabyte before any limit is counted). It reads each
-            # as an empty value instead (``~``, as long as the alias), and the anchored value is
-            # put there after (_share_aliases), as the loop shares it.
-            without = _without_aliases(text)
-            if without is None:
-                return None
+    if b"*" in raw:
+        # Aliases: the parser would copy the anchored value at each (a long text aliased often would
+        # take memory by the gigabyte before any limit is counted), and it reads the whole text
+        # before it refuses the first. It reads each as an empty value instead (``~``, as long as
+        # the alias), and the anchored value is put there after (_share_aliases), as the loop
+        # shares it. When that fails (a ``*`` in a scalar's text, not an alias), the text is read
+        # as written.
+        without = _without_aliases(text)
+        if without is not None and without[1]:
             placeholders, aliases = without
-            with collector_paused():
-                data = yaml_rs.load(placeholders.encode("utf-8"), parse_datetime=False, alias_limits=no_aliases)
-    except Exception:  # noqa: BLE001 - refused without its aliases too: the loop reads it and says why
+            document = _document(yaml_rs, no_aliases, placeholders.encode("utf-8"), text, raw, limits)
+            if document is not None and _share_aliases(document, text, aliases, limits):
+                return document
+    return _document(yaml_rs, no_aliases, raw, text, raw, limits)
+
+
+def _document(yaml_rs: Any, no_aliases: Any, parsed: bytes, text: str, raw: bytes,
+              limits: type[Limits]) -> FastYamlDocument | None:
+    """The document the parser reads from ``parsed`` (the text's bytes, or them with aliases written
+    as empty values), with keys and versions as written; None when the loop must read the text."""
+    try:
+        with collector_paused():
+            data = yaml_rs.load(parsed, parse_datetime=False, alias_limits=no_aliases)
+    except Exception:  # noqa: BLE001 - a syntax error, a duplicate key, an alias, any refusal: the loop reads it
         return None
     if isinstance(data, list) and _more_than_one_document(text):
         return None
     if not _keys_as_apilint_reads_them(data, text, raw):
         return None
-    document = FastYamlDocument(data, text, limits)
-    if aliases and not _share_aliases(document, text, aliases, limits):
-        return None
-    return document
+    return FastYamlDocument(data, text, limits)
 
 
 def _without_aliases(text: str) -> tuple[str, list[tuple[int, int]]] | None:
