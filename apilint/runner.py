@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from apilint import __version__
@@ -15,7 +15,7 @@ from apilint.finding import Finding, Severity
 from apilint.load.source import ReadError
 from apilint.parallel import check_files
 from apilint.record import Frozen, Record, replace
-from apilint.report import DEFAULT_FILE_NAMES, REPORTERS, ReportContext, reporter, searched
+from apilint.report import DEFAULT_FILE_NAMES, REPORTERS, ReportContext, report_pieces, searched
 from apilint.terminal import Progress, shows_progress
 from apilint.workspace import STDIN, CheckRequest, prepare, run_options
 
@@ -227,13 +227,18 @@ def _markdown_text(text: str) -> str:
     return " ".join(text.split()).replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _write(target: ReportTarget, text: str) -> None:
+def _write(target: ReportTarget, pieces: Iterable[str]) -> None:
+    """Write a report to its file or standard output, each piece as it is made."""
     if target.path is None:
-        sys.stdout.write(text)
+        write = sys.stdout.write
+        for piece in pieces:
+            write(piece)
         return
     try:
         target.path.parent.mkdir(parents=True, exist_ok=True)
-        target.path.write_text(text, encoding="utf-8")
+        with open(target.path, "w", encoding="utf-8") as handle:
+            for piece in pieces:
+                handle.write(piece)
     except OSError as error:
         raise UsageProblem(f"cannot write {target.path}: {error.strerror or error}") from None
 
@@ -332,7 +337,7 @@ def run_check(request: CheckRequest) -> int:
     # Files first, so that what a reader sees on standard output is never ahead of the files.
     for target in sorted(targets, key=lambda t: t.path is None):
         target_context = context if target.path is None else replace(context, color=False)
-        _write(target, reporter(target.format)(findings, target_context))
+        _write(target, report_pieces(target.format)(findings, target_context))
     if not outcome.files_checked and outcome.fail_on_empty:
         print(f"apilint: error: no API definition or template found in {searched(context)}, and fail-on-empty "
               "is set", file=sys.stderr)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from apilint import __version__
 from apilint.finding import Finding, Severity
@@ -155,3 +155,18 @@ def summary(findings: Sequence[Finding]) -> dict[str, int]:
 def reporter(name: str) -> Callable[[Sequence[Finding], ReportContext], str]:
     module_name, _, function = REPORTERS[name].partition(":")
     return getattr(importlib.import_module(module_name), function)
+
+
+#: Formats whose report is also made in pieces, written as they come (a large report is never whole
+#: in memory): format name -> "module:function".
+PIECES = {"json": "apilint.report.jsonfmt:pieces"}
+
+
+def report_pieces(name: str) -> Callable[[Sequence[Finding], ReportContext], Iterable[str]]:
+    """The report of a format in the pieces it is written in (one piece: the whole report)."""
+    if name in PIECES:
+        module_name, _, function = PIECES[name].partition(":")
+        return cast(Callable[[Sequence[Finding], ReportContext], Iterable[str]],
+                    getattr(importlib.import_module(module_name), function))
+    render = reporter(name)
+    return lambda findings, context: (render(findings, context),)

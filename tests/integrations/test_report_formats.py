@@ -11,7 +11,7 @@ import pytest
 
 from apilint import __version__
 from apilint.finding import Finding, Severity
-from apilint.report import ReportContext, reporter, rule_docs_url
+from apilint.report import ReportContext, report_pieces, reporter, rule_docs_url
 from apilint.report.github import annotation
 from apilint.rules import load_rules
 from tests.conftest import REPO, run_cli
@@ -284,3 +284,17 @@ def test_sarif_and_annotations_name_files_from_the_repository_root(project: Path
     run = sarif["runs"][0]
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.resolve().as_uri() + "/"
     assert _sarif_positions(sarif) == BROKEN
+
+
+def test_the_json_report_is_written_in_pieces_exactly_as_one_document(project: Path):
+    """Findings and APIs go out one at a time; the text is what json.dumps writes for the whole document."""
+    result = run_cli("check", "--format", "json", "--jobs", "1", "apis", cwd=project)
+    document = json.loads(result.out)
+    assert len(document["findings"]) > 5 and len(document["apis"]) > 2
+    assert result.out == json.dumps(document, indent=2) + "\n"
+    empty = "".join(report_pieces("json")([], ReportContext(files_checked=0)))
+    assert json.loads(empty)["findings"] == [] and json.loads(empty)["apis"] == []
+    assert empty == json.dumps(json.loads(empty), indent=2) + "\n"
+    written = run_cli("check", "--format", f"json={project / 'out' / 'report.json'}", "--jobs", "1", "apis", cwd=project)
+    assert written.code == result.code
+    assert (project / "out" / "report.json").read_text(encoding="utf-8") == result.out
