@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from apilint.model import (
@@ -32,6 +31,7 @@ from apilint.model import (
     VpcLink,
     WafAssociation,
 )
+from apilint.record import Record
 from apilint.template import MAPPING_RESOURCES, Template, arn_parts, referenced_name, refers_to
 from apilint.values import is_intrinsic, text
 
@@ -53,16 +53,25 @@ _V2_SETTINGS = {
 }
 
 
-@dataclass
-class Deployment:
+class Deployment(Record):
     """Everything around one API that the template declares."""
 
-    stages: list[Stage] = field(default_factory=list)
-    usage_plans: list[UsagePlan] = field(default_factory=list)
-    waf: list[WafAssociation] = field(default_factory=list)
-    vpc_links: list[VpcLink] = field(default_factory=list)
-    authorizers: list[Authorizer] = field(default_factory=list)
-    policies: list[ResourcePolicy] = field(default_factory=list)
+    stages: list[Stage]
+    usage_plans: list[UsagePlan]
+    waf: list[WafAssociation]
+    vpc_links: list[VpcLink]
+    authorizers: list[Authorizer]
+    policies: list[ResourcePolicy]
+
+    def __init__(self, stages: list[Stage] | None = None, usage_plans: list[UsagePlan] | None = None,
+                 waf: list[WafAssociation] | None = None, vpc_links: list[VpcLink] | None = None,
+                 authorizers: list[Authorizer] | None = None, policies: list[ResourcePolicy] | None = None) -> None:
+        self.stages = [] if stages is None else stages
+        self.usage_plans = [] if usage_plans is None else usage_plans
+        self.waf = [] if waf is None else waf
+        self.vpc_links = [] if vpc_links is None else vpc_links
+        self.authorizers = [] if authorizers is None else authorizers
+        self.policies = [] if policies is None else policies
 
 
 def api_resource(template: Template, resource: Resource) -> ApiResource:
