@@ -15,11 +15,11 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from apilint.finding import Finding
+from apilint.record import Record
 
 BASELINE_VERSION = 1
 #: Positions that some messages quote ("first defined at line 12", "3:14"); not part of identity.
@@ -45,13 +45,17 @@ def fingerprint(finding: Finding) -> str:
     return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
 
 
-@dataclass
-class Filtered:
+class Filtered(Record):
     """Findings that are not in the baseline, and how many baseline entries no longer occur."""
 
     new: list[Finding]
     known: int
     fixed: int
+
+    def __init__(self, new: list[Finding], known: int, fixed: int) -> None:
+        self.new = new
+        self.known = known
+        self.fixed = fixed
 
 
 def _entry(finding: Finding) -> dict[str, Any]:

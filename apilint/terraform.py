@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +51,7 @@ from apilint.model import (
     VpcLink,
     WafAssociation,
 )
-from apilint.record import replace
+from apilint.record import Record, replace
 from apilint.values import text
 
 if TYPE_CHECKING:
@@ -75,8 +74,7 @@ def is_terraform_source(source: Source) -> bool:
     return is_terraform_path(source.path)
 
 
-@dataclass
-class TfResource:
+class TfResource(Record):
     """One ``resource`` block: its type, its name, its body (arguments and nested blocks) and where."""
 
     type: str
@@ -85,7 +83,16 @@ class TfResource:
     source: Source
     path: tuple[Any, ...]  # ("resource", type, name) or with an index when the name is repeated
     #: Arguments and nested block types an override file replaces, and where the override writes them.
-    overrides: dict[str, Pointer] = field(default_factory=dict)
+    overrides: dict[str, Pointer]
+
+    def __init__(self, type: str, name: str, body: dict[str, Any], source: Source,
+                 path: tuple[Any, ...], overrides: dict[str, Pointer] | None = None) -> None:
+        self.type = type
+        self.name = name
+        self.body = body
+        self.source = source
+        self.path = path
+        self.overrides = {} if overrides is None else overrides
 
     @property
     def address(self) -> str:
@@ -125,16 +132,22 @@ def is_override_file(path: Path) -> bool:
     return stem == "override" or stem.endswith("_override")
 
 
-@dataclass
-class Module:
+class Module(Record):
     """The Terraform files of one folder, read as one configuration."""
 
     folder: Path
-    sources: list[Source] = field(default_factory=list)
-    resources: list[TfResource] = field(default_factory=list)
+    sources: list[Source]
+    resources: list[TfResource]
     #: ``locals`` whose value is literal (no reference, no function call): the only ones known before
     #: ``terraform plan``; variables and module inputs can be set from outside, so they stay unknown.
-    locals: dict[str, Any] = field(default_factory=dict)
+    locals: dict[str, Any]
+
+    def __init__(self, folder: Path, sources: list[Source] | None = None, resources: list[TfResource] | None = None,
+                 locals: dict[str, Any] | None = None) -> None:
+        self.folder = folder
+        self.sources = [] if sources is None else sources
+        self.resources = [] if resources is None else resources
+        self.locals = {} if locals is None else locals
 
     def literal(self, value: Any) -> Any:
         """A value, or the literal local it names when it is exactly ``${local.NAME}``."""
@@ -389,17 +402,24 @@ def local_path(argument: Any, folder: Path) -> Path | None:
 # --- bodies --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Body:
+class Body(Record):
     """Where an API resource's OpenAPI body is, once followed: the file that holds the document (the
     ``.tf`` file itself for an inline body), the pointer to the document and the document. ``notice``
     says why there is none when the body is written but cannot be read."""
 
-    source: Source | None = None
-    at: Pointer | None = None
-    document: Any = None
-    file: Path | None = None  # the definition file, when the body comes from one
-    notice: str | None = None
+    source: Source | None
+    at: Pointer | None
+    document: Any
+    file: Path | None  # the definition file, when the body comes from one
+    notice: str | None
+
+    def __init__(self, source: Source | None = None, at: Pointer | None = None, document: Any = None,
+                 file: Path | None = None, notice: str | None = None) -> None:
+        self.source = source
+        self.at = at
+        self.document = document
+        self.file = file
+        self.notice = notice
 
 
 class ShiftedDocument:
@@ -437,13 +457,17 @@ def body_expression(resource: TfResource) -> Expr | None:
     return Expr("template" if "${" in value else "literal", value, span, value)
 
 
-@dataclass
-class _Reader:
+class _Reader(Record):
     """Where a body's files may be read from: the module's folder, inside the run's root."""
 
     module: Module
     root: Path
     open_source: Callable[[Path], Source]
+
+    def __init__(self, module: Module, root: Path, open_source: Callable[[Path], Source]) -> None:
+        self.module = module
+        self.root = root
+        self.open_source = open_source
 
 
 def api_body(resource: TfResource, module: Module, root: Path, open_source: Callable[[Path], Source]) -> Body:

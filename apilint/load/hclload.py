@@ -26,13 +26,13 @@ from __future__ import annotations
 import json
 import re
 import sys
-from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
 from apilint.finding import Span
 from apilint.load.limits import Limits
 from apilint.load.problems import LoadProblem
+from apilint.record import Record
 
 __all__ = ["Expr", "HclDocument", "load_hcl", "parse_expression"]
 
@@ -48,8 +48,7 @@ _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 _KEYWORD_VALUES: dict[str, bool | None] = {"true": True, "false": False, "null": None}
 
 
-@dataclass
-class Expr:
+class Expr(Record):
     """One parsed expression: what the Terraform reader needs to follow a definition's body.
 
     ``kind`` is ``literal`` (``value`` is the Python value: a string, number, boolean or None),
@@ -63,11 +62,24 @@ class Expr:
     value: Any
     span: Span
     text: str
-    name: str | None = None
-    items: list[Expr] = field(default_factory=list)
-    keys: list[Any] = field(default_factory=list)
-    heredoc: bool = False
-    indent: int = 0  # columns ``<<-`` removed from each line of a heredoc
+    name: str | None
+    items: list[Expr]
+    keys: list[Any]
+    heredoc: bool
+    indent: int  # columns ``<<-`` removed from each line of a heredoc
+
+    def __init__(self, kind: str, value: Any, span: Span, text: str, name: str | None = None,
+                 items: list[Expr] | None = None, keys: list[Any] | None = None, heredoc: bool = False,
+                 indent: int = 0) -> None:
+        self.kind = kind
+        self.value = value
+        self.span = span
+        self.text = text
+        self.name = name
+        self.items = [] if items is None else items
+        self.keys = [] if keys is None else keys
+        self.heredoc = heredoc
+        self.indent = indent
 
 
 class HclDocument:
