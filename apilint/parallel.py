@@ -1,20 +1,23 @@
-"""Checking many files on all cores: one engine per worker process, files handed out in batches."""
+"""Checking many files on all cores: this process and forked copies of it (a process pool where
+processes cannot be forked), one engine each, taking batches of files from one list."""
 
 from __future__ import annotations
 
 import os
+import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 from apilint.engine import Engine, FileResult, RunOptions
 from apilint.load.source import ReadError
 
-#: Estimated work (see :func:`estimated_cost`) below which one process is faster than a pool.
-#: Starting workers costs about 50 ms (set-up, forking, hand-overs); on the development machine
-#: (docs/performance.md) two workers broke even at about 1.1 million units (100 small corpus files)
-#: and saved a quarter at 2.2 million (200 files) and a third at 4.4 million (388 files).
-MIN_COST_FOR_POOL = 1_500_000
+#: Estimated work (see :func:`estimated_cost`) below which one process is faster than two.
+#: On the development machine (docs/performance.md), with one forked copy, two processes broke even
+#: at about 0.57 million units (50 small corpus files) and saved 11 % at 1.2 million (100 files)
+#: and 38 % on the whole corpus (5.5 million).
+MIN_COST_FOR_POOL = 800_000
 
 _worker_engine: Engine | None = None
 
@@ -157,17 +160,140 @@ def check_files(run: RunOptions, paths: list[Path], jobs: int | None,
             done.append(_check_one(engine, path))
             advance(1)
         return done
+    planned = batches(paths, jobs, costs)
+    if hasattr(os, "fork") and hasattr(os, "memfd_create") and len(planned) * _TASK.size <= _PIPE_ATOMIC:
+        prepare_for_workers()
+        return _check_forked(run, paths, jobs, planned, advance)
+    return _check_pooled(run, paths, jobs, planned, advance)
+
+
+#: A batch's number as the task pipe carries it.
+_TASK = struct.Struct("<I")
+#: Bytes a pipe takes in one write on every Linux system (one page, even for a user at the pipe
+#: limits), so the whole task list is written before any worker starts, without blocking.
+_PIPE_ATOMIC = 4096
+
+
+def _check_forked(run: RunOptions, paths: list[Path], jobs: int, planned: list[list[tuple[int, Path]]],
+                  advance: Callable[[int], None]) -> list[FileResult | str]:
+    """This process and ``jobs - 1`` forked copies of it take batches from one list until none is left.
+
+    The batch numbers wait in a pipe that every process reads four bytes at a time (the kernel hands
+    each read one whole number), so a process that finishes early takes the next batch and the last
+    batches end close together. A copy appends its results to a file in memory as it goes and
+    reports each finished batch on a second pipe for the progress line; this process reads the
+    results once it has run out of batches and the copies have ended. A file whose result did not
+    arrive (a copy that was killed or failed) is checked here, so it fails, if it fails, as with one
+    worker.
+
+    Unlike a pool of workers, nothing is imported for it, no threads hand results over while the
+    work goes on, and this process does its share instead of waiting.
+    """
+    engine = Engine(run)
+    tasks_read, tasks_write = os.pipe()
+    os.write(tasks_write, b"".join(_TASK.pack(number) for number in range(len(planned))))
+    os.close(tasks_write)
+    done_read, done_write = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    copies: list[tuple[int, int]] = []  # (process id, results file)
+    finished_here = False
+    try:
+        for _ in range(jobs - 1):
+            results_file = os.memfd_create("apilint-results", os.MFD_CLOEXEC)
+            pid = os.fork()
+            if pid == 0:  # the copy: never returns
+                _work_in_copy(engine, planned, tasks_read, done_write, results_file)
+            copies.append((pid, results_file))
+        os.close(done_write)
+        os.set_blocking(done_read, False)
+        results: list[FileResult | str | None] = [None] * len(paths)
+        counted = 0
+        for batch in _batches_taken(planned, tasks_read):
+            for index, path in batch:
+                results[index] = _check_one(engine, path)
+            finished = len(batch) + _files_done_elsewhere(done_read)
+            counted += finished
+            advance(finished)
+        finished_here = True
+    finally:
+        os.close(tasks_read)
+        for pid, _ in copies:
+            if not finished_here:  # this process failed or was interrupted: the copies' work is moot
+                import signal
+
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        os.close(done_read)
+    for _, results_file in copies:
+        for index, arrived in _results_of_copy(results_file):
+            results[index] = arrived
+    for index, result in enumerate(results):
+        if result is None:
+            results[index] = _check_one(engine, paths[index])
+    if counted < len(paths):
+        advance(len(paths) - counted)
+    return results  # type: ignore[return-value]  # every None was replaced above
+
+
+def _batches_taken(planned: list[list[tuple[int, Path]]], tasks: int) -> Iterator[list[tuple[int, Path]]]:
+    while record := os.read(tasks, _TASK.size):
+        yield planned[_TASK.unpack(record)[0]]
+
+
+def _work_in_copy(engine: Engine, planned: list[list[tuple[int, Path]]], tasks: int, done: int,
+                  results_file: int) -> NoReturn:
+    """A forked copy's whole life: check batches, append each batch's results, leave with ``os._exit``
+    (the parent's clean-up, buffers and exit handlers are not the copy's to run)."""
+    import pickle
+
+    code = 1
+    try:
+        with open(results_file, "wb", closefd=False) as out:
+            for batch in _batches_taken(planned, tasks):
+                pickle.dump([(index, _check_one(engine, path)) for index, path in batch], out,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+                out.flush()
+                os.write(done, _TASK.pack(len(batch)))
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _files_done_elsewhere(done: int) -> int:
+    """Files the copies reported finished since the last call (the pipe does not block)."""
+    try:
+        reported = os.read(done, 65536)
+    except BlockingIOError:
+        return 0
+    return sum(count for (count,) in _TASK.iter_unpack(reported[: len(reported) // _TASK.size * _TASK.size]))
+
+
+def _results_of_copy(results_file: int) -> list[tuple[int, FileResult | str]]:
+    """Every batch a copy wrote whole; a batch cut short by its end is left for this process."""
+    import pickle
+
+    found: list[tuple[int, FileResult | str]] = []
+    with open(results_file, "rb") as stream:
+        stream.seek(0)
+        while True:
+            try:
+                found.extend(pickle.load(stream))
+            except EOFError:
+                break
+            except Exception:  # noqa: BLE001 - a batch cut short: checked again here
+                break
+    return found
+
+
+def _check_pooled(run: RunOptions, paths: list[Path], jobs: int, planned: list[list[tuple[int, Path]]],
+                  advance: Callable[[int], None]) -> list[FileResult | str]:
+    """Workers of a process pool, where processes cannot be forked (macOS starts them afresh)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    context = None
-    if sys.platform.startswith("linux"):
-        import multiprocessing
-
-        context = multiprocessing.get_context("fork")
-        prepare_for_workers()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(run,)) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(run,)) as pool:
         results: list[FileResult | str] = [""] * len(paths)
-        for batch in pool.map(_check_batch, batches(paths, jobs, costs), chunksize=1):
+        for batch in pool.map(_check_batch, planned, chunksize=1):
             for index, result in batch:
                 results[index] = result
             advance(len(batch))

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
-from apilint.parallel import PER_FILE_COST, batches
+import pytest
+
+from apilint import parallel
+from apilint.config import load_config
+from apilint.engine import RunOptions
+from apilint.parallel import PER_FILE_COST, batches, check_files
 from tests.conftest import FIXTURES, run_cli
 
 
@@ -104,3 +111,91 @@ def test_workers_leave_the_cores_other_processes_keep_busy(tmp_path, monkeypatch
 
     monkeypatch.setattr(os, "getloadavg", no_load)
     assert (cores_others_use(), default_jobs(big)) == (0, 4)
+
+
+def _rule_fixtures() -> tuple[RunOptions, list[Path]]:
+    folder = FIXTURES / "rules"
+    paths = sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".json"))[:120]
+    return RunOptions(folder, load_config(None)), paths
+
+
+def _summary(results: list) -> list:
+    return [(r.file, [(f.code, f.line, f.column, f.message) for f in r.findings]) if not isinstance(r, str) else r
+            for r in results]
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="forked workers need Linux")
+def test_forked_workers_share_the_batches_and_count_every_file_once():
+    run, paths = _rule_fixtures()
+    one = check_files(run, paths, jobs=1)
+    counts: list[int] = []
+    two = check_files(run, paths, jobs=2, progress=counts.append)
+    assert _summary(two) == _summary(one)
+    assert sum(counts) == len(paths) and all(count > 0 for count in counts)
+    assert any(r.findings for r in two if not isinstance(r, str))
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="forked workers need Linux")
+def test_files_a_dead_worker_left_are_checked_by_the_first_process(monkeypatch):
+    run, paths = _rule_fixtures()
+    one = check_files(run, paths, jobs=1)
+    first = os.getpid()
+    real = parallel._check_one
+    done_in_copy: list[str] = []
+
+    def dies_in_the_copy(engine, path):
+        if os.getpid() != first:
+            if len(done_in_copy) == 30:
+                os._exit(9)  # killed halfway through a batch
+            done_in_copy.append(str(path))
+        return real(engine, path)
+
+    monkeypatch.setattr(parallel, "_check_one", dies_in_the_copy)
+    counts: list[int] = []
+    two = check_files(run, paths, jobs=2, progress=counts.append)
+    assert _summary(two) == _summary(one)
+    assert sum(counts) == len(paths)
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="forked workers need Linux")
+def test_an_error_in_a_worker_is_raised_as_with_one_worker(monkeypatch):
+    run, paths = _rule_fixtures()
+    broken = paths[57]
+    real = parallel._check_one
+
+    def fails_on_one_file(engine, path):
+        if path == broken:
+            raise RuntimeError(f"check failed on {path.name}")
+        return real(engine, path)
+
+    monkeypatch.setattr(parallel, "_check_one", fails_on_one_file)
+    with pytest.raises(RuntimeError, match=f"check failed on {broken.name}"):
+        check_files(run, paths, jobs=1)
+    with pytest.raises(RuntimeError, match=f"check failed on {broken.name}"):
+        check_files(run, paths, jobs=2)
+    # no worker is left behind
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="forked workers need Linux")
+def test_workers_are_stopped_when_the_first_process_fails(monkeypatch):
+    run, paths = _rule_fixtures()
+    first = os.getpid()
+    broken = batches(paths, 2)[-1][0][1]  # the worker is busy with its first batch when this comes up
+    real = parallel._check_one
+
+    def stuck_in_the_copy(engine, path):
+        if os.getpid() != first:
+            time.sleep(60)
+        elif path == broken:
+            raise RuntimeError("check failed")
+        return real(engine, path)
+
+    monkeypatch.setattr(parallel, "_check_one", stuck_in_the_copy)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="check failed"):
+        check_files(run, paths, jobs=2)
+    assert time.monotonic() - started < 30  # the worker was stopped, not waited for
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
