@@ -8,7 +8,6 @@ line-independent identity as baselines, so a finding keeps its alert when lines 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from urllib.parse import quote
 from apilint.baseline import fingerprint
 from apilint.finding import Finding, Severity
 from apilint.report import REPOSITORY_URL, ReportContext, repository_path, rule_docs_url
+from apilint.report.jsonfmt import indented_json
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -116,4 +116,4 @@ def render(findings: Sequence[Finding], context: ReportContext) -> str:
         "results": [_result(finding, rule_index, context) for finding in findings],
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(document, ascii_only=False) + "\n"

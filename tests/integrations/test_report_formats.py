@@ -298,3 +298,30 @@ def test_the_json_report_is_written_in_pieces_exactly_as_one_document(project: P
     written = run_cli("check", "--format", f"json={project / 'out' / 'report.json'}", "--jobs", "1", "apis", cwd=project)
     assert written.code == result.code
     assert (project / "out" / "report.json").read_text(encoding="utf-8") == result.out
+
+
+@pytest.mark.parametrize("level", [0, 1, 3])
+def test_each_json_entry_is_written_as_json_dumps_writes_it(level: int):
+    """Escapes, non-ASCII text, big and negative numbers, floats, constants, empty and nested
+    containers, tuples, keys that are not strings and subclasses of str and int, at any depth."""
+    from apilint.report.jsonfmt import _indented, indented_json
+
+    class Code(str):
+        pass
+
+    class Count(int):
+        pass
+
+    values = [
+        {"message": 'a "quoted" \\ back\nslash\ttab \u00e9 \U0001f600 \x00', "line": 12, "column": 0},
+        {"n": -3, "big": 2**70, "f": 1.5, "z": -0.0, "e": 1e-7, "huge": 1e300, "nan": float("nan"),
+         "inf": float("-inf"), "t": True, "no": False, "none": None},
+        {"empty": {}, "list": [], "nested": [{"a": [1, [2, {}], {"b": []}]}, "x"], "tuple": (1, "two")},
+        {1: "int key", None: "null key", 2.5: "float key", False: "bool key"},
+        {"code": Code("AG201"), "count": Count(3), "codes": [Code("AG001")]},
+        [], {}, "text", 7, None,
+    ]
+    for value in values:
+        assert _indented(value, level) == json.dumps(value, indent=2).replace("\n", "\n" + "  " * level)
+        unicode = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
+        assert indented_json(value, level, ascii_only=False) == unicode
