@@ -151,6 +151,7 @@ def execute(request: CheckRequest, progress: bool = False) -> CheckOutcome:
     root = run.display_root
     explicit = run.explicit_files
     results: list[FileResult] = []
+    known: dict[str, Path] = {}
     shown = Progress(len(files)) if progress else None
     try:
         outcomes = check_files(run, files, jobs, shown.advance if shown else None)
@@ -164,25 +165,32 @@ def execute(request: CheckRequest, progress: bool = False) -> CheckOutcome:
             print(f"apilint: warning: {outcome}", file=sys.stderr)
             continue
         results.append(outcome)
+        known[outcome.file] = run.resolved.get(path) or path.resolve()
     consumed = {c for r in results for c in r.consumed}
     kept = [r for r in results
             if not r.deployed_by and not (consumed and r.kind == "openapi" and _is_consumed(r, consumed, root))]
     findings = sorted((f for r in kept for f in r.findings), key=lambda f: f.sort_key)
     checked = [r for r in kept if r.kind is not None or r.findings]
     rules_by_file = {r.file: r.rules_run for r in checked}
-    return CheckOutcome(findings, kept, fail_on, _count_checked(checked, results, findings, root),
+    return CheckOutcome(findings, kept, fail_on, _count_checked(checked, results, findings, root, known),
                         len(kept) - len(checked), found.gitignored + found.excluded, rules_by_file, root,
                         _fails_when_empty(request, run.config))
 
 
 def _count_checked(checked: list[FileResult], results: list[FileResult], findings: list[Finding],
-                   root: Path) -> int:
+                   root: Path, known: dict[str, Path] | None = None) -> int:
     """The files the run checked: those it reported on, and the definitions it checked as part of a
-    template (read through DefinitionUri or deployed by it), which have findings of their own."""
-    names = {r.file for r in checked} | {f.file for f in findings}  # each file resolved once, not per finding
-    paths = [root / name for name in names]
+    template (read through DefinitionUri or deployed by it), which have findings of their own.
+
+    ``known`` maps the names of the run's files to their resolved paths; other names are resolved
+    here, each once.
+    """
+    known = known or {}
+    names = {r.file for r in checked} | {f.file for f in findings}
+    files = {str(known[name]) for name in names if name in known}
+    paths = [root / name for name in names if name not in known]
     resolved = resolve_all(paths)
-    files = {str(resolved.get(path) or path.resolve()) for path in paths}
+    files.update(str(resolved.get(path) or path.resolve()) for path in paths)
     files.update(c for r in results for c in r.consumed)
     return len(files)
 
