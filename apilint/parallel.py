@@ -110,31 +110,38 @@ PER_FILE_COST = 8192
 def estimated_cost(path: Path) -> int:
     """The work a file is expected to take, in bytes of a typical definition."""
     return _size(path) + PER_FILE_COST
-#: Batches per worker: enough to even out the end of a run, few enough to keep hand-overs cheap.
-BATCHES_PER_WORKER = 8
+
+
+#: A batch holds about this share of one worker's part of the work not yet handed out.
+BATCH_SHARE = 4
 
 
 def batches(paths: list[Path], jobs: int, costs: list[int] | None = None) -> list[list[tuple[int, Path]]]:
-    """``(index, path)`` batches of about equal estimated work, the largest first.
+    """``(index, path)`` batches, the largest first, each smaller than the one before.
 
-    Handing out single small files costs as much in process hand-overs as checking them; handing
-    out fixed-size chunks of a size-sorted list puts the big files together. So files are grouped
-    by estimated cost (bytes plus a per-file share): a file above the target is a batch of its own,
-    small files share one.
+    Handing out single small files one at a time costs more in hand-overs than it needs to, and
+    fixed-size chunks of a size-sorted list put the big files together. So files are grouped by
+    estimated cost (bytes plus a per-file share), largest first: each batch holds about a
+    :data:`BATCH_SHARE`-th of what is left per worker, so the first batches are big (a file above
+    that is a batch of its own) and the last ones single small files, and the workers run out of
+    work within a small file of each other.
     """
     if costs is None:
         costs = [estimated_cost(path) for path in paths]
     ordered = sorted(zip(costs, range(len(paths)), paths), key=lambda item: -item[0])
-    target = max(PER_FILE_COST, sum(costs) // (jobs * BATCHES_PER_WORKER))
+    left = sum(costs)
     result: list[list[tuple[int, Path]]] = []
     current: list[tuple[int, Path]] = []
     current_cost = 0
+    target = max(PER_FILE_COST, left // (jobs * BATCH_SHARE))
     for cost, index, path in ordered:
         if current and current_cost + cost > target:
             result.append(current)
             current, current_cost = [], 0
+            target = max(PER_FILE_COST, left // (jobs * BATCH_SHARE))
         current.append((index, path))
         current_cost += cost
+        left -= cost
     if current:
         result.append(current)
     return result
@@ -168,7 +175,9 @@ def check_files(run: RunOptions, paths: list[Path], jobs: int | None,
 
 
 #: A batch's number as the task pipe carries it.
-_TASK = struct.Struct("<I")
+_TASK = struct.Struct("<H")
+#: The number of files in a finished batch as the progress pipe carries it.
+_DONE = struct.Struct("<I")
 #: Bytes a pipe takes in one write on every Linux system (one page, even for a user at the pipe
 #: limits), so the whole task list is written before any worker starts, without blocking.
 _PIPE_ATOMIC = 4096
@@ -178,7 +187,7 @@ def _check_forked(run: RunOptions, paths: list[Path], jobs: int, planned: list[l
                   advance: Callable[[int], None]) -> list[FileResult | str]:
     """This process and ``jobs - 1`` forked copies of it take batches from one list until none is left.
 
-    The batch numbers wait in a pipe that every process reads four bytes at a time (the kernel hands
+    The batch numbers wait in a pipe that every process reads two bytes at a time (the kernel hands
     each read one whole number), so a process that finishes early takes the next batch and the last
     batches end close together. A copy appends its results to a file in memory as it goes and
     reports each finished batch on a second pipe for the progress line; this process reads the
@@ -254,7 +263,7 @@ def _work_in_copy(engine: Engine, planned: list[list[tuple[int, Path]]], tasks: 
                 pickle.dump([(index, _check_one(engine, path)) for index, path in batch], out,
                             protocol=pickle.HIGHEST_PROTOCOL)
                 out.flush()
-                os.write(done, _TASK.pack(len(batch)))
+                os.write(done, _DONE.pack(len(batch)))
         code = 0
     finally:
         os._exit(code)
@@ -266,7 +275,7 @@ def _files_done_elsewhere(done: int) -> int:
         reported = os.read(done, 65536)
     except BlockingIOError:
         return 0
-    return sum(count for (count,) in _TASK.iter_unpack(reported[: len(reported) // _TASK.size * _TASK.size]))
+    return sum(count for (count,) in _DONE.iter_unpack(reported[: len(reported) // _DONE.size * _DONE.size]))
 
 
 def _results_of_copy(results_file: int) -> list[tuple[int, FileResult | str]]:

@@ -11,7 +11,7 @@ import pytest
 from apilint import parallel
 from apilint.config import load_config
 from apilint.engine import RunOptions
-from apilint.parallel import PER_FILE_COST, batches, check_files
+from apilint.parallel import BATCH_SHARE, batches, check_files
 from tests.conftest import FIXTURES, run_cli
 
 
@@ -32,18 +32,24 @@ def test_batches_hold_every_file_once_largest_first(tmp_path):
     indexes = [index for batch in planned for index, _ in batch]
     assert sorted(indexes) == list(range(len(paths)))
     assert all(paths[index] == path for batch in planned for index, path in batch)
-    # the two big files are batches of their own, handed out first
+    # the two big files are batches of their own, handed out first, then the 40 KB file
     assert planned[0] == [(1, paths[1])] and planned[1] == [(4, paths[4])]
-    # the small files share batches instead of travelling one by one
-    assert len(planned) < len(paths) // 2
+    assert planned[2][0] == (3, paths[3])
+    # the small files share batches instead of travelling one by one, the last ones alone
+    assert max(len(batch) for batch in planned) > 3 and len(planned[-1]) == 1
+    assert len(planned) < len(paths) * 2 // 3
 
 
-def test_equal_small_files_make_several_batches_per_worker(tmp_path):
+def test_batches_shrink_towards_the_end_of_the_work(tmp_path):
     paths = _files(tmp_path, [2_000] * 200)
     planned = batches(paths, jobs=2)
-    assert 8 <= len(planned) <= 2 * 8 + 1
-    total = (2_000 + PER_FILE_COST) * 200
-    assert all(len(batch) * (2_000 + PER_FILE_COST) <= max(total // 16, PER_FILE_COST) for batch in planned)
+    sizes = [len(batch) for batch in planned]
+    # each batch is a quarter of what is left per worker: 200 files / 2 workers / 4 = 25 first
+    assert sizes[0] == 200 // (2 * BATCH_SHARE)
+    assert sizes == sorted(sizes, reverse=True)
+    # the last ones are single files, so the workers run out of work a small file apart
+    assert sizes[-4:] == [1, 1, 1, 1]
+    assert sum(sizes) == 200 and len(planned) <= 40
 
 
 def test_two_workers_report_what_one_reports():
