@@ -209,8 +209,15 @@ def _check_forked(run: RunOptions, paths: list[Path], jobs: int, planned: list[l
     finished_here = False
     try:
         for _ in range(jobs - 1):
-            results_file = os.memfd_create("apilint-results", os.MFD_CLOEXEC)
-            pid = os.fork()
+            try:
+                results_file = os.memfd_create("apilint-results", os.MFD_CLOEXEC)
+            except OSError:  # a sandbox that refuses memory files: fewer copies, the work gets done
+                break
+            try:
+                pid = os.fork()
+            except OSError:  # the process limit: as above
+                os.close(results_file)
+                break
             if pid == 0:  # the copy: never returns
                 _work_in_copy(engine, planned, tasks_read, done_write, results_file)
             copies.append((pid, results_file))

@@ -205,3 +205,19 @@ def test_workers_are_stopped_when_the_first_process_fails(monkeypatch):
     assert time.monotonic() - started < 30  # the worker was stopped, not waited for
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="forked workers need Linux")
+@pytest.mark.parametrize("refused", ["fork", "memfd_create"])
+def test_a_system_that_refuses_a_worker_gets_the_work_done_in_one_process(monkeypatch, refused):
+    run, paths = _rule_fixtures()
+    one = check_files(run, paths, jobs=1)
+
+    def refuse(*args, **kwargs):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, refused, refuse)
+    counts: list[int] = []
+    two = check_files(run, paths, jobs=2, progress=counts.append)
+    assert _summary(two) == _summary(one)
+    assert sum(counts) == len(paths)
