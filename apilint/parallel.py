@@ -222,6 +222,7 @@ def _check_forked(run: RunOptions, paths: list[Path], jobs: int, planned: list[l
                 _work_in_copy(engine, planned, tasks_read, done_write, results_file)
             copies.append((pid, results_file))
         os.close(done_write)
+        done_write = -1
         os.set_blocking(done_read, False)
         results: list[FileResult | str | None] = [None] * len(paths)
         counted = 0
@@ -233,14 +234,16 @@ def _check_forked(run: RunOptions, paths: list[Path], jobs: int, planned: list[l
             advance(finished)
         finished_here = True
     finally:
-        os.close(tasks_read)
-        for pid, _ in copies:
+        for pid, results_file in copies:
             if not finished_here:  # this process failed or was interrupted: the copies' work is moot
                 import signal
 
                 os.kill(pid, signal.SIGKILL)
+                os.close(results_file)
             os.waitpid(pid, 0)
-        os.close(done_read)
+        for descriptor in (tasks_read, done_read, done_write):
+            if descriptor >= 0:
+                os.close(descriptor)
     for _, results_file in copies:
         for index, arrived in _results_of_copy(results_file):
             results[index] = arrived

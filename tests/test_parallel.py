@@ -135,7 +135,9 @@ def test_forked_workers_share_the_batches_and_count_every_file_once():
     run, paths = _rule_fixtures()
     one = check_files(run, paths, jobs=1)
     counts: list[int] = []
+    descriptors = sorted(os.listdir("/proc/self/fd"))
     two = check_files(run, paths, jobs=2, progress=counts.append)
+    assert sorted(os.listdir("/proc/self/fd")) == descriptors  # pipes and memory files closed
     assert _summary(two) == _summary(one)
     assert sum(counts) == len(paths) and all(count > 0 for count in counts)
     assert any(r.findings for r in two if not isinstance(r, str))
@@ -177,11 +179,13 @@ def test_an_error_in_a_worker_is_raised_as_with_one_worker(monkeypatch):
     monkeypatch.setattr(parallel, "_check_one", fails_on_one_file)
     with pytest.raises(RuntimeError, match=f"check failed on {broken.name}"):
         check_files(run, paths, jobs=1)
+    descriptors = sorted(os.listdir("/proc/self/fd"))
     with pytest.raises(RuntimeError, match=f"check failed on {broken.name}"):
         check_files(run, paths, jobs=2)
-    # no worker is left behind
+    # no worker is left behind, no pipe or memory file stays open
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)
+    assert sorted(os.listdir("/proc/self/fd")) == descriptors
 
 
 @pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="forked workers need Linux")
