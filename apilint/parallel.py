@@ -17,7 +17,7 @@ from apilint.load.source import ReadError
 #: On the development machine (docs/performance.md), with one forked copy, two processes broke even
 #: at about 0.57 million units (50 small corpus files) and saved 11 % at 1.2 million (100 files)
 #: and 38 % on the whole corpus (5.5 million).
-MIN_COST_FOR_POOL = 800_000
+MIN_COST_FOR_WORKERS = 800_000
 
 _worker_engine: Engine | None = None
 
@@ -57,7 +57,7 @@ def default_jobs(paths: list[Path], costs: list[int] | None = None) -> int:
     """
     if len(paths) < 2:
         return 1
-    if sum(costs if costs is not None else map(estimated_cost, paths)) < MIN_COST_FOR_POOL:
+    if sum(costs if costs is not None else map(estimated_cost, paths)) < MIN_COST_FOR_WORKERS:
         return 1
     return max(1, min(available_cores() - cores_others_use(), len(paths)))
 
@@ -298,9 +298,7 @@ def _results_of_copy(results_file: int) -> list[tuple[int, FileResult | str]]:
         while True:
             try:
                 found.extend(pickle.load(stream))
-            except EOFError:
-                break
-            except Exception:  # noqa: BLE001 - a batch cut short: checked again here
+            except Exception:  # noqa: BLE001 - the end, or a batch cut short: checked again here
                 break
     return found
 

@@ -166,9 +166,10 @@ def execute(request: CheckRequest, progress: bool = False) -> CheckOutcome:
             continue
         results.append(outcome)
         known[outcome.file] = run.resolved.get(path) or path.resolve()
+    # a definition a template of the same run pulls in is checked once, with the template's context
     consumed = {c for r in results for c in r.consumed}
     kept = [r for r in results
-            if not r.deployed_by and not (consumed and r.kind == "openapi" and _is_consumed(r, consumed, root))]
+            if not r.deployed_by and not (consumed and r.kind == "openapi" and str(known[r.file]) in consumed)]
     findings = sorted((f for r in kept for f in r.findings), key=lambda f: f.sort_key)
     checked = [r for r in kept if r.kind is not None or r.findings]
     rules_by_file = {r.file: r.rules_run for r in checked}
@@ -197,11 +198,6 @@ def _count_checked(checked: list[FileResult], results: list[FileResult], finding
 
 def _fails_when_empty(request: CheckRequest, config: Config) -> bool:
     return request.fail_on_empty or bool(config.get("fail-on-empty", False))
-
-
-def _is_consumed(result: FileResult, consumed: set[str], root: Path) -> bool:
-    """A definition a template in the same run pulls in is checked once, with the template's context."""
-    return str((root / result.file).resolve()) in consumed
 
 
 def cost_summary_markdown(usage_file: Path, request: CheckRequest, outcome: CheckOutcome) -> str:

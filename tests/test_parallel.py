@@ -65,7 +65,7 @@ def test_two_workers_report_what_one_reports():
 def test_workers_start_only_when_there_is_enough_work(tmp_path, monkeypatch):
     import os
 
-    from apilint.parallel import MIN_COST_FOR_POOL, default_jobs
+    from apilint.parallel import MIN_COST_FOR_WORKERS, default_jobs
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
@@ -73,7 +73,7 @@ def test_workers_start_only_when_there_is_enough_work(tmp_path, monkeypatch):
     few_small = _files(tmp_path / "few", [1_000] * 10)
     assert default_jobs(few_small) == 1
     assert default_jobs([]) == 1
-    big = _files(tmp_path / "big", [MIN_COST_FOR_POOL, 10])
+    big = _files(tmp_path / "big", [MIN_COST_FOR_WORKERS, 10])
     assert default_jobs(big) == 2
     single = big[:1]
     assert default_jobs(single) == 1  # one file cannot be shared
@@ -85,9 +85,9 @@ def test_workers_are_bounded_by_the_cores_the_process_may_use(tmp_path, monkeypa
     """A container or ``taskset`` that gives the process one core of many: one worker."""
     import os
 
-    from apilint.parallel import MIN_COST_FOR_POOL, available_cores, default_jobs
+    from apilint.parallel import MIN_COST_FOR_WORKERS, available_cores, default_jobs
 
-    big = _files(tmp_path / "big", [MIN_COST_FOR_POOL, 10])
+    big = _files(tmp_path / "big", [MIN_COST_FOR_WORKERS, 10])
     monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)
@@ -104,9 +104,9 @@ def test_workers_leave_the_cores_other_processes_keep_busy(tmp_path, monkeypatch
     """A worker sharing its core with another busy process is slower than one worker alone."""
     import os
 
-    from apilint.parallel import MIN_COST_FOR_POOL, cores_others_use, default_jobs
+    from apilint.parallel import MIN_COST_FOR_WORKERS, cores_others_use, default_jobs
 
-    big = _files(tmp_path / "big", [MIN_COST_FOR_POOL, 10, 10, 10])
+    big = _files(tmp_path / "big", [MIN_COST_FOR_WORKERS, 10, 10, 10])
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
     for load, others, jobs in [(0.2, 0, 4), (1.3, 0, 4), (2.1, 1, 3), (3.0, 2, 2), (9.0, 8, 1)]:
         monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, 0.0, 0.0))

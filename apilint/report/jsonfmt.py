@@ -26,7 +26,7 @@ def pieces(findings: Sequence[Finding], context: ReportContext) -> Iterator[str]
     yield ',\n  "apis": '
     yield from _array((api.to_dict() for api in context.apis), 1)
     totals = {**summary(findings), "files": context.files_checked, "fail_on": str(context.fail_on)}
-    yield ',\n  "summary": ' + _indented(totals, 1) + "\n}\n"
+    yield ',\n  "summary": ' + indented_json(totals, 1) + "\n}\n"
 
 
 def _array(values: Iterable[Any], level: int) -> Iterator[str]:
@@ -34,13 +34,9 @@ def _array(values: Iterable[Any], level: int) -> Iterator[str]:
     inside = "\n" + "  " * (level + 1)
     separator = "["
     for value in values:
-        yield separator + inside + _indented(value, level + 1)
+        yield separator + inside + indented_json(value, level + 1)
         separator = ","
     yield "[]" if separator == "[" else "\n" + "  " * level + "]"
-
-
-def _indented(value: Any, level: int) -> str:
-    return indented_json(value, level)
 
 
 def indented_json(value: Any, level: int = 0, ascii_only: bool = True) -> str:

@@ -304,7 +304,7 @@ def test_the_json_report_is_written_in_pieces_exactly_as_one_document(project: P
 def test_each_json_entry_is_written_as_json_dumps_writes_it(level: int):
     """Escapes, non-ASCII text, big and negative numbers, floats, constants, empty and nested
     containers, tuples, keys that are not strings and subclasses of str and int, at any depth."""
-    from apilint.report.jsonfmt import _indented, indented_json
+    from apilint.report.jsonfmt import indented_json
 
     class Code(str):
         pass
@@ -322,6 +322,6 @@ def test_each_json_entry_is_written_as_json_dumps_writes_it(level: int):
         [], {}, "text", 7, None,
     ]
     for value in values:
-        assert _indented(value, level) == json.dumps(value, indent=2).replace("\n", "\n" + "  " * level)
+        assert indented_json(value, level) == json.dumps(value, indent=2).replace("\n", "\n" + "  " * level)
         unicode = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
         assert indented_json(value, level, ascii_only=False) == unicode
