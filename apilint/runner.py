@@ -235,8 +235,13 @@ def _write(target: ReportTarget, pieces: Iterable[str]) -> None:
     """Write a report to its file or standard output, each piece as it is made."""
     if target.path is None:
         write = sys.stdout.write
-        for piece in pieces:
-            write(piece)
+        try:
+            for piece in pieces:
+                write(piece)
+        except BrokenPipeError:
+            raise  # the reader went away: the run ends quietly (apilint.cli)
+        except OSError as error:
+            raise UsageProblem(f"cannot write standard output: {error.strerror or error}") from None
         return
     try:
         target.path.parent.mkdir(parents=True, exist_ok=True)

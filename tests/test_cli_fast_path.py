@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -143,17 +145,90 @@ def test_output_is_the_same_either_way(monkeypatch):
     assert fast.code == 1 and "AG201" in fast.out
 
 
-def test_the_process_entry_point_exits_with_mains_code_and_spares_the_last_collection(tmp_path):
-    """``python -m apilint`` and the ``apilint`` command run main, then freeze what is alive so the
-    interpreter's last collection does not walk it; the exit code is main's."""
-    script = (
-        "import atexit, gc, sys\n"
-        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
-        "from apilint.cli import run\n"
-        f"sys.argv = ['apilint', 'check', {str(tmp_path / 'missing.yaml')!r}]\n"
-        "run()\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True)
+def _entry_point(body: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """Run ``body`` then the process entry point with ``argv`` in a fresh interpreter."""
+    script = f"import sys\n{body}\nfrom apilint.cli import run\nsys.argv = ['apilint', *{list(argv)!r}]\nrun()\n"
+    return subprocess.run([sys.executable, "-c", script], env=_buffered(), check=False, capture_output=True,
+                          text=True, timeout=120)
+
+
+def _buffered() -> dict[str, str]:
+    """The environment with output to a pipe buffered, as it is unless the user says otherwise."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"} | {"PYTHONPATH": str(REPO)}
+
+
+def test_the_process_entry_point_exits_with_mains_code_runs_exit_handlers_and_skips_the_teardown(tmp_path):
+    """``python -m apilint`` and the ``apilint`` command run main, the exit handlers (what they print
+    arrives) and leave without the interpreter freeing every object: a module-level object's
+    finalizer never runs. The exit code is main's."""
+    done = _entry_point(
+        "import atexit, os\n"
+        "class Noisy:\n"
+        "    def __del__(self): os.write(1, b'torn down\\n')\n"
+        "kept = Noisy()\n"
+        "atexit.register(lambda: print('handler ran'))",
+        "check", str(tmp_path / "missing.yaml"))
     assert done.returncode == 2, done.stderr
-    assert done.stdout.strip().endswith("frozen True")
+    assert done.stdout == "handler ran\n"
     assert "no such file or directory" in done.stderr
+
+
+def test_a_thread_still_running_gets_the_interpreters_own_exit(tmp_path):
+    """With another thread running, the process waits for it as the interpreter always does."""
+    (tmp_path / "api.yaml").write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n",
+                                       encoding="utf-8")
+    done = _entry_point(
+        "import threading, time\n"
+        "threading.Thread(target=lambda: (time.sleep(0.3), print('thread finished'))).start()",
+        "check", str(tmp_path / "api.yaml"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith("thread finished\n")
+
+
+def test_a_string_given_to_sys_exit_is_printed_and_exits_1():
+    """As the interpreter does it: the message on standard error, exit code 1."""
+    done = _entry_point("import apilint.cli\napilint.cli.main = lambda: sys.exit('stopped: reason')")
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", "stopped: reason\n")
+
+
+def test_the_whole_report_reaches_a_pipe_before_the_process_leaves(tmp_path):
+    """Standard output is flushed before ``os._exit``: a large report through a pipe is the report
+    written to a file, byte for byte."""
+    written = tmp_path / "report.json"
+    environ = _buffered()
+    to_file = subprocess.run([sys.executable, "-m", "apilint", "check", "fixtures", "-f", "json", "-o", str(written)],
+                             cwd=REPO, env=environ, capture_output=True, check=False, timeout=300)
+    piped = subprocess.run([sys.executable, "-m", "apilint", "check", "fixtures", "-f", "json"],
+                           cwd=REPO, env=environ, capture_output=True, check=False, timeout=300)
+    assert to_file.returncode == piped.returncode == 1
+    assert len(piped.stdout) > 200_000  # larger than a pipe holds: written while the reader reads
+    assert piped.stdout == written.read_bytes()
+
+
+def test_a_reader_that_closes_the_pipe_early_ends_the_run_quietly_with_141():
+    """``apilint check ... | head``: no traceback and no internal error, the code of a program
+    stopped by SIGPIPE, as the other programs of a pipeline report it."""
+    environ = _buffered()
+    process = subprocess.Popen([sys.executable, "-m", "apilint", "check", "fixtures", "-f", "json"], cwd=REPO,
+                               env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(10) == b'{\n  "versi'
+    process.stdout.close()  # the report is larger than the pipe: the next write finds no reader
+    error = process.stderr.read()
+    assert process.wait(timeout=300) == 141
+    assert error == b""
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full to fill")
+@pytest.mark.parametrize(("args", "message"), [
+    (["check", "fixtures/examples/payments-sam"], "apilint: error: cannot write standard output: No space left on device\n"),
+    (["check", "fixtures", "-f", "json"], "apilint: error: cannot write standard output: No space left on device\n"),
+    (["rules"], "apilint: error: No space left on device\n"),
+])
+def test_a_full_disk_under_standard_output_is_the_machines_error_not_a_bug(args, message):
+    """Output that cannot be written (``> /dev/full``) gives a message and exit code 2, never an
+    internal error with a request to report a bug."""
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        done = subprocess.run([sys.executable, "-m", "apilint", *args], cwd=REPO, env=_buffered(), stdout=full,
+                              stderr=subprocess.PIPE, text=True, check=False, timeout=300)
+    assert (done.returncode, done.stderr) == (2, message)
