@@ -31,27 +31,14 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def cores_others_use() -> int:
-    """About how many cores other processes keep busy now: the one-minute load average less this
-    process, rounded; 0 where the system reports no load average.
-
-    The load average follows a change over about a minute, so a process that has just started or
-    stopped is counted late; that errs towards the single worker that is never slower.
-    """
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # Windows has no load average
-        return 0
-    return max(0, round(load - 1))
-
-
 def default_jobs(paths: list[Path], costs: list[int] | None = None) -> int:
-    """Workers to use when the user did not say: the cores other processes leave free, when there is
+    """Workers to use when the user did not say: one a core the process may use, when there is
     enough work to share.
 
-    A worker that has to share its core with another busy process makes the run slower than one
-    worker alone: on the 2-core development machine with one core held by another process, two
-    workers took 1.14x the time of one on the corpus (docs/performance.md).
+    Other busy processes do not lower the count: on the 2-core development machine, with a busy
+    loop holding one core, two workers took 0.87x the time of one on the corpus, and 0.85x with
+    both cores held (paired runs, docs/performance.md); the scheduler shares each core between
+    its processes, so a second worker still gets work done.
 
     ``costs`` are the files' :func:`estimated_cost` when the caller has them already.
     """
@@ -59,7 +46,7 @@ def default_jobs(paths: list[Path], costs: list[int] | None = None) -> int:
         return 1
     if sum(costs if costs is not None else map(estimated_cost, paths)) < MIN_COST_FOR_WORKERS:
         return 1
-    return max(1, min(available_cores() - cores_others_use(), len(paths)))
+    return max(1, min(available_cores(), len(paths)))
 
 
 def prepare_for_workers() -> None:

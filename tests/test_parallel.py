@@ -69,7 +69,6 @@ def test_workers_start_only_when_there_is_enough_work(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 0.5, 0.2))  # this process alone
     few_small = _files(tmp_path / "few", [1_000] * 10)
     assert default_jobs(few_small) == 1
     assert default_jobs([]) == 1
@@ -88,7 +87,6 @@ def test_workers_are_bounded_by_the_cores_the_process_may_use(tmp_path, monkeypa
     from apilint.parallel import MIN_COST_FOR_WORKERS, available_cores, default_jobs
 
     big = _files(tmp_path / "big", [MIN_COST_FOR_WORKERS, 10])
-    monkeypatch.setattr(os, "getloadavg", lambda: (1.0, 1.0, 1.0))
     monkeypatch.setattr(os, "cpu_count", lambda: 64)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)
     assert (available_cores(), default_jobs(big)) == (1, 1)
@@ -100,23 +98,18 @@ def test_workers_are_bounded_by_the_cores_the_process_may_use(tmp_path, monkeypa
     assert (available_cores(), default_jobs(big)) == (64, 2)
 
 
-def test_workers_leave_the_cores_other_processes_keep_busy(tmp_path, monkeypatch):
-    """A worker sharing its core with another busy process is slower than one worker alone."""
+def test_other_busy_processes_do_not_lower_the_default(tmp_path, monkeypatch):
+    """Two workers beat one on a machine whose other cores are busy (measured, docs/performance.md):
+    the default takes every core the process may use, whatever the load."""
     import os
 
-    from apilint.parallel import MIN_COST_FOR_WORKERS, cores_others_use, default_jobs
+    from apilint.parallel import MIN_COST_FOR_WORKERS, default_jobs
 
     big = _files(tmp_path / "big", [MIN_COST_FOR_WORKERS, 10, 10, 10])
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
-    for load, others, jobs in [(0.2, 0, 4), (1.3, 0, 4), (2.1, 1, 3), (3.0, 2, 2), (9.0, 8, 1)]:
-        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, 0.0, 0.0))
-        assert (cores_others_use(), default_jobs(big)) == (others, jobs), load
-
-    def no_load(*args: object) -> tuple[float, float, float]:
-        raise OSError("no load average")
-
-    monkeypatch.setattr(os, "getloadavg", no_load)
-    assert (cores_others_use(), default_jobs(big)) == (0, 4)
+    for load in (0.2, 2.1, 9.0):
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
+        assert default_jobs(big) == 4, load
 
 
 def _rule_fixtures() -> tuple[RunOptions, list[Path]]:
