@@ -250,13 +250,17 @@ def _batches_taken(planned: list[list[tuple[int, Path]]], tasks: int) -> Iterato
 def _work_in_copy(engine: Engine, planned: list[list[tuple[int, Path]]], tasks: int, done: int,
                   results_file: int) -> NoReturn:
     """A forked copy's whole life: check batches, append each batch's results, leave with ``os._exit``
-    (the parent's clean-up, buffers and exit handlers are not the copy's to run)."""
+    (the parent's clean-up, buffers and exit handlers are not the copy's to run). A copy whose
+    parent was killed stops after the batch it is on instead of checking the rest for no one."""
     import pickle
 
     code = 1
+    parent = os.getppid()
     try:
         with open(results_file, "wb", closefd=False) as out:
             for batch in _batches_taken(planned, tasks):
+                if os.getppid() != parent:  # apilint was killed (SIGKILL, SIGTERM): no one will read the rest
+                    break
                 pickle.dump([(index, _check_one(engine, path)) for index, path in batch], out,
                             protocol=pickle.HIGHEST_PROTOCOL)
                 out.flush()

@@ -234,6 +234,8 @@ def _markdown_text(text: str) -> str:
 def _write(target: ReportTarget, pieces: Iterable[str]) -> None:
     """Write a report to its file or standard output, each piece as it is made."""
     if target.path is None:
+        if sys.stdout is None:  # started with standard output closed (`>&-`)
+            raise UsageProblem("cannot write standard output: it is closed")
         write = sys.stdout.write
         try:
             for piece in pieces:

@@ -232,3 +232,11 @@ def test_a_full_disk_under_standard_output_is_the_machines_error_not_a_bug(args,
         done = subprocess.run([sys.executable, "-m", "apilint", *args], cwd=REPO, env=_buffered(), stdout=full,
                               stderr=subprocess.PIPE, text=True, check=False, timeout=300)
     assert (done.returncode, done.stderr) == (2, message)
+
+
+def test_a_closed_standard_output_is_a_message_not_a_bug():
+    """``apilint check ... >&-``: exit code 2 and the reason, as when it cannot be written."""
+    done = subprocess.run([sys.executable, "-m", "apilint", "check", "fixtures/examples/payments-sam"], cwd=REPO,
+                          env=_buffered(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
+                          timeout=300, preexec_fn=lambda: os.close(1))
+    assert (done.returncode, done.stderr) == (2, "apilint: error: cannot write standard output: it is closed\n")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -218,3 +219,53 @@ def test_a_system_that_refuses_a_worker_gets_the_work_done_in_one_process(monkey
     two = check_files(run, paths, jobs=2, progress=counts.append)
     assert _summary(two) == _summary(one)
     assert sum(counts) == len(paths)
+
+
+@pytest.mark.skipif(not hasattr(os, "memfd_create"), reason="forked workers need Linux")
+def test_a_copy_stops_after_its_batch_when_apilint_is_killed(tmp_path, monkeypatch):
+    """apilint killed outright (SIGKILL, or SIGTERM from a CI timeout) runs no clean-up: its copy
+    notices it has a new parent and stops after the batch it is on, instead of checking the rest."""
+    run, paths = _rule_fixtures()
+    log = tmp_path / "checked.log"
+    real = parallel._check_one
+
+    def logged(engine, path):
+        time.sleep(0.02)
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()} {time.monotonic()}\n")
+        return real(engine, path)
+
+    monkeypatch.setattr(parallel, "_check_one", logged)
+    first = os.fork()
+    if first == 0:  # stands for the apilint process
+        try:
+            check_files(run, paths, jobs=2)
+        finally:
+            os._exit(0)
+
+    def lines() -> list[tuple[int, float]]:
+        text = log.read_text(encoding="utf-8") if log.exists() else ""
+        return [(int(pid), float(at)) for pid, at in (line.split() for line in text.splitlines())]
+
+    deadline = time.monotonic() + 60
+    while not any(pid != first for pid, _ in lines()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    copy = next(pid for pid, _ in lines() if pid != first)
+    os.kill(first, signal.SIGKILL)
+    killed_at = time.monotonic()
+    os.waitpid(first, 0)
+    while _running(copy) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _running(copy)
+    after_kill = [at for pid, at in lines() if pid == copy and at > killed_at]
+    largest_batch = max(len(batch) for batch in batches(paths, 2))
+    assert len(after_kill) <= largest_batch < len(paths) // 2  # the rest was left unchecked
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and has not ended (an ended one no one reaps stays a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
