@@ -44,6 +44,22 @@ def _full_parser(args: list[str]) -> int:
     return run_app(args)
 
 
+def _system_error(error: OSError, debug: bool) -> int:
+    """An operating-system error that reached the top: the machine's (a full disk, a working directory
+    deleted under the shell) is a message and exit code 2; any other is reported as a bug."""
+    if error.errno in _MACHINE_ERRORS:
+        where = f": {error.filename}" if error.filename else ""
+        print(f"apilint: error: {error.strerror}{where}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        print("apilint: error: the working directory no longer exists (it was deleted); "
+              "run apilint from a folder that exists", file=sys.stderr)
+        return EXIT_USAGE
+    return _report_error(error, debug)
+
+
 def _report_error(error: Exception, debug: bool) -> int:
     """Exit code 2 for what the user can fix, 3 (with a request to report it) for a bug."""
     if isinstance(error, UsageError):
@@ -151,12 +167,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _silence_stdout()
         sys.exit(EXIT_OUTPUT_CLOSED)
     except OSError as error:
-        if error.errno not in _MACHINE_ERRORS:
-            code = _report_error(error, debug="--debug" in args)
-        else:  # the disk, not apilint: nothing to report as a bug
-            where = f": {error.filename}" if error.filename else ""
-            print(f"apilint: error: {error.strerror}{where}", file=sys.stderr)
-            code = EXIT_USAGE
+        code = _system_error(error, debug="--debug" in args)
     except SystemExit:
         raise
     except Exception as error:  # noqa: BLE001 - the last line of defence

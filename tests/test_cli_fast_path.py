@@ -240,3 +240,22 @@ def test_a_closed_standard_output_is_a_message_not_a_bug():
                           env=_buffered(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
                           timeout=300, preexec_fn=lambda: os.close(1))
     assert (done.returncode, done.stderr) == (2, "apilint: error: cannot write standard output: it is closed\n")
+
+
+def test_a_deleted_working_directory_is_a_message_not_a_bug(tmp_path):
+    """A shell still in a folder that was deleted: exit code 2 and what to do, for any path given."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    example = REPO / "fixtures" / "examples" / "payments-sam"
+
+    def leave_it_deleted() -> None:
+        os.chdir(gone)
+        os.rmdir(gone)
+
+    for args in (["check", "."], ["check", str(example)], ["check", str(example), "--jobs", "2"]):
+        done = subprocess.run([sys.executable, "-m", "apilint", *args], env=_buffered(), capture_output=True,
+                              text=True, check=False, timeout=300, preexec_fn=leave_it_deleted)
+        assert (done.returncode, done.stdout) == (2, ""), args
+        assert done.stderr == ("apilint: error: the working directory no longer exists (it was deleted); run "
+                               "apilint from a folder that exists\n"), args
+        gone.mkdir()
