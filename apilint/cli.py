@@ -98,6 +98,7 @@ def run() -> None:
     running (none of apilint's commands starts one), the interpreter's own exit waits for it. Calling :func:`main` in a process that goes on (tests, the language
     server's own entry) changes nothing.
     """
+    _writable_in_any_encoding(sys.stdout)
     try:
         main()
         code = 0
@@ -111,6 +112,15 @@ def run() -> None:
 
     atexit._run_exitfuncs()  # what they print is flushed below
     os._exit(_flush_output(code))
+
+
+def _writable_in_any_encoding(stream: Any) -> None:
+    """Let a report reach an output whose encoding cannot write every character (a Windows code page
+    when the output is redirected, ``PYTHONIOENCODING=ascii``): what it cannot write is written as
+    ``\\xe9``, as standard error already does, instead of ending the run with an encoding error."""
+    encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "").replace("_", "")
+    if encoding not in ("utf8", "utf8sig") and hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="backslashreplace")
 
 
 def _exit_status(code: object) -> int:

@@ -259,3 +259,17 @@ def test_a_deleted_working_directory_is_a_message_not_a_bug(tmp_path):
         assert done.stderr == ("apilint: error: the working directory no longer exists (it was deleted); run "
                                "apilint from a folder that exists\n"), args
         gone.mkdir()
+
+
+def test_an_output_encoding_that_cannot_write_a_character_gets_an_escape_not_an_error(tmp_path):
+    """A Windows code page on a redirected output, or ``PYTHONIOENCODING=ascii``: the report arrives,
+    what the encoding cannot write is escaped (as standard error does), and the exit code is the run's."""
+    (tmp_path / "caf\u00e9.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /caf\u00e9:\n    get:\n"
+        "      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: 'https://ex.com', "
+        "timeoutInMillis: 45000}\n      responses: {'200': {description: ok}}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "apilint", "check", "."], cwd=tmp_path,
+                          env=_buffered() | {"PYTHONIOENCODING": "ascii"}, capture_output=True, check=False,
+                          timeout=300)
+    assert (done.returncode, done.stderr) == (1, b"")
+    assert done.stdout.startswith(b"caf\\xe9.yaml:6:99: error AG201 integration timeout 45,000 ms")
