@@ -298,6 +298,8 @@ def run_check(request: CheckRequest) -> int:
     baseline = read_baseline(request.baseline) if request.baseline and not request.write_baseline else None
     if request.fix and request.diff:
         raise UsageProblem("--fix writes the fixes and --diff only shows them: give one of them")
+    if request.reads_stdin and sys.stdin is None:  # started with standard input closed (`<&-`)
+        raise UsageProblem(f"'{STDIN}' reads standard input, which is closed")
     stdin = sys.stdin.buffer.read() if request.reads_stdin else None
     # Progress is for a person at a terminal reading a text report, never for a CI log or a machine.
     progress = shows_progress(sys.stderr) and all(t.format in ("text", "markdown") for t in targets)

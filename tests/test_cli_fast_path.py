@@ -273,3 +273,12 @@ def test_an_output_encoding_that_cannot_write_a_character_gets_an_escape_not_an_
                           timeout=300)
     assert (done.returncode, done.stderr) == (1, b"")
     assert done.stdout.startswith(b"caf\\xe9.yaml:6:99: error AG201 integration timeout 45,000 ms")
+
+
+def test_reading_a_closed_standard_input_is_a_message_not_a_bug():
+    """``apilint check - <&-``: exit code 2 and why."""
+    done = subprocess.run([sys.executable, "-m", "apilint", "check", "-", "--stdin-filename", "api.yaml"], cwd=REPO,
+                          env=_buffered(), capture_output=True, text=True, check=False, timeout=300,
+                          preexec_fn=lambda: os.close(0))
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == "apilint: error: '-' reads standard input, which is closed\n"
