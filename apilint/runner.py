@@ -251,6 +251,9 @@ def _write(target: ReportTarget, pieces: Iterable[str]) -> None:
             for piece in pieces:
                 handle.write(piece)
     except OSError as error:
+        folder = next((p for p in target.path.parents if p.exists()), None)
+        if folder is not None and not folder.is_dir():
+            raise UsageProblem(f"cannot write {target.path}: {folder} is a file, not a folder") from None
         raise UsageProblem(f"cannot write {target.path}: {error.strerror or error}") from None
 
 

@@ -325,3 +325,18 @@ def test_each_json_entry_is_written_as_json_dumps_writes_it(level: int):
         assert indented_json(value, level) == json.dumps(value, indent=2).replace("\n", "\n" + "  " * level)
         unicode = json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * level)
         assert indented_json(value, level, ascii_only=False) == unicode
+
+
+def test_a_report_path_under_a_file_names_the_file_in_the_way(tmp_path: Path):
+    """``--output-dir`` or ``--output`` below a file: exit code 2 and which file is in the way."""
+    in_the_way = tmp_path / "reports"
+    in_the_way.write_text("", encoding="utf-8")
+    example = str(REPO / "fixtures" / "examples" / "payments-sam")
+    by_folder = run_cli("check", example, "--output-dir", str(in_the_way))
+    assert (by_folder.code, by_folder.out) == (2, "")
+    assert by_folder.err == (f"apilint: error: cannot write {in_the_way / 'apilint.txt'}: {in_the_way} is a file, "
+                             "not a folder\n")
+    deeper = in_the_way / "ci" / "apilint.sarif"
+    by_path = run_cli("check", example, "-f", "sarif", "-o", str(deeper))
+    assert by_path.code == 2
+    assert by_path.err == f"apilint: error: cannot write {deeper}: {in_the_way} is a file, not a folder\n"
