@@ -37,8 +37,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
-    help="Lint Amazon API Gateway definitions (OpenAPI with x-amazon-apigateway-*, SAM, CloudFormation) "
-    "and compare what an API costs as REST, HTTP or WebSocket.",
+    help="Lint Amazon API Gateway definitions (OpenAPI with x-amazon-apigateway-*, SAM, CloudFormation, "
+    "Terraform) and compare what an API costs as REST, HTTP or WebSocket.",
 )
 
 
