@@ -95,8 +95,8 @@ def run() -> None:
     collector over what is left: about 7 million instructions (a few milliseconds) after a check of
     the shared corpus, none of it visible to the user. Here the exit handlers run and the output
     streams are flushed, then the process leaves with ``os._exit``. When another thread is still
-    running (none of apilint's commands starts one), the interpreter's own exit waits for it. Calling :func:`main` in a process that goes on (tests, the language
-    server's own entry) changes nothing.
+    running (the language server's pool), the interpreter's own exit waits for it. Calling
+    :func:`main` in a process that goes on (tests) changes nothing.
     """
     _writable_in_any_encoding(sys.stdout)
     try:

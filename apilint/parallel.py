@@ -193,6 +193,7 @@ def _check_forked(run: RunOptions, paths: list[Path], jobs: int, planned: list[l
     sys.stdout.flush()
     sys.stderr.flush()
     copies: list[tuple[int, int]] = []  # (process id, results file)
+    parent = os.getpid()
     finished_here = False
     try:
         for _ in range(jobs - 1):
@@ -206,7 +207,7 @@ def _check_forked(run: RunOptions, paths: list[Path], jobs: int, planned: list[l
                 os.close(results_file)
                 break
             if pid == 0:  # the copy: never returns
-                _work_in_copy(engine, planned, tasks_read, done_write, results_file)
+                _work_in_copy(engine, planned, tasks_read, done_write, results_file, parent)
             copies.append((pid, results_file))
         os.close(done_write)
         done_write = -1
@@ -248,14 +249,14 @@ def _batches_taken(planned: list[list[tuple[int, Path]]], tasks: int) -> Iterato
 
 
 def _work_in_copy(engine: Engine, planned: list[list[tuple[int, Path]]], tasks: int, done: int,
-                  results_file: int) -> NoReturn:
+                  results_file: int, parent: int) -> NoReturn:
     """A forked copy's whole life: check batches, append each batch's results, leave with ``os._exit``
     (the parent's clean-up, buffers and exit handlers are not the copy's to run). A copy whose
-    parent was killed stops after the batch it is on instead of checking the rest for no one."""
+    parent (``parent``, the process id of apilint) was killed stops after the batch it is on instead
+    of checking the rest for no one."""
     import pickle
 
     code = 1
-    parent = os.getppid()
     try:
         with open(results_file, "wb", closefd=False) as out:
             for batch in _batches_taken(planned, tasks):
