@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
@@ -340,7 +341,34 @@ def _actions(ls: ApilintServer, uri: str, text: str, finding: Finding) -> list[l
     return actions
 
 
+#: The largest message the server reads: far above any document an editor sends, far below what
+#: would exhaust memory. A larger length in a header comes from a broken or hostile client, and
+#: the server would otherwise try to allocate it at once.
+MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+#: The longest header line kept at once: a longer one is read in pieces, none of which is a header.
+MAX_HEADER_LINE = 64 * 1024
+
+
+class _BoundedInput:
+    """Standard input for the server's reader, with the lengths it reads bounded."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def readline(self) -> bytes:
+        return bytes(self._stream.readline(MAX_HEADER_LINE))
+
+    def read(self, size: int) -> bytes:
+        """The message body; nothing (the end of the session) for a length over the limit."""
+        if size > MAX_MESSAGE_BYTES:
+            print(f"apilint server: a message of {size:,} bytes is over the {MAX_MESSAGE_BYTES:,}-byte limit; "
+                  "the server stops", file=sys.stderr)
+            return b""
+        return bytes(self._stream.read(size))
+
+
 def serve() -> None:
     """Run the server on standard input and output until the client ends it."""
     load_rules()
-    create_server().start_io()
+    # pygls reads its input with readline() and read(n) only: the bounded reader is enough of a file
+    create_server().start_io(stdin=cast(BinaryIO, _BoundedInput(sys.stdin.buffer)))

@@ -242,3 +242,14 @@ def test_a_check_never_imports_the_language_server(tmp_path, args):
                                cwd=tmp_path, env=env, timeout=60, check=False)
     assert completed.stderr.strip().splitlines()[-1] == "[]"
     assert completed.returncode in (0, 1), completed.stderr  # the run did its work
+
+
+def test_a_length_no_editor_sends_ends_the_session_with_a_reason_not_a_crash(tmp_path):
+    """A header claiming 100 GB: the server says why it stops and exits 0, instead of trying to
+    allocate it and ending in an internal error."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, "-m", "apilint", "server"], cwd=tmp_path, env=env, timeout=60,
+                          input=b"Content-Length: 100000000000\r\n\r\n{}", capture_output=True, check=False)
+    assert done.returncode == 0
+    assert done.stderr.decode("utf-8").endswith(
+        "apilint server: a message of 100,000,000,000 bytes is over the 536,870,912-byte limit; the server stops\n")
