@@ -28,6 +28,16 @@ def is_intrinsic(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in INTRINSIC_KEYS
 
 
+#: A ``${...}`` placeholder (``!Sub``, Terraform ``templatefile``, stage variables). Compiled on first
+#: use by ``re``'s cache, not by every run that imports this module.
+_PLACEHOLDER = r"\$\{[^}]*\}"
+
+
+def replace_placeholders(text: str, fill: str) -> str:
+    """``text`` with each ``${...}`` placeholder replaced by ``fill``."""
+    return re.sub(_PLACEHOLDER, fill, text)
+
+
 def has_placeholder(value: Any) -> bool:
     """Whether a string holds a ``${...}`` placeholder filled in later (templatefile, !Sub)."""
     return isinstance(value, str) and "${" in value

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from apilint.finding import Severity
 from apilint.model import Api, ApiType, Pointer
 from apilint.rules import Violation
-from apilint.values import has_placeholder, is_intrinsic, number, whole_number
+from apilint.values import has_placeholder, is_intrinsic, number, replace_placeholders, whole_number
 
 AUTHORIZER = "x-amazon-apigateway-authorizer"
 POLICY = "x-amazon-apigateway-policy"
 COMPRESSION = "x-amazon-apigateway-minimum-compression-size"
 _SAM_APIS = ("AWS::Serverless::Api", "AWS::Serverless::HttpApi")
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
 # --- helpers shared by the limit checks -------------------------------------------------------------
@@ -203,19 +201,19 @@ def _known_text(value: Any) -> Any:
     if isinstance(value, list):
         return [_known_text(v) for v in value]
     if isinstance(value, str):
-        return _PLACEHOLDER.sub("", value)
+        return replace_placeholders(value, "")
     return value
 
 
 def policy_length(policy: Any) -> int | None:
     """The fewest characters a resource policy can have once written as JSON."""
     if isinstance(policy, str):
-        return len(_PLACEHOLDER.sub("", policy))
+        return len(replace_placeholders(policy, ""))
     if is_intrinsic(policy):
         inner = policy.get("Fn::Sub")
         if isinstance(inner, list) and inner:
             inner = inner[0]
-        return len(_PLACEHOLDER.sub("", inner)) if isinstance(inner, str) else None
+        return len(replace_placeholders(inner, "")) if isinstance(inner, str) else None
     if isinstance(policy, (dict, list)):
         return len(json.dumps(_known_text(policy), separators=(",", ":"), ensure_ascii=False, default=str))
     return None
@@ -364,7 +362,7 @@ def _template_texts(value: Any, at: Pointer) -> Iterator[tuple[int, Pointer]]:
             inner = template.get("Fn::Sub")
             text = inner[0] if isinstance(inner, list) and inner else inner
         if isinstance(text, str):
-            yield len(_PLACEHOLDER.sub("", text).encode("utf-8")), at.child(content_type)
+            yield len(replace_placeholders(text, "").encode("utf-8")), at.child(content_type)
 
 
 def mapping_template_size(api: Api, run: Any) -> Iterator[Violation]:

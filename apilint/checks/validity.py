@@ -25,6 +25,7 @@ from apilint.model import (
     has_placeholder,
 )
 from apilint.rules import Violation
+from apilint.values import replace_placeholders
 
 INTEGRATIONS = "x-amazon-apigateway-integrations"
 REQUEST_VALIDATOR = "x-amazon-apigateway-request-validator"
@@ -32,7 +33,6 @@ REQUEST_VALIDATORS = "x-amazon-apigateway-request-validators"
 
 # --- shapes of URIs -----------------------------------------------------------------------------------
 
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 _LAMBDA_INVOCATION = re.compile(r"^arn:[^:]+:apigateway:[^:]+:lambda:path/")
 _LAMBDA_INVOCATION_FORMS = (
     re.compile(r"^arn:[^:]+:apigateway:[^:]+:lambda:path/2015-03-31/functions/.+/invocations$"),
@@ -54,7 +54,7 @@ _PROXY_SERVICES = frozenset({"lambda", "firehose"})
 
 def _shape(text: str) -> str:
     """The text with each placeholder replaced by a neutral token (no colon, no slash)."""
-    return _PLACEHOLDER.sub("X", text)
+    return replace_placeholders(text, "X")
 
 
 def uri_shape(view: IntegrationView) -> str | None:

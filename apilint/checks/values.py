@@ -8,11 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from apilint.values import is_unknown, known_string
+from apilint.values import is_unknown, known_string, replace_placeholders
 
 # Compiled when a certificate is read (by ``re``'s cache), not by every run that imports this module.
 _ACM_ARN = r"^arn:[^:]+:acm:([^:]*):[^:]*:certificate/.+$"
-_PLACEHOLDER = r"\$\{[^}]*\}"
 _REGION_TOKEN = "@region@"
 
 
@@ -23,7 +22,7 @@ def certificate_region(arn: Any) -> str | None:
         return None
     # placeholders may hold colons (${AWS::AccountId}); the region one is kept as a marker
     text = text.replace("${AWS::Region}", _REGION_TOKEN)
-    text = re.sub(_PLACEHOLDER, "x", text)
+    text = replace_placeholders(text, "x")
     match = re.match(_ACM_ARN, text)
     if match is None:
         return None
