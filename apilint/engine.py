@@ -307,7 +307,9 @@ class Engine:
             # Read, but neither kind (a Kubernetes multi-document file, Ansible with !vault values), or
             # not readable and without a definition's or template's keys (a lockfile over the size
             # limit): skipped quietly too; --verbose counts it.
-            if explicit:
+            if source.note is not None:
+                result.notices.append(Notice(display, source.note))
+            elif explicit:
                 result.notices.append(Notice(display, "not an OpenAPI definition or a SAM/CloudFormation template"))
             result.rules_run = self._rules_run(codes, [])
             return result

@@ -516,6 +516,8 @@ def _from_file(argument: Expr, resource: TfResource, reader: _Reader) -> Body:
         source = reader.open_source(path.resolve())
     except ReadError as error:
         return Body(notice=f"the body of {resource.address} cannot be read: {error}")
+    if source.note is not None:
+        return Body(notice=f"the body of {resource.address}, {source.display}, is {source.note}")
     return Body(source, Pointer(source, ()), source.data, file=path.resolve())
 
 

@@ -60,7 +60,7 @@ class Source:
     """One file: where it is, its text, its data and a way to find positions in it."""
 
     def __init__(self, path: Path, display: str, text: str, document: Document | None,
-                 problems: list[LoadProblem], screened: bool | None = None):
+                 problems: list[LoadProblem], screened: bool | None = None, note: str | None = None):
         self.path = path
         self.display = display
         self.text = text
@@ -68,6 +68,8 @@ class Source:
         self.problems = problems
         #: What the screen of :func:`read_source` said of the text; None when there was none.
         self.screened = screened
+        #: Why a readable file has no data (a template readable only once filled in); None otherwise.
+        self.note = note
 
     @property
     def data(self) -> Any:
@@ -257,7 +259,8 @@ def parse_text(path: Path, display: str, text: str, utf8: bytes | None = None) -
         return Source(path, display, text, document, list(document.problems))
     is_json_file = path.suffix.lower() == ".json"
     first = _FIRST_CHARACTER.match(text)
-    if is_json_file or (first is not None and first.group(1) in "{["):
+    json_like = is_json_file or (first is not None and first.group(1) in "{[")
+    if json_like:
         from apilint.load.jsonload import load_json  # loaded by runs that read JSON
 
         document = load_json(text)
@@ -266,7 +269,63 @@ def parse_text(path: Path, display: str, text: str, utf8: bytes | None = None) -
             document = load_yaml(text, utf8=utf8)  # flow-style YAML starts with a brace too
     else:
         document = load_yaml(text, utf8=utf8)
+    if document.data is None and _syntax_error(document) and ("${" in text or "%{" in text):
+        templated, note = _as_template(text, json_like, is_json_file)
+        if templated is not None or note is not None:
+            return Source(path, display, text, templated, list(templated.problems) if templated else [], note=note)
     return Source(path, display, text, document, list(document.problems))
+
+
+#: Why a template that is YAML or JSON only once its placeholders are filled in is not checked.
+TEMPLATE_NOTE = ("a template: YAML or JSON only once its ${...} placeholders are filled in (Terraform's "
+                 "templatefile(), envsubst); not checked")
+
+
+def _syntax_error(document: Document) -> bool:
+    return any(problem.code == "AG001" for problem in document.problems)
+
+
+def _as_template(text: str, json_like: bool, is_json_file: bool) -> tuple[Document | None, str | None]:
+    """A text that is unreadable as written and has placeholders (:mod:`apilint.load.placeholders`):
+    the JSON document with the placeholders as values decided later (or with the syntax error they
+    do not explain), (None, the note) for a template readable only once filled in, or the document
+    read with stand-ins for its syntax error, which then lies where it is written."""
+    from apilint.load.placeholders import MAX_PLACEHOLDERS, json_with_tokens, put_back, with_stand_ins
+
+    if text.count("${") + text.count("%{") > MAX_PLACEHOLDERS:
+        return None, None
+    if json_like:
+        from apilint.load.jsonload import load_json
+
+        tokens = json_with_tokens(text)
+        if tokens is not None:
+            document = load_json(tokens[0])  # same length: the document finds positions in it
+            if document.data is None:
+                return document, None  # a syntax error the placeholders do not explain, where it is
+            put_back(document.data, tokens[1])
+            return document, None
+    stand_ins = with_stand_ins(text)
+    if stand_ins is None:
+        return None, None
+    if json_like:
+        from apilint.load.jsonload import load_json
+
+        as_json: Document = load_json(stand_ins)
+        if as_json.data is not None and not _syntax_error(as_json):
+            return None, TEMPLATE_NOTE
+        if is_json_file:
+            return _without_data(as_json), None
+    as_yaml: Document = load_yaml(stand_ins)
+    if as_yaml.data is not None and not _syntax_error(as_yaml):
+        return None, TEMPLATE_NOTE
+    return _without_data(as_yaml), None  # the error the placeholders do not explain, where it is
+
+
+def _without_data(document: Document) -> Document:
+    """A document read with stand-ins, kept for its syntax error only: no data, since the stand-ins
+    are not what the file says."""
+    document.data = None
+    return document
 
 
 def is_within(path: Path, root: Path, *, resolved_path: Path | None = None,
