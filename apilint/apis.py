@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -197,6 +198,8 @@ class ApiBuilder:
         self.resolver = RefResolver(root, open_source)
         self.consumed: set[Path] = set()
         self.notices: list[Notice] = []
+        #: The local definition file the API resource being built names and that does not exist.
+        self._missing: tuple[str, Pointer] | None = None
 
     # --- bare OpenAPI -------------------------------------------------------------------------------
 
@@ -287,9 +290,12 @@ class ApiBuilder:
                     copy = replace(domain, mappings=[m for api_id, m in mapped if api_id == resource.name])
                     declared.domains.append(copy)
             declared.domains += self._sam_domain(context)
+            self._missing = None
             doc_source, doc_at, document = self._body(source, context)
             label = f"{source.display}#{resource.name}"
-            apis.append(self._api(label, doc_source or source, doc_at, document, settings, declared))
+            api = self._api(label, doc_source or source, doc_at, document, settings, declared)
+            api.missing_definition = self._missing
+            apis.append(api)
         if not apis and (domains or stray):
             declared = Declared(settings.api_type or ApiType.REST, "template without an API resource", domains=domains,
                                 stray_events=stray)
@@ -325,6 +331,9 @@ class ApiBuilder:
         reason = refusal(path, self.root)  # the rules $ref follows: inside the root, not hidden, YAML or JSON
         if reason is not None:
             self.notices.append(Notice(source.display, f"{location} is not read: {reason}"))
+            return None, None, None
+        if not os.path.lexists(path):  # reported by AG605: packaging the template stops there
+            self._missing = (location, at)
             return None, None, None
         try:
             body_source = self.open_source(path.resolve())

@@ -1043,6 +1043,9 @@ class Api(Record):
         self.is_apigw = is_apigw
         self.resolver = resolver
         self.options = {} if options is None else options
+        #: The local file the template names as the definition (``DefinitionUri``, an ``AWS::Include``
+        #: ``Location``, Terraform's ``file()``) when no such file exists: what it says, and where.
+        self.missing_definition: tuple[str, Pointer] | None = None
         #: What :meth:`derived` computed, by the function that computed it (no field: neither compared
         #: nor shown, and not carried over by :func:`~apilint.record.replace`).
         self._derived: dict[Callable[[Api], Any], Any] = {}

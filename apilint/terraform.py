@@ -16,6 +16,7 @@ built from a variable, a local or a module input is unknown, and the body is not
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -412,14 +413,17 @@ class Body(Record):
     document: Any
     file: Path | None  # the definition file, when the body comes from one
     notice: str | None
+    missing: tuple[str, Pointer] | None  # a file() path that names no file: what it says, and where
 
     def __init__(self, source: Source | None = None, at: Pointer | None = None, document: Any = None,
-                 file: Path | None = None, notice: str | None = None) -> None:
+                 file: Path | None = None, notice: str | None = None,
+                 missing: tuple[str, Pointer] | None = None) -> None:
         self.source = source
         self.at = at
         self.document = document
         self.file = file
         self.notice = notice
+        self.missing = missing
 
 
 class ShiftedDocument:
@@ -486,7 +490,7 @@ def _follow(expression: Expr, resource: TfResource, at: Pointer, reader: _Reader
     if expression.kind == "call":
         name, items = expression.name, expression.items
         if name in ("file", "templatefile") and items:
-            return _from_file(items[0], resource, reader)
+            return _from_file(items[0], resource, reader, at)
         if name == "jsonencode" and len(items) == 1:
             argument = items[0]
             if argument.kind == "object":
@@ -494,7 +498,7 @@ def _follow(expression: Expr, resource: TfResource, at: Pointer, reader: _Reader
             if argument.kind == "call" and argument.name in ("yamldecode", "jsondecode") and argument.items:
                 inner = argument.items[0]
                 if inner.kind == "call" and inner.name in ("file", "templatefile") and inner.items:
-                    return _from_file(inner.items[0], resource, reader)
+                    return _from_file(inner.items[0], resource, reader, at)
                 return _follow(inner, resource, at, reader)
         return Body(notice=f"the body of {address} is built by {expression.text[:60]}; it is not checked")
     if expression.kind in ("literal", "template") and isinstance(expression.value, str):
@@ -503,7 +507,7 @@ def _follow(expression: Expr, resource: TfResource, at: Pointer, reader: _Reader
                        "it is not checked")
 
 
-def _from_file(argument: Expr, resource: TfResource, reader: _Reader) -> Body:
+def _from_file(argument: Expr, resource: TfResource, reader: _Reader, at: Pointer) -> Body:
     value = reader.module.literal(argument.value)  # a path may be a literal local
     path = local_path(value, reader.module.folder) if isinstance(value, str) else None
     if path is None:
@@ -512,6 +516,8 @@ def _from_file(argument: Expr, resource: TfResource, reader: _Reader) -> Body:
     reason = refusal(path, reader.root, any_suffix=True)  # the rules $ref follows, whatever the file's suffix
     if reason is not None:
         return Body(notice=f"the body of {resource.address}, {argument.text[:60]}, is not read: {reason}")
+    if not os.path.lexists(path):  # reported by AG605: terraform plan stops there
+        return Body(missing=(os.path.relpath(path, reader.module.folder), at))
     try:
         source = reader.open_source(path.resolve())
     except ReadError as error:
@@ -727,7 +733,9 @@ class TerraformBuilder:
             settings = FileSettings(settings.api_type, settings.endpoint_type, region, settings.domains, settings.options)
         label = f"{source.display}#{resource.address}"
         doc_source = body.source or source
-        return self.builder._api(label, doc_source, body.at, body.document, settings, declared)
+        api = self.builder._api(label, doc_source, body.at, body.document, settings, declared)
+        api.missing_definition = body.missing
+        return api
 
 
 # --- the deployment around an API: the objects of apilint.model, filled from Terraform resources ---------

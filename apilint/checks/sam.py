@@ -538,3 +538,27 @@ def _parameter_name_refused(event: FunctionEvent, prefix: str, name: Any) -> str
     return (f"{_refused(event)}: \"{prefix} Keys must be in the format "
             "'method.request.[querystring|path|header].{value}', e.g 'method.request.header.Authorization'.\" "
             f"({name!r} is not)")
+
+
+# --- AG605 ------------------------------------------------------------------------------------------
+
+
+def definition_file_missing(api: Api, run: Any) -> Iterator[Violation]:
+    """A local definition file the template or module names that does not exist."""
+    if api.missing_definition is None:
+        return
+    location, at = api.missing_definition
+    key = at.path[-1] if at.path else ""
+    if key == "body":
+        yield Violation(at, f"the body is read from {location}, which does not exist: `terraform plan` stops "
+                            "(file() and templatefile() read it when the configuration is evaluated); correct the "
+                            "path (relative to the module) or add the file")
+    elif key == "Location":
+        yield Violation(at, f"the AWS::Include Location {location} does not exist: `sam deploy` and `aws "
+                            "cloudformation package` stop before anything is deployed; correct the path (relative "
+                            "to the template) or add the file")
+    else:
+        resource = api.resource.resource.name if api.resource is not None else "..."
+        yield Violation(at, f"{key} names {location}, which does not exist: `sam deploy` and `aws cloudformation "
+                            f"package` stop (\"Parameter {key} of resource {resource} refers to a file or folder "
+                            "that does not exist\"); correct the path (relative to the template) or add the file")
