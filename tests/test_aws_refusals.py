@@ -260,12 +260,22 @@ def test_sam_refuses_what_it_cannot_edit_in_a_body_and_only_there():
 
 def test_sam_refuses_a_malformed_if_and_authorizer_fields_of_the_other_kind():
     found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 100] == [
+    assert [(f["line"], f["column"], f["message"]) for f in found if 100 < f["line"] <= 122] == [
         (106, 13, ("SAM refuses the API: \"Value of Fn::If must be a list.\" (Fn::If takes [condition, value if true, "
                    "value if false])")),
         (114, 13, "SAM refuses the API: \"AuthorizationScopes must be a list.\" (authorizer Jwt)"),
         (122, 13, "SAM refuses the API: \"IdentitySource must be defined only for OAuth2 Authorizer.\" (authorizer Tenant)"),
     ]
+
+
+def test_sam_refuses_a_rest_api_without_a_stage_name_unless_globals_give_one():
+    """SAM: "Missing required property 'StageName'." for an AWS::Serverless::Api; Globals: Api may give it."""
+    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
+    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 122] == [
+        (123, 3, ("SAM refuses the API: \"Missing required property 'StageName'.\"; name the stage (StageName: prod), "
+                  "here or under Globals: Api")),
+    ]
+    assert _findings("--select", "AG602", str(RULES / "AG602" / "good-globals-stage.yaml")) == []
 
 
 def test_event_scopes_and_request_validators_quote_sam():

@@ -186,7 +186,17 @@ def sam_property_refused(api: Api, run: Any) -> Iterator[Violation]:
     if kind == SAM_HTTP_API:
         yield from _http_lambda_authorizers(api, properties.get("Auth"))
     else:
+        yield from _missing_stage_name(api)
         yield from _empty_stage_name(api)
+
+
+def _missing_stage_name(api: Api) -> Iterator[Violation]:
+    """An ``AWS::Serverless::Api`` without ``StageName``, its own or in ``Globals`` (SAM creates the
+    stage from it; only the implicit API has a default, ``Prod``)."""
+    if api.resource is None or api.resource.implicit or api.setting("StageName").written:
+        return
+    yield Violation(api.resource.resource.at, "SAM refuses the API: \"Missing required property 'StageName'.\"; "
+                                              "name the stage (StageName: prod), here or under Globals: Api")
 
 
 def _empty_stage_name(api: Api) -> Iterator[Violation]:
