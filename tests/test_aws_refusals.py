@@ -271,11 +271,24 @@ def test_sam_refuses_a_malformed_if_and_authorizer_fields_of_the_other_kind():
 def test_sam_refuses_a_rest_api_without_a_stage_name_unless_globals_give_one():
     """SAM: "Missing required property 'StageName'." for an AWS::Serverless::Api; Globals: Api may give it."""
     found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 122] == [
+    assert [(f["line"], f["column"], f["message"]) for f in found if 122 < f["line"] < 130] == [
         (123, 3, ("SAM refuses the API: \"Missing required property 'StageName'.\"; name the stage (StageName: prod), "
                   "here or under Globals: Api")),
     ]
     assert _findings("--select", "AG602", str(RULES / "AG602" / "good-globals-stage.yaml")) == []
+
+
+def test_sam_refuses_http_base_paths_it_cannot_write_and_fills_in_parameters():
+    """HTTP API base paths: letters, digits, /, - and _ only; an intrinsic only when SAM can fill in
+    every name it uses (a parameter, a pseudo parameter)."""
+    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
+    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 130] == [
+        (136, 20, ("SAM refuses the API: \"Invalid Basepath name provided.\" ('v1.0': a base path of an HTTP API "
+                   "holds only letters, digits, /, - and _)")),
+        (144, 13, ("SAM refuses the API: \"Basepath must be a string.\" (SAM fills in template parameters here, "
+                   "nothing else; write the path, or a Ref or Sub of a parameter)")),
+    ]
+    assert _findings("--select", "AG602", str(RULES / "AG602" / "good-http-base-paths.yaml")) == []
 
 
 def test_event_scopes_and_request_validators_quote_sam():

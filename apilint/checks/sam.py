@@ -355,17 +355,54 @@ def _domain(api: Api, kind: str, domain: Any) -> Iterator[Violation]:
     yield from _route53(api, domain.get("Route53"))
 
 
+#: What an HTTP API base path may hold, as SAM checks it ("Invalid Basepath name provided.").
+_HTTP_BASE_PATH_REFUSED = re.compile(r"[^0-9a-zA-Z/_-]")
+
+
 def _base_paths(api: Api, kind: str, base_paths: Any) -> Iterator[Violation]:
     if not base_paths or not isinstance(base_paths, list):
         return
     for index, path in enumerate(base_paths):
-        if isinstance(path, str) or is_intrinsic(path):
-            continue  # SAM resolves parameters in Domain; an intrinsic function is an unknown value
+        at = api.property_at("Domain", "BasePath", index)
+        if isinstance(path, str):
+            if kind == SAM_HTTP_API and _HTTP_BASE_PATH_REFUSED.search(path):
+                yield Violation(at, f"SAM refuses the API: \"Invalid Basepath name provided.\" ({path!r}: a base "
+                                    "path of an HTTP API holds only letters, digits, /, - and _)")
+                return
+            continue
+        if is_intrinsic(path):
+            if kind == SAM_HTTP_API and not _resolved_by_sam(path, _parameters(api)):
+                yield Violation(at, "SAM refuses the API: \"Basepath must be a string.\" (SAM fills in template "
+                                    "parameters here, nothing else; write the path, or a Ref or Sub of a parameter)")
+                return
+            continue  # SAM resolves parameters in Domain: a value decided at deployment
         message = f"Property 'Domain.BasePath[{index}]' should be a string." if kind == SAM_API else \
             "Basepath must be a string."
-        yield Violation(api.property_at("Domain", "BasePath", index),
-                        f"SAM refuses the API: \"{message}\" ({path!r}; quote it)")
+        yield Violation(at, f"SAM refuses the API: \"{message}\" ({path!r}; quote it)")
         return  # SAM stops at the first one
+
+
+def _parameters(api: Api) -> set[str]:
+    """The names of the template's parameters."""
+    if api.resource is None:
+        return set()
+    parameters = api.resource.resource.at.source.data.get("Parameters")
+    return {str(name) for name in parameters} if isinstance(parameters, dict) else set()
+
+
+def _resolved_by_sam(value: Any, parameters: set[str]) -> bool:
+    """Whether SAM's transform turns a ``Ref`` or ``Fn::Sub`` into text: every name it uses is a
+    parameter or a pseudo parameter (``AWS::Region``), or a variable the ``Sub`` defines."""
+    name, inner = next(iter(value.items()))
+    if name == "Ref":
+        return isinstance(inner, str) and (inner in parameters or inner.startswith("AWS::"))
+    if name != "Fn::Sub":
+        return False
+    text, variables = (inner[0], inner[1]) if isinstance(inner, list) and len(inner) == 2 else (inner, {})
+    if not isinstance(text, str) or not isinstance(variables, dict):
+        return False
+    used = re.findall(r"\$\{([^}!]+)\}", text)
+    return all(n in parameters or n in variables or n.startswith("AWS::") for n in used)
 
 
 def _route53(api: Api, route53: Any) -> Iterator[Violation]:
