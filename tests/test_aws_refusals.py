@@ -282,13 +282,25 @@ def test_sam_refuses_http_base_paths_it_cannot_write_and_fills_in_parameters():
     """HTTP API base paths: letters, digits, /, - and _ only; an intrinsic only when SAM can fill in
     every name it uses (a parameter, a pseudo parameter)."""
     found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 130] == [
+    assert [(f["line"], f["column"], f["message"]) for f in found if 130 < f["line"] < 146] == [
         (136, 20, ("SAM refuses the API: \"Invalid Basepath name provided.\" ('v1.0': a base path of an HTTP API "
                    "holds only letters, digits, /, - and _)")),
         (144, 13, ("SAM refuses the API: \"Basepath must be a string.\" (SAM fills in template parameters here, "
                    "nothing else; write the path, or a Ref or Sub of a parameter)")),
     ]
     assert _findings("--select", "AG602", str(RULES / "AG602" / "good-http-base-paths.yaml")) == []
+
+
+def test_sam_refuses_disable_execute_api_endpoint_without_an_inline_definition_it_can_edit():
+    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
+    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 146] == [
+        (150, 7, ("SAM refuses the API: \"DisableExecuteApiEndpoint works only within 'DefinitionBody' property.\"; "
+                  "SAM writes it into the definition, which it cannot do to one read from DefinitionUri")),
+        (156, 7, ("SAM refuses the API: \"Invalid Swagger document or the Swagger document is not explicitly defined "
+                  "in 'DefinitionBody'.\" (DisableExecuteApiEndpoint makes SAM write into the definition, which Fn::If "
+                  "hides from it)")),
+    ]
+    assert _findings("--select", "AG602", str(RULES / "AG602" / "good-disable-endpoint.yaml")) == []
 
 
 def test_event_scopes_and_request_validators_quote_sam():

@@ -188,6 +188,34 @@ def sam_property_refused(api: Api, run: Any) -> Iterator[Violation]:
     else:
         yield from _missing_stage_name(api)
         yield from _empty_stage_name(api)
+        yield from _disable_execute_api_endpoint(api)
+
+
+def _disable_execute_api_endpoint(api: Api) -> Iterator[Violation]:
+    """``DisableExecuteApiEndpoint`` of a REST API, which SAM writes into the definition: it needs
+    one SAM can edit, inline."""
+    setting = api.setting("DisableExecuteApiEndpoint")
+    if setting.value is None or setting.at is None:
+        return
+    properties = api.properties
+    body = properties.get("DefinitionBody")
+    if "DefinitionUri" in properties and body is None:
+        yield Violation(setting.at, "SAM refuses the API: \"DisableExecuteApiEndpoint works only within "
+                                    "'DefinitionBody' property.\"; SAM writes it into the definition, which it "
+                                    "cannot do to one read from DefinitionUri")
+    elif isinstance(body, dict) and is_intrinsic(body) and "Fn::Transform" not in body and not _chooses_definition(body):
+        yield Violation(api.property_at("DefinitionBody"),
+                        "SAM refuses the API: \"Invalid Swagger document or the Swagger document is not explicitly "
+                        "defined in 'DefinitionBody'.\" (DisableExecuteApiEndpoint makes SAM write into the "
+                        f"definition, which {next(iter(body))} hides from it)")
+
+
+def _chooses_definition(body: dict[str, Any]) -> bool:
+    """Whether an ``Fn::If`` body chooses between definitions written inline (not judged here: SAM's
+    refusal was seen for a body that holds none, as in its own error input)."""
+    branches = body.get("Fn::If")
+    return isinstance(branches, list) and any(
+        isinstance(branch, dict) and ("swagger" in branch or "openapi" in branch) for branch in branches)
 
 
 def _missing_stage_name(api: Api) -> Iterator[Violation]:
