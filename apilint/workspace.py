@@ -7,6 +7,7 @@ same configuration; ``apilint cost diff`` reads another revision through the sam
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -149,13 +150,15 @@ def run_options(request: CheckRequest, config_start: Path | None = None,
     """
     # Without --root, the root is the repository the working directory is in, so that a definition
     # named from a sub-folder is found by the template that deploys it elsewhere in the repository;
-    # findings are still shown relative to the working directory.
+    # findings are still shown relative to the working directory. Paths that all lie outside it (a
+    # file of another repository named from this one) are checked inside their own repository, else
+    # their common folder, so that their $refs and templates are read as from there.
     shown_from = None
     if request.root is not None:
         root = request.root.resolve()
     else:
         here = Path.cwd().resolve()
-        root = repository_top(here) or here
+        root = _root_of_paths(request.paths, repository_top(here) or here)
         shown_from = here if root != here else None
     config_path = request.config_file
     if config_path is not None and not config_path.is_file():
@@ -245,6 +248,29 @@ def collect_apis(request: CheckRequest, read_bytes: ByteReader | None = None,
         built.append((resolved, apis, set(builder.consumed) - {resolved}))
     consumed = {path for _, _, used in built for path in used}
     return [api for path, apis, _ in built if path not in consumed for api in apis]
+
+
+def _root_of_paths(paths: list[Path], default: Path) -> Path:
+    """``default``, unless every path named lies outside it: then the repository that holds them all,
+    else their common folder (never the file system's top, which a run must not walk).
+
+    Paths are judged as named, links not followed: a link inside the root that points out of it
+    stays a link out of the root, which is not read.
+    """
+    named = [Path(os.path.abspath(path)) for path in paths if str(path) != STDIN]
+    if not named or any(_within(path, default) for path in named):
+        return default
+    folders = [path if path.is_dir() else path.parent for path in named]
+    tops = {repository_top(folder) for folder in folders}
+    top = tops.pop() if len(tops) == 1 else None
+    if top is None:
+        top = Path(os.path.commonpath([str(folder) for folder in folders]))
+        if top == Path(top.anchor):
+            return default
+    try:
+        return top.resolve()
+    except (OSError, RuntimeError):
+        return default
 
 
 def _within(path: Path, root: Path) -> bool:

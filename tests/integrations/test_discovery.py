@@ -182,3 +182,27 @@ def test_files_are_resolved_as_path_resolve_resolves_them(tmp_path: Path, monkey
     assert resolved[files[2]] == tmp_path.resolve() / "real" / "api.yaml"
     found = discover_files([Path("real/api.yaml"), files[2], Path("linked/other.yaml")])
     assert found.files == [Path("real/api.yaml"), Path("linked/other.yaml")]  # the link to api.yaml is the same file
+
+
+def test_files_named_from_another_repository_are_read_in_their_own(tmp_path: Path):
+    """Checked from inside one repository, a definition of another folder has its $refs followed
+    there (the schema file is read: the pointer into it is what is missing; the reference used to be
+    refused as outside the root), and a link of this repository that points out of it is still not
+    read."""
+    here = tmp_path / "here"
+    (here / ".git").mkdir(parents=True)
+    there = tmp_path / "there"
+    there.mkdir()
+    (there / "api.yaml").write_text(
+        "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n"
+        "        '200':\n          description: ok\n          content:\n            application/json:\n"
+        "              schema: {$ref: './schemas.yaml#/Missing'}\n", encoding="utf-8")
+    (there / "schemas.yaml").write_text("Thing: {type: object}\n", encoding="utf-8")
+    result = run_cli("check", str(there / "api.yaml"), cwd=here)
+    assert (result.code, result.out) == (1, (
+        "../there/api.yaml:11:24: error AG006 $ref './schemas.yaml#/Missing' points at nothing "
+        "[unresolved-reference]\n"
+        "Found 1 problem (1 error, 0 warnings, 0 info) in 1 file.\n"))
+    (here / "linked.yaml").symlink_to(there / "api.yaml")
+    linked = run_cli("check", "linked.yaml", cwd=here)
+    assert linked.code == 2 and "symbolic link to a file outside" in linked.err
