@@ -293,7 +293,7 @@ def test_sam_refuses_http_base_paths_it_cannot_write_and_fills_in_parameters():
 
 def test_sam_refuses_disable_execute_api_endpoint_without_an_inline_definition_it_can_edit():
     found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 146] == [
+    assert [(f["line"], f["column"], f["message"]) for f in found if 146 < f["line"] < 158] == [
         (150, 7, ("SAM refuses the API: \"DisableExecuteApiEndpoint works only within 'DefinitionBody' property.\"; "
                   "SAM writes it into the definition, which it cannot do to one read from DefinitionUri")),
         (156, 7, ("SAM refuses the API: \"Invalid Swagger document or the Swagger document is not explicitly defined "
@@ -301,6 +301,17 @@ def test_sam_refuses_disable_execute_api_endpoint_without_an_inline_definition_i
                   "hides from it)")),
     ]
     assert _findings("--select", "AG602", str(RULES / "AG602" / "good-disable-endpoint.yaml")) == []
+
+
+def test_sam_reads_an_unquoted_open_api_version_as_a_number():
+    """apilint reads ``OpenApiVersion: 3.0`` as the text written (versions in a definition are read so);
+    SAM reads the template as YAML types and refuses the number. Quoted, it is accepted."""
+    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
+    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 158] == [
+        (162, 7, ("SAM refuses the API: \"Property 'OpenApiVersion' should be a string.\" (it is a number as written: "
+                  "3.0; quote it, '3.0')")),
+    ]
+    assert _findings("--select", "AG602", str(RULES / "AG602" / "good-globals-stage.yaml")) == []
 
 
 def test_event_scopes_and_request_validators_quote_sam():

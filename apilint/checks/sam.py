@@ -327,6 +327,27 @@ def _property_shapes(api: Api, kind: str) -> Iterator[Violation]:
             written = _TYPE_NAMES.get(type(value), type(value).__name__)
             yield Violation(api.property_at(*shape.path),
                             f"SAM refuses the API: \"{shape.message}\" (it is {written})")
+        elif shape.expected is str and _number_as_written(api.property_at(*shape.path)):
+            yield Violation(api.property_at(*shape.path),
+                            f"SAM refuses the API: \"{shape.message}\" (it is a number as written: {value}; "
+                            f"quote it, '{value}')")
+
+
+#: A YAML plain scalar that SAM's YAML reader takes for a number.
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _number_as_written(at: Pointer) -> bool:
+    """Whether the value at ``at`` is written as a bare number (``OpenApiVersion: 3.0``). apilint
+    reads a number under a key that names a version as the text written, as API Gateway reads a
+    definition's versions; SAM reads the template's own properties as YAML types."""
+    source = at.source
+    span = source.locate(at.path)
+    start, end = source.offset(span.line, span.column), source.offset(span.end_line, span.end_column)
+    if start is None or end is None:
+        return False
+    _key, colon, value = source.text[start:end].partition(":")
+    return bool(colon) and _PLAIN_NUMBER.fullmatch(value.split(" #")[0].strip()) is not None
 
 
 def _known_at(properties: dict[str, Any], path: tuple[str, ...]) -> tuple[bool, Any]:
@@ -345,7 +366,9 @@ _OPEN_API_VERSION = re.compile(r"[2-3](\.\d)(\.\d)?$")
 
 def _open_api_version(api: Api) -> Iterator[Violation]:
     version = api.properties.get("OpenApiVersion")
-    if isinstance(version, str) and version and not is_unknown(version) and not _OPEN_API_VERSION.match(version):
+    if not isinstance(version, str) or _number_as_written(api.property_at("OpenApiVersion")):
+        return  # a number: SAM refuses its type first (_property_shapes)
+    if version and not is_unknown(version) and not _OPEN_API_VERSION.match(version):
         yield Violation(api.property_at("OpenApiVersion"),
                         "SAM refuses the API: \"The OpenApiVersion value must be of the format '3.0.0'.\" "
                         f"({version!r}; SAM takes 2.x, 2.x.y, 3.x or 3.x.y)")

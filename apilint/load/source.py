@@ -353,6 +353,8 @@ def display_path(path: Path, base: Path, *, resolved_path: Path | None = None,
     try:
         inside = is_within(path, base, resolved_path=resolved_path, resolved_root=resolved_base)
         if inside and shown_from is not None:
+            if os.path.commonpath([path, shown_from]) == path.anchor:
+                return printable(str(path))  # nothing shared but the top: ../../.. helps no one
             return printable(os.path.relpath(path, shown_from))
         shown = os.path.relpath(path, base) if inside else str(path)
     except ValueError:
