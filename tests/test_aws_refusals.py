@@ -307,11 +307,21 @@ def test_sam_reads_an_unquoted_open_api_version_as_a_number():
     """apilint reads ``OpenApiVersion: 3.0`` as the text written (versions in a definition are read so);
     SAM reads the template as YAML types and refuses the number. Quoted, it is accepted."""
     found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 158] == [
+    assert [(f["line"], f["column"], f["message"]) for f in found if 158 < f["line"] < 163] == [
         (162, 7, ("SAM refuses the API: \"Property 'OpenApiVersion' should be a string.\" (it is a number as written: "
                   "3.0; quote it, '3.0')")),
     ]
     assert _findings("--select", "AG602", str(RULES / "AG602" / "good-globals-stage.yaml")) == []
+
+
+def test_sam_refuses_auth_sections_of_the_wrong_type():
+    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
+    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 162] == [
+        (167, 7, "SAM refuses the API: \"Property 'Auth' should be a map.\" (it is a string)"),
+        (173, 11, "SAM refuses the API: \"Property 'Auth.Authorizers.Iam' should be a map.\" (it is a string)"),
+        (182, 9, ("SAM refuses the API: \"Property 'Auth.DefaultAuthorizer' should be a string.\" (SAM reads the name "
+                  "before any parameter is filled in; Ref is not one)")),
+    ]
 
 
 def test_event_scopes_and_request_validators_quote_sam():

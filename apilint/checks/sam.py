@@ -177,6 +177,7 @@ def sam_property_refused(api: Api, run: Any) -> Iterator[Violation]:
                                 "'DefinitionBody' property\"; SAM cannot add it to a definition read from "
                                 "DefinitionUri")
     yield from _property_shapes(api, kind)
+    yield from _auth_shapes(api, kind)
     yield from _cors(api, properties.get("Cors"))
     if kind == SAM_API:
         yield from _gateway_responses(api, properties.get("GatewayResponses"))
@@ -310,6 +311,8 @@ _SHAPES = (
     _Shape((SAM_API,), ("Domain", "Route53", "SeparateRecordSetGroup"), bool,
            "Property 'Domain.Route53.SeparateRecordSetGroup' should be a boolean.", truthy=True),
     _Shape((SAM_API,), ("Domain", "AccessAssociation"), dict, "Property 'Domain.AccessAssociation' should be a map."),
+    _Shape(_BOTH, ("Auth",), dict, "Property 'Auth' should be a map."),
+    _Shape(_BOTH, ("Auth", "Authorizers"), dict, "Property 'Auth.Authorizers' should be a map."),
 )
 _TYPE_NAMES = {dict: "a map", list: "a list", str: "a string", bool: "a boolean", int: "a number",
                float: "a number", type(None): "null"}
@@ -348,6 +351,31 @@ def _number_as_written(at: Pointer) -> bool:
         return False
     _key, colon, value = source.text[start:end].partition(":")
     return bool(colon) and _PLAIN_NUMBER.fullmatch(value.split(" #")[0].strip()) is not None
+
+
+def _auth_shapes(api: Api, kind: str) -> Iterator[Violation]:
+    """Each of ``Auth.Authorizers`` must be a map (an empty entry is null to SAM), and an HTTP API's
+    ``Auth.DefaultAuthorizer`` a name: SAM looks it up before any parameter is filled in."""
+    found, authorizers = _known_at(api.properties, ("Auth", "Authorizers"))
+    if found and isinstance(authorizers, dict) and not is_intrinsic(authorizers):
+        for name, authorizer in authorizers.items():
+            if not isinstance(authorizer, dict):
+                written = _TYPE_NAMES.get(type(authorizer), type(authorizer).__name__)
+                yield Violation(api.property_at("Auth", "Authorizers", name),
+                                f"SAM refuses the API: \"Property 'Auth.Authorizers.{name}' should be a map.\" "
+                                f"(it is {written})")
+                break  # SAM stops at the first one
+    found, default = _known_at(api.properties, ("Auth", "DefaultAuthorizer"))
+    if kind != SAM_HTTP_API or not found or default is None or isinstance(default, str):
+        return
+    if is_intrinsic(default):
+        if default == {"Ref": "AWS::NoValue"}:
+            return
+        why = f"SAM reads the name before any parameter is filled in; {next(iter(default))} is not one"
+    else:
+        why = f"it is {_TYPE_NAMES.get(type(default), type(default).__name__)}"
+    yield Violation(api.property_at("Auth", "DefaultAuthorizer"),
+                    f"SAM refuses the API: \"Property 'Auth.DefaultAuthorizer' should be a string.\" ({why})")
 
 
 def _known_at(properties: dict[str, Any], path: tuple[str, ...]) -> tuple[bool, Any]:
