@@ -316,11 +316,26 @@ def test_sam_reads_an_unquoted_open_api_version_as_a_number():
 
 def test_sam_refuses_auth_sections_of_the_wrong_type():
     found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 162] == [
+    assert [(f["line"], f["column"], f["message"]) for f in found if 162 < f["line"] < 183] == [
         (167, 7, "SAM refuses the API: \"Property 'Auth' should be a map.\" (it is a string)"),
         (173, 11, "SAM refuses the API: \"Property 'Auth.Authorizers.Iam' should be a map.\" (it is a string)"),
         (182, 9, ("SAM refuses the API: \"Property 'Auth.DefaultAuthorizer' should be a string.\" (SAM reads the name "
                   "before any parameter is filled in; Ref is not one)")),
+    ]
+
+
+def test_sam_refuses_values_it_reads_itself():
+    """A Domain that is not a map, a DefinitionUri that is a URL but not an S3 one, a REST authorizer's
+    FunctionPayloadType other than TOKEN or REQUEST, an HTTP authorizer's OpenIdConnectUrl."""
+    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
+    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 182] == [
+        (187, 7, "SAM refuses the API: \"Property 'Domain' should be a map.\" (SAM reads its keys itself; it is Ref)"),
+        (192, 7, ("SAM refuses the API: \"'DefinitionUri' is not a valid S3 Uri of the form 's3://bucket/key' with "
+                  "optional versionId query parameter.\"")),
+        (201, 13, ("SAM refuses the API: \"Custom Authorizer has invalid 'FunctionPayloadType': HEADER.\" (TOKEN or "
+                   "REQUEST)")),
+        (208, 13, ("SAM refuses the API: \"'OpenIdConnectUrl' is no longer a supported property for authorizer 'Oidc'. "
+                   "Please refer to the AWS SAM documentation.\" (the issuer goes in JwtConfiguration)")),
     ]
 
 

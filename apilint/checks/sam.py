@@ -178,6 +178,7 @@ def sam_property_refused(api: Api, run: Any) -> Iterator[Violation]:
                                 "DefinitionUri")
     yield from _property_shapes(api, kind)
     yield from _auth_shapes(api, kind)
+    yield from _read_by_sam(api, kind)
     yield from _cors(api, properties.get("Cors"))
     if kind == SAM_API:
         yield from _gateway_responses(api, properties.get("GatewayResponses"))
@@ -376,6 +377,48 @@ def _auth_shapes(api: Api, kind: str) -> Iterator[Violation]:
         why = f"it is {_TYPE_NAMES.get(type(default), type(default).__name__)}"
     yield Violation(api.property_at("Auth", "DefaultAuthorizer"),
                     f"SAM refuses the API: \"Property 'Auth.DefaultAuthorizer' should be a string.\" ({why})")
+
+
+_NO_VALUE = {"Ref": "AWS::NoValue"}
+#: A URL of any scheme: SAM takes ``s3://`` ones only (a local path is uploaded by ``sam deploy`` first).
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _read_by_sam(api: Api, kind: str) -> Iterator[Violation]:
+    """Values SAM reads itself while it writes the REST API (its api_generator) or an HTTP API's
+    authorizers (http_api_generator), refused with SAM's messages."""
+    properties = api.properties
+    if kind == SAM_API:
+        domain = properties.get("Domain")
+        if domain is not None and domain != _NO_VALUE and not (isinstance(domain, dict) and not is_intrinsic(domain)):
+            written = next(iter(domain)) if is_intrinsic(domain) else _TYPE_NAMES.get(type(domain), "text")
+            yield Violation(api.property_at("Domain"), "SAM refuses the API: \"Property 'Domain' should be a map.\" "
+                                                       f"(SAM reads its keys itself; it is {written})")
+        uri = properties.get("DefinitionUri")
+        if isinstance(uri, str) and _URL.match(uri) and not uri.startswith("s3://"):
+            yield Violation(api.property_at("DefinitionUri"),
+                            "SAM refuses the API: \"'DefinitionUri' is not a valid S3 Uri of the form 's3://bucket/key' "
+                            "with optional versionId query parameter.\"")
+        elif isinstance(uri, dict) and not is_intrinsic(uri) and not (uri.get("Bucket") and uri.get("Key")):
+            yield Violation(api.property_at("DefinitionUri"),
+                            "SAM refuses the API: \"'DefinitionUri' requires Bucket and Key properties to be "
+                            "specified.\"")
+    found, authorizers = _known_at(properties, ("Auth", "Authorizers"))
+    if not found or not isinstance(authorizers, dict) or is_intrinsic(authorizers):
+        return
+    for name, authorizer in authorizers.items():
+        if not isinstance(authorizer, dict):
+            continue
+        payload = authorizer.get("FunctionPayloadType")
+        if kind == SAM_API and isinstance(payload, str) and payload not in ("TOKEN", "REQUEST"):
+            yield Violation(api.property_at("Auth", "Authorizers", name, "FunctionPayloadType"),
+                            f"SAM refuses the API: \"{name} Authorizer has invalid 'FunctionPayloadType': "
+                            f"{payload}.\" (TOKEN or REQUEST)")
+        if kind == SAM_HTTP_API and "OpenIdConnectUrl" in authorizer:
+            yield Violation(api.property_at("Auth", "Authorizers", name, "OpenIdConnectUrl"),
+                            f"SAM refuses the API: \"'OpenIdConnectUrl' is no longer a supported property for "
+                            f"authorizer '{name}'. Please refer to the AWS SAM documentation.\" (the issuer goes in "
+                            "JwtConfiguration)")
 
 
 def _known_at(properties: dict[str, Any], path: tuple[str, ...]) -> tuple[bool, Any]:
