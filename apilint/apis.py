@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from apilint.infer import infer_api_type, infer_endpoint_type, is_apigw_document
 from apilint.load.refs import RefResolver, refusal
@@ -189,6 +189,16 @@ def source_kind(source: Source) -> str | None:
     return kind
 
 
+class _Definition(NamedTuple):
+    """Where an API resource's definition is: its file, the pointer to it and the document; or, for a
+    local file it names that does not exist, what it says and where (AG605)."""
+
+    source: Source | None = None
+    at: Pointer | None = None
+    document: Any = None
+    missing: tuple[str, Pointer] | None = None
+
+
 class ApiBuilder:
     """Builds :class:`Api` objects for one run; shares the reference resolver and file cache."""
 
@@ -198,8 +208,6 @@ class ApiBuilder:
         self.resolver = RefResolver(root, open_source)
         self.consumed: set[Path] = set()
         self.notices: list[Notice] = []
-        #: The local definition file the API resource being built names and that does not exist.
-        self._missing: tuple[str, Pointer] | None = None
 
     # --- bare OpenAPI -------------------------------------------------------------------------------
 
@@ -290,11 +298,10 @@ class ApiBuilder:
                     copy = replace(domain, mappings=[m for api_id, m in mapped if api_id == resource.name])
                     declared.domains.append(copy)
             declared.domains += self._sam_domain(context)
-            self._missing = None
-            doc_source, doc_at, document = self._body(source, context)
+            definition = self._body(source, context)
             label = f"{source.display}#{resource.name}"
-            api = self._api(label, doc_source or source, doc_at, document, settings, declared)
-            api.missing_definition = self._missing
+            api = self._api(label, definition.source or source, definition.at, definition.document, settings, declared)
+            api.missing_definition = definition.missing
             apis.append(api)
         if not apis and (domains or stray):
             declared = Declared(settings.api_type or ApiType.REST, "template without an API resource", domains=domains,
@@ -302,7 +309,7 @@ class ApiBuilder:
             apis.append(self._api(source.display, source, None, None, settings, declared))
         return apis
 
-    def _body(self, source: Source, context: ApiResource) -> tuple[Source | None, Pointer | None, Any]:
+    def _body(self, source: Source, context: ApiResource) -> _Definition:
         """The OpenAPI document of an API resource, inline or from a local file."""
         props = context.properties
         for key in ("DefinitionBody", "Body"):
@@ -313,35 +320,34 @@ class ApiBuilder:
                 if include is not None:
                     return self._local_file(source, include, at.child("Fn::Transform", "Parameters", "Location"))
                 if isinstance(body, dict) and not is_intrinsic(body):
-                    return source, at, body
-                return None, None, None
+                    return _Definition(source, at, body)
+                return _Definition()
         for key in ("DefinitionUri", "BodyS3Location"):
             value = props.get(key)
             if isinstance(value, str):
                 return self._local_file(source, value, props.at(key))
             if value is not None:
                 self.notices.append(Notice(source.display, f"{key} names an S3 object; its definition is not checked"))
-        return None, None, None
+        return _Definition()
 
-    def _local_file(self, source: Source, location: str, at: Pointer) -> tuple[Source | None, Pointer | None, Any]:
+    def _local_file(self, source: Source, location: str, at: Pointer) -> _Definition:
         if location.startswith(("http://", "https://", "s3://")) or "${" in location:
             self.notices.append(Notice(source.display, f"{location} is not a local file; its definition is not checked"))
-            return None, None, None
+            return _Definition()
         path = (source.path.parent / location).absolute()
         reason = refusal(path, self.root)  # the rules $ref follows: inside the root, not hidden, YAML or JSON
         if reason is not None:
             self.notices.append(Notice(source.display, f"{location} is not read: {reason}"))
-            return None, None, None
+            return _Definition()
         if not os.path.lexists(path):  # reported by AG605: packaging the template stops there
-            self._missing = (location, at)
-            return None, None, None
+            return _Definition(missing=(location, at))
         try:
             body_source = self.open_source(path.resolve())
         except ReadError as error:
             self.notices.append(Notice(source.display, f"definition {location} cannot be read: {error}"))
-            return None, None, None
+            return _Definition()
         self.consumed.add(path.resolve())
-        return body_source, Pointer(body_source, ()), body_source.data
+        return _Definition(body_source, Pointer(body_source, ()), body_source.data)
 
     # --- domains ------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from apilint.model import INTEGRATION, Api, ApiType, Pointer
 from apilint.record import Frozen
 from apilint.rules import FEATURES_FILE, data_file, rules_dir
 from apilint.template import MAPPING_RESOURCES, OWNER_KEYS, arn_parts, referenced_name, refers_to
-from apilint.values import is_intrinsic, sub_text
+from apilint.values import NO_VALUE, is_intrinsic, sub_text
 
 if TYPE_CHECKING:
     from apilint.load.source import Source
@@ -38,7 +38,6 @@ DEPLOYMENT_OBJECTS: dict[str, tuple[str, ...]] = {
 }
 SUPPORT_VALUES = (True, False, "unconfirmed")
 _INTEGRATIONS = "x-amazon-apigateway-integrations"
-_NO_VALUE = {"Ref": "AWS::NoValue"}
 _MAPPED_PROPERTIES = ("DomainName", "DomainNameArn")
 
 
@@ -333,7 +332,7 @@ class _Walker:
         and path it is at; nothing where the path does not exist. Plain paths, not pointers: a caller
         makes a pointer only for a value it reports."""
         if not steps:
-            if node != _NO_VALUE:
+            if node != NO_VALUE:
                 yield node, source, path
             return
         step, rest = steps[0], steps[1:]

@@ -21,6 +21,8 @@ INTRINSIC_KEYS = frozenset(
     }
 )
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
+#: ``!Ref AWS::NoValue``: the property is left out, as if it were not written.
+NO_VALUE = {"Ref": "AWS::NoValue"}
 
 
 def is_intrinsic(value: Any) -> bool:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from functools import cache
 from pathlib import Path
 
 from tests.conftest import FIXTURES, run_cli
@@ -15,6 +16,12 @@ def _findings(*args: str, cwd: Path | None = None) -> list[dict]:
     result = run_cli("check", "--format", "json", *args, cwd=cwd)
     assert result.code in (0, 1), result.err
     return result.json()["findings"]
+
+
+@cache
+def _ag602_bad() -> tuple[dict, ...]:
+    """AG602's findings on its bad template, read once for the tests that each look at some lines."""
+    return tuple(_findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml")))
 
 
 def test_intrinsics_in_a_definition_checked_alone_need_the_standalone_option(tmp_path: Path):
@@ -259,8 +266,7 @@ def test_sam_refuses_what_it_cannot_edit_in_a_body_and_only_there():
 
 
 def test_sam_refuses_a_malformed_if_and_authorizer_fields_of_the_other_kind():
-    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if 100 < f["line"] <= 122] == [
+    assert [(f["line"], f["column"], f["message"]) for f in _ag602_bad() if 100 < f["line"] <= 122] == [
         (106, 13, ("SAM refuses the API: \"Value of Fn::If must be a list.\" (Fn::If takes [condition, value if true, "
                    "value if false])")),
         (114, 13, "SAM refuses the API: \"AuthorizationScopes must be a list.\" (authorizer Jwt)"),
@@ -270,8 +276,7 @@ def test_sam_refuses_a_malformed_if_and_authorizer_fields_of_the_other_kind():
 
 def test_sam_refuses_a_rest_api_without_a_stage_name_unless_globals_give_one():
     """SAM: "Missing required property 'StageName'." for an AWS::Serverless::Api; Globals: Api may give it."""
-    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if 122 < f["line"] < 130] == [
+    assert [(f["line"], f["column"], f["message"]) for f in _ag602_bad() if 122 < f["line"] < 130] == [
         (123, 3, ("SAM refuses the API: \"Missing required property 'StageName'.\"; name the stage (StageName: prod), "
                   "here or under Globals: Api")),
     ]
@@ -281,8 +286,7 @@ def test_sam_refuses_a_rest_api_without_a_stage_name_unless_globals_give_one():
 def test_sam_refuses_http_base_paths_it_cannot_write_and_fills_in_parameters():
     """HTTP API base paths: letters, digits, /, - and _ only; an intrinsic only when SAM can fill in
     every name it uses (a parameter, a pseudo parameter)."""
-    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if 130 < f["line"] < 146] == [
+    assert [(f["line"], f["column"], f["message"]) for f in _ag602_bad() if 130 < f["line"] < 146] == [
         (136, 20, ("SAM refuses the API: \"Invalid Basepath name provided.\" ('v1.0': a base path of an HTTP API "
                    "holds only letters, digits, /, - and _)")),
         (144, 13, ("SAM refuses the API: \"Basepath must be a string.\" (SAM fills in template parameters here, "
@@ -292,8 +296,7 @@ def test_sam_refuses_http_base_paths_it_cannot_write_and_fills_in_parameters():
 
 
 def test_sam_refuses_disable_execute_api_endpoint_without_an_inline_definition_it_can_edit():
-    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if 146 < f["line"] < 158] == [
+    assert [(f["line"], f["column"], f["message"]) for f in _ag602_bad() if 146 < f["line"] < 158] == [
         (150, 7, ("SAM refuses the API: \"DisableExecuteApiEndpoint works only within 'DefinitionBody' property.\"; "
                   "SAM writes it into the definition, which it cannot do to one read from DefinitionUri")),
         (156, 7, ("SAM refuses the API: \"Invalid Swagger document or the Swagger document is not explicitly defined "
@@ -306,8 +309,7 @@ def test_sam_refuses_disable_execute_api_endpoint_without_an_inline_definition_i
 def test_sam_reads_an_unquoted_open_api_version_as_a_number():
     """apilint reads ``OpenApiVersion: 3.0`` as the text written (versions in a definition are read so);
     SAM reads the template as YAML types and refuses the number. Quoted, it is accepted."""
-    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if 158 < f["line"] < 163] == [
+    assert [(f["line"], f["column"], f["message"]) for f in _ag602_bad() if 158 < f["line"] < 163] == [
         (162, 7, ("SAM refuses the API: \"Property 'OpenApiVersion' should be a string.\" (it is a number as written: "
                   "3.0; quote it, '3.0')")),
     ]
@@ -315,8 +317,7 @@ def test_sam_reads_an_unquoted_open_api_version_as_a_number():
 
 
 def test_sam_refuses_auth_sections_of_the_wrong_type():
-    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if 162 < f["line"] < 183] == [
+    assert [(f["line"], f["column"], f["message"]) for f in _ag602_bad() if 162 < f["line"] < 183] == [
         (167, 7, "SAM refuses the API: \"Property 'Auth' should be a map.\" (it is a string)"),
         (173, 11, "SAM refuses the API: \"Property 'Auth.Authorizers.Iam' should be a map.\" (it is a string)"),
         (182, 9, ("SAM refuses the API: \"Property 'Auth.DefaultAuthorizer' should be a string.\" (SAM reads the name "
@@ -327,8 +328,7 @@ def test_sam_refuses_auth_sections_of_the_wrong_type():
 def test_sam_refuses_values_it_reads_itself():
     """A Domain that is not a map, a DefinitionUri that is a URL but not an S3 one, a REST authorizer's
     FunctionPayloadType other than TOKEN or REQUEST, an HTTP authorizer's OpenIdConnectUrl."""
-    found = _findings("--select", "AG602", str(RULES / "AG602" / "bad-template.yaml"))
-    assert [(f["line"], f["column"], f["message"]) for f in found if f["line"] > 182] == [
+    assert [(f["line"], f["column"], f["message"]) for f in _ag602_bad() if f["line"] > 182] == [
         (187, 7, "SAM refuses the API: \"Property 'Domain' should be a map.\" (SAM reads its keys itself; it is Ref)"),
         (192, 7, ("SAM refuses the API: \"'DefinitionUri' is not a valid S3 Uri of the form 's3://bucket/key' with "
                   "optional versionId query parameter.\"")),

@@ -14,6 +14,7 @@ from apilint.checks.values import is_unknown
 from apilint.model import Api, FunctionEvent, Pointer, is_intrinsic
 from apilint.record import Frozen
 from apilint.rules import Violation
+from apilint.values import NO_VALUE
 
 SAM_API = "AWS::Serverless::Api"
 SAM_HTTP_API = "AWS::Serverless::HttpApi"
@@ -177,7 +178,7 @@ def sam_property_refused(api: Api, run: Any) -> Iterator[Violation]:
                                 "'DefinitionBody' property\"; SAM cannot add it to a definition read from "
                                 "DefinitionUri")
     yield from _property_shapes(api, kind)
-    yield from _auth_shapes(api, kind)
+    yield from _authorizers(api, kind)
     yield from _read_by_sam(api, kind)
     yield from _cors(api, properties.get("Cors"))
     if kind == SAM_API:
@@ -328,9 +329,8 @@ def _property_shapes(api: Api, kind: str) -> Iterator[Violation]:
         if not found or value is None or is_unknown(value) or (shape.truthy and not value):
             continue
         if not isinstance(value, shape.expected):
-            written = _TYPE_NAMES.get(type(value), type(value).__name__)
             yield Violation(api.property_at(*shape.path),
-                            f"SAM refuses the API: \"{shape.message}\" (it is {written})")
+                            f"SAM refuses the API: \"{shape.message}\" (it is {_type_name(value)})")
         elif shape.expected is str and _number_as_written(api.property_at(*shape.path)):
             yield Violation(api.property_at(*shape.path),
                             f"SAM refuses the API: \"{shape.message}\" (it is a number as written: {value}; "
@@ -354,71 +354,69 @@ def _number_as_written(at: Pointer) -> bool:
     return bool(colon) and _PLAIN_NUMBER.fullmatch(value.split(" #")[0].strip()) is not None
 
 
-def _auth_shapes(api: Api, kind: str) -> Iterator[Violation]:
-    """Each of ``Auth.Authorizers`` must be a map (an empty entry is null to SAM), and an HTTP API's
-    ``Auth.DefaultAuthorizer`` a name: SAM looks it up before any parameter is filled in."""
+def _type_name(value: Any) -> str:
+    """How a value's type reads in a message: "a map", "a string", "null"."""
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _authorizers(api: Api, kind: str) -> Iterator[Violation]:
+    """``Auth.Authorizers`` entries as SAM reads each: a map (an empty entry is null to SAM; SAM stops
+    at the first that is not), a REST ``FunctionPayloadType`` of TOKEN or REQUEST, no HTTP
+    ``OpenIdConnectUrl``; and an HTTP API's ``Auth.DefaultAuthorizer``, a name SAM looks up before
+    any parameter is filled in."""
     found, authorizers = _known_at(api.properties, ("Auth", "Authorizers"))
     if found and isinstance(authorizers, dict) and not is_intrinsic(authorizers):
+        not_a_map_said = False
         for name, authorizer in authorizers.items():
             if not isinstance(authorizer, dict):
-                written = _TYPE_NAMES.get(type(authorizer), type(authorizer).__name__)
-                yield Violation(api.property_at("Auth", "Authorizers", name),
-                                f"SAM refuses the API: \"Property 'Auth.Authorizers.{name}' should be a map.\" "
-                                f"(it is {written})")
-                break  # SAM stops at the first one
+                if not not_a_map_said:
+                    yield Violation(api.property_at("Auth", "Authorizers", name),
+                                    f"SAM refuses the API: \"Property 'Auth.Authorizers.{name}' should be a map.\" "
+                                    f"(it is {_type_name(authorizer)})")
+                    not_a_map_said = True
+                continue
+            payload = authorizer.get("FunctionPayloadType")
+            if kind == SAM_API and isinstance(payload, str) and payload not in ("TOKEN", "REQUEST"):
+                yield Violation(api.property_at("Auth", "Authorizers", name, "FunctionPayloadType"),
+                                f"SAM refuses the API: \"{name} Authorizer has invalid 'FunctionPayloadType': "
+                                f"{payload}.\" (TOKEN or REQUEST)")
+            if kind == SAM_HTTP_API and "OpenIdConnectUrl" in authorizer:
+                yield Violation(api.property_at("Auth", "Authorizers", name, "OpenIdConnectUrl"),
+                                f"SAM refuses the API: \"'OpenIdConnectUrl' is no longer a supported property for "
+                                f"authorizer '{name}'. Please refer to the AWS SAM documentation.\" (the issuer goes "
+                                "in JwtConfiguration)")
     found, default = _known_at(api.properties, ("Auth", "DefaultAuthorizer"))
-    if kind != SAM_HTTP_API or not found or default is None or isinstance(default, str):
+    if kind != SAM_HTTP_API or not found or default is None or isinstance(default, str) or default == NO_VALUE:
         return
-    if is_intrinsic(default):
-        if default == {"Ref": "AWS::NoValue"}:
-            return
-        why = f"SAM reads the name before any parameter is filled in; {next(iter(default))} is not one"
-    else:
-        why = f"it is {_TYPE_NAMES.get(type(default), type(default).__name__)}"
+    why = (f"SAM reads the name before any parameter is filled in; {next(iter(default))} is not one"
+           if is_intrinsic(default) else f"it is {_type_name(default)}")
     yield Violation(api.property_at("Auth", "DefaultAuthorizer"),
                     f"SAM refuses the API: \"Property 'Auth.DefaultAuthorizer' should be a string.\" ({why})")
 
 
-_NO_VALUE = {"Ref": "AWS::NoValue"}
 #: A URL of any scheme: SAM takes ``s3://`` ones only (a local path is uploaded by ``sam deploy`` first).
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def _read_by_sam(api: Api, kind: str) -> Iterator[Violation]:
-    """Values SAM reads itself while it writes the REST API (its api_generator) or an HTTP API's
-    authorizers (http_api_generator), refused with SAM's messages."""
-    properties = api.properties
-    if kind == SAM_API:
-        domain = properties.get("Domain")
-        if domain is not None and domain != _NO_VALUE and not (isinstance(domain, dict) and not is_intrinsic(domain)):
-            written = next(iter(domain)) if is_intrinsic(domain) else _TYPE_NAMES.get(type(domain), "text")
-            yield Violation(api.property_at("Domain"), "SAM refuses the API: \"Property 'Domain' should be a map.\" "
-                                                       f"(SAM reads its keys itself; it is {written})")
-        uri = properties.get("DefinitionUri")
-        if isinstance(uri, str) and _URL.match(uri) and not uri.startswith("s3://"):
-            yield Violation(api.property_at("DefinitionUri"),
-                            "SAM refuses the API: \"'DefinitionUri' is not a valid S3 Uri of the form 's3://bucket/key' "
-                            "with optional versionId query parameter.\"")
-        elif isinstance(uri, dict) and not is_intrinsic(uri) and not (uri.get("Bucket") and uri.get("Key")):
-            yield Violation(api.property_at("DefinitionUri"),
-                            "SAM refuses the API: \"'DefinitionUri' requires Bucket and Key properties to be "
-                            "specified.\"")
-    found, authorizers = _known_at(properties, ("Auth", "Authorizers"))
-    if not found or not isinstance(authorizers, dict) or is_intrinsic(authorizers):
+    """Values of a REST API that SAM reads itself while it writes the API (its api_generator),
+    refused with SAM's messages."""
+    if kind != SAM_API:
         return
-    for name, authorizer in authorizers.items():
-        if not isinstance(authorizer, dict):
-            continue
-        payload = authorizer.get("FunctionPayloadType")
-        if kind == SAM_API and isinstance(payload, str) and payload not in ("TOKEN", "REQUEST"):
-            yield Violation(api.property_at("Auth", "Authorizers", name, "FunctionPayloadType"),
-                            f"SAM refuses the API: \"{name} Authorizer has invalid 'FunctionPayloadType': "
-                            f"{payload}.\" (TOKEN or REQUEST)")
-        if kind == SAM_HTTP_API and "OpenIdConnectUrl" in authorizer:
-            yield Violation(api.property_at("Auth", "Authorizers", name, "OpenIdConnectUrl"),
-                            f"SAM refuses the API: \"'OpenIdConnectUrl' is no longer a supported property for "
-                            f"authorizer '{name}'. Please refer to the AWS SAM documentation.\" (the issuer goes in "
-                            "JwtConfiguration)")
+    properties = api.properties
+    domain = properties.get("Domain")
+    if domain is not None and domain != NO_VALUE and not (isinstance(domain, dict) and not is_intrinsic(domain)):
+        written = next(iter(domain)) if is_intrinsic(domain) else _type_name(domain)
+        yield Violation(api.property_at("Domain"), "SAM refuses the API: \"Property 'Domain' should be a map.\" "
+                                                   f"(SAM reads its keys itself; it is {written})")
+    uri = properties.get("DefinitionUri")
+    if isinstance(uri, str) and _URL.match(uri) and not uri.startswith("s3://"):
+        yield Violation(api.property_at("DefinitionUri"),
+                        "SAM refuses the API: \"'DefinitionUri' is not a valid S3 Uri of the form 's3://bucket/key' "
+                        "with optional versionId query parameter.\"")
+    elif isinstance(uri, dict) and not is_intrinsic(uri) and not (uri.get("Bucket") and uri.get("Key")):
+        yield Violation(api.property_at("DefinitionUri"),
+                        "SAM refuses the API: \"'DefinitionUri' requires Bucket and Key properties to be specified.\"")
 
 
 def _known_at(properties: dict[str, Any], path: tuple[str, ...]) -> tuple[bool, Any]:

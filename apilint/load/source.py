@@ -290,13 +290,12 @@ def _as_template(text: str, json_like: bool, is_json_file: bool) -> tuple[Docume
     the JSON document with the placeholders as values decided later (or with the syntax error they
     do not explain), (None, the note) for a template readable only once filled in, or the document
     read with stand-ins for its syntax error, which then lies where it is written."""
+    from apilint.load.jsonload import load_json
     from apilint.load.placeholders import MAX_PLACEHOLDERS, json_with_tokens, put_back, with_stand_ins
 
     if text.count("${") + text.count("%{") > MAX_PLACEHOLDERS:
         return None, None
     if json_like:
-        from apilint.load.jsonload import load_json
-
         tokens = json_with_tokens(text)
         if tokens is not None:
             document = load_json(tokens[0])  # same length: the document finds positions in it
@@ -308,8 +307,6 @@ def _as_template(text: str, json_like: bool, is_json_file: bool) -> tuple[Docume
     if stand_ins is None:
         return None, None
     if json_like:
-        from apilint.load.jsonload import load_json
-
         as_json: Document = load_json(stand_ins)
         if as_json.data is not None and not _syntax_error(as_json):
             return None, TEMPLATE_NOTE
