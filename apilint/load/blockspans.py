@@ -55,13 +55,13 @@ _NOT_HERE = ("\r", "\x85", "\u2028", "\u2029", "\t", "\ufeff")
 _ANCHOR_NAME = re.compile(r"[0-9A-Za-z_-]+")
 _BLANK_LINES = re.compile(r"(?:[ ]*(?:#[^\n]*)?\n)*")
 #: The first character of a line that is neither blank nor a comment.
-_CONTENT_LINE = re.compile(r"\n *[^ \n#]")
+_CONTENT_LINE = re.compile(r"\n *+[^ \n#]")
 
 
 @lru_cache(maxsize=64)
 def _lines_at_most(column: int) -> re.Pattern[str]:
     """Line breaks followed by a line whose first character (not a space) is at ``column`` or less."""
-    return re.compile(rf"\n {{0,{column}}}(?=[^ \n])")
+    return re.compile(rf"\n {{0,{column}}}+(?=[^ \n])")
 
 
 class _Block:
