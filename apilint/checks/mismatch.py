@@ -32,10 +32,14 @@ OPERATION_AUTH = "x-amazon-apigateway-auth"
 
 
 def unsupported_uses(api: Api, feature_ids: list[str]) -> Iterator[FeatureUse]:
-    """Uses of these features that the API's type does not support (``"unconfirmed"`` is not reported)."""
-    for use in detect_features(api, feature_ids):
-        if use.supported.get(api.api_type.value) is False:
-            yield use
+    """Uses of these features that the API's type does not support (``"unconfirmed"`` is not reported).
+
+    Only those features are looked for: a REST API supports most of them, and finding their uses
+    would cost as much as finding the others'.
+    """
+    index = feature_index()
+    unsupported = [i for i in feature_ids if i not in index or index[i].support(api.api_type) is False]
+    yield from detect_features(api, unsupported) if unsupported else ()
 
 
 def _type_phrase(api: Api) -> str:
