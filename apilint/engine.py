@@ -230,6 +230,12 @@ class Engine:
         """
         resolved = resolved or path.resolve()
         cached = self._sources.get(resolved)
+        if cached is not None and walked and cached.screened and is_terraform_path(resolved) \
+                and not terraform_screen(resolved)(cached.text):
+            # Read before as a module's context, under that read's screen: checked for its own sake it
+            # is screened as if read first, so that what a run checks never depends on which file of
+            # a module a process happened to read first (with several processes, that varies).
+            return Source(cached.path, cached.display, "", None, [], screened=False)
         if cached is None:
             if display is None:
                 display = display_path(path, self.run.root, resolved_path=resolved, resolved_base=self._root,

@@ -230,3 +230,17 @@ def test_a_module_file_without_the_api_named_alone_reports_its_own_findings_once
     assert found("main.tf", "stage.tf") == [("stage.tf", "AG213", 8, 5)]
     assert found(".") == [("stage.tf", "AG213", 8, 5)]
     assert found("main.tf") == [("stage.tf", "AG213", 8, 5)]
+
+
+def test_a_module_file_without_an_api_is_skipped_whichever_file_of_the_module_was_read_first():
+    """providers.tf declares no API Gateway resource: checked for its own sake it is skipped, also
+    after api.tf read it as the module's context (with two processes, either order happens)."""
+    folder = (FIXTURES / "terraform" / "project" / "infra").resolve()
+
+    def kinds(order: list[str]) -> dict[str, str | None]:
+        engine = Engine(RunOptions(folder, load_config(None), {}))
+        return {name: engine.check_file(folder / name).kind for name in order}
+
+    assert kinds(["api.tf", "providers.tf"]) == {"api.tf": "terraform", "providers.tf": None}
+    assert kinds(["providers.tf", "api.tf"]) == {"providers.tf": None, "api.tf": "terraform"}
+    assert kinds(["stage.tf", "api.tf", "providers.tf"])["providers.tf"] is None
