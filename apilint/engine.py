@@ -73,6 +73,9 @@ class RunOptions(Record, uncompared=("resolved",), hidden=("resolved",)):
     #: Keep each API's facts as ``apilint cost`` reads them (``check --usage``), so that the cost
     #: summary prices the APIs this run built instead of building them again.
     cost_facts: bool
+    #: A named Terraform file that only sets its module's provider or locals, with the names of the
+    #: module's files that were checked in its stead (``apilint.workspace``).
+    checked_through: dict[Path, tuple[str, ...]]
 
     def __init__(
         self,
@@ -100,6 +103,7 @@ class RunOptions(Record, uncompared=("resolved",), hidden=("resolved",)):
         self.walked_root = walked_root
         self.shown_from = shown_from
         self.cost_facts = cost_facts
+        self.checked_through: dict[Path, tuple[str, ...]] = {}
 
     @property
     def display_root(self) -> Path:
@@ -304,6 +308,10 @@ class Engine:
             # Helm template, a tsconfig.json with comments, any other YAML or JSON of the repository),
             # whether it was found in a folder or named on the command line (as pre-commit names
             # every staged file), and whether or not a $ref of another file read it first.
+            through = self.run.checked_through.get(resolved)
+            if through:
+                result.notices.append(Notice(display, "declares no API Gateway resource; its module's APIs, which "
+                                             f"read its provider or locals, are checked through {', '.join(through)}"))
             return result
         options = resolve_file_options(self.run.config, path, self.run.flags)
         codes = enabled_codes(options)

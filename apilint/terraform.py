@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from apilint.apis import APIGW_WORDS, is_terraform_path
+from apilint.apis import APIGW_WORDS, is_terraform_path, terraform_screen
 from apilint.deployment import Deployment
 from apilint.finding import Span
 from apilint.load.hclload import Expr, HclDocument, parse_expression
@@ -239,6 +239,35 @@ OpenContext = Callable[[Path, Callable[[str], bool]], Source]
 
 def _matters_to_apis(text: str) -> bool:
     return any(word in text for word in _SIBLING_SCREEN)
+
+
+#: A block that sets what a module's APIs read without declaring one: the AWS provider (the region of
+#: every resource that names no other) or locals (a definition's path), in HCL or in JSON syntax.
+_CONTEXT_BLOCK = re.compile(r'^[ \t]*(?:provider[ \t]+"?aws"?|locals)[ \t]*\{|"(?:provider|locals)"\s*:', re.MULTILINE)
+
+
+def module_files_through(named: Path, read_text: Callable[[Path], str | None]) -> list[Path]:
+    """The files a named Terraform file is checked through when it declares no API Gateway resource but
+    sets the AWS provider or locals that its module's APIs read (``providers.tf``): the module's files
+    that mention an API Gateway resource, as if they had been named too.
+
+    A commit that moves the provider to another region changes what the module's domains and
+    certificates are judged against, though no file of the API changed; the pre-commit hook names only
+    ``providers.tf``. Empty when the file declares an API Gateway resource itself, sets neither, or
+    the module holds no API Gateway resource.
+    """
+    text = read_text(named)
+    if text is None or terraform_screen(named)(text) or not _CONTEXT_BLOCK.search(text):
+        return []
+    itself = named.resolve()
+    found = []
+    for path in _folder_files(named.parent):
+        if path.resolve() == itself:
+            continue
+        sibling = read_text(path)
+        if sibling is not None and terraform_screen(path)(sibling):
+            found.append(path)
+    return found
 
 
 def read_module(folder: Path, open_context: OpenContext, first: Source | None = None) -> Module:

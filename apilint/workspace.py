@@ -11,11 +11,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+from apilint.apis import is_terraform_path
 from apilint.config import find_config, load_config
 from apilint.discover import Discovery, discover_files, repository_top, resolve_all
 from apilint.engine import RunOptions, UsageProblem
 from apilint.finding import Severity
-from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ByteReader, ReadError
+from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ByteReader, ReadError, read_file_bytes
 from apilint.model import Api
 from apilint.record import Record
 
@@ -208,12 +209,49 @@ def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
     else:
         run.explicit_files = frozenset(p.resolve() for p in request.paths if p in files)
     resolved = found.resolved if listing is None else resolve_all(files)
+    files, resolved = _with_module_files(run, files, resolved)
     run.resolved = {file: resolved.get(file) or file.resolve() for file in files}
     run.files = frozenset(run.resolved.values())
     run.exclude = (*config.get("exclude", []), *request.exclude)
     run.walked_root = listing is None and any(p.is_dir() and p.resolve() == root for p in request.paths)
     jobs = request.jobs if request.jobs is not None else config.get("jobs")  # None or 0: by the work
     return PreparedRun(run, files, fail_on, found, jobs)
+
+
+def _with_module_files(run: RunOptions, files: list[Path],
+                       resolved: dict[Path, Path]) -> tuple[list[Path], dict[Path, Path]]:
+    """The files, with each named Terraform file that only sets its module's provider or locals
+    followed by the module's API Gateway files (:func:`apilint.terraform.module_files_through`), each
+    once; ``run.checked_through`` says which files stood in for it."""
+    named_terraform = [file for file in files if is_terraform_path(file)
+                       and (resolved.get(file) or file.resolve()) in run.explicit_files]
+    if not named_terraform:
+        return files, resolved
+    from apilint.terraform import module_files_through
+
+    def read_text(path: Path) -> str | None:
+        try:
+            raw = (run.read_bytes or read_file_bytes)(path, str(path), run.max_file_bytes)
+        except ReadError:
+            return None
+        return None if raw is None else raw.decode("utf-8", "replace")
+
+    taken = {resolved.get(file) or file.resolve() for file in files}
+    extended: list[Path] = []
+    for file in files:
+        extended.append(file)
+        if file not in named_terraform:
+            continue
+        through = module_files_through(file, read_text)
+        if not through:
+            continue
+        run.checked_through[resolved.get(file) or file.resolve()] = tuple(path.name for path in through)
+        added = [path for path in through if path.resolve() not in taken]
+        more = resolve_all(added)
+        resolved = {**resolved, **more}
+        taken.update(more.get(path) or path.resolve() for path in added)
+        extended.extend(added)
+    return extended, resolved
 
 
 def collect_apis(request: CheckRequest, read_bytes: ByteReader | None = None,

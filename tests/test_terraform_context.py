@@ -244,3 +244,69 @@ def test_a_module_file_without_an_api_is_skipped_whichever_file_of_the_module_wa
     assert kinds(["api.tf", "providers.tf"]) == {"api.tf": "terraform", "providers.tf": None}
     assert kinds(["providers.tf", "api.tf"]) == {"providers.tf": None, "api.tf": "terraform"}
     assert kinds(["stage.tf", "api.tf", "providers.tf"])["providers.tf"] is None
+
+
+def _module_with_a_domain(folder: Path, providers: str) -> None:
+    """A REST API in api.tf, its Regional domain with a us-east-1 certificate in domain.tf, and
+    ``providers`` as providers.tf."""
+    (folder / "api.tf").write_text('resource "aws_api_gateway_rest_api" "orders" {\n  name = "orders"\n'
+                                   '  endpoint_configuration {\n    types = ["REGIONAL"]\n  }\n}\n')
+    (folder / "domain.tf").write_text(
+        'resource "aws_api_gateway_domain_name" "orders" {\n  domain_name              = "orders.example.com"\n'
+        '  regional_certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/1"\n'
+        '  endpoint_configuration {\n    types = ["REGIONAL"]\n  }\n}\n')
+    (folder / "providers.tf").write_text(providers)
+
+
+def _findings(folder: Path, *args: str) -> list[tuple[str, str, int, int]]:
+    result = run_cli("check", "--format", "json", *args, cwd=folder)
+    assert result.code in (0, 1), result.err
+    return [(f["file"], f["code"], f["line"], f["column"]) for f in result.json()["findings"]]
+
+
+def test_a_providers_file_named_alone_is_checked_through_the_modules_api_files(tmp_path):
+    """A commit that only moves the provider to eu-west-1 makes domain.tf's us-east-1 certificate wrong
+    for its Regional domain (AG502): the hook names providers.tf alone, and the module is checked as if
+    its API Gateway files had been named; each finding once, whatever else is named with it."""
+    _module_with_a_domain(tmp_path, 'provider "aws" {\n  region = "eu-west-1"\n}\n')
+    mismatch = [("domain.tf", "AG502", 3, 3)]
+    assert _findings(tmp_path, "providers.tf") == mismatch
+    assert _findings(tmp_path, "providers.tf", "domain.tf") == mismatch
+    assert _findings(tmp_path, "domain.tf", "providers.tf", "api.tf") == mismatch
+    result = run_cli("check", "--verbose", "providers.tf", cwd=tmp_path)
+    assert "providers.tf: note: declares no API Gateway resource; its module's APIs, which read its provider " \
+           "or locals, are checked through api.tf, domain.tf" in result.out
+    assert result.out.endswith("Found 1 problem (1 error, 0 warnings, 0 info) in 2 files.\n"
+                               "Skipped 1 file that is neither OpenAPI definitions nor templates.\n")
+
+    (tmp_path / "providers.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\n')
+    assert _findings(tmp_path, "providers.tf") == []
+
+
+def test_a_named_terraform_file_that_sets_neither_provider_nor_locals_stays_skipped(tmp_path):
+    """versions.tf (required providers only), a providers.tf beside no API Gateway resource, and a
+    providers.tf for another cloud are not checked through anything."""
+    _module_with_a_domain(tmp_path, 'provider "google" {\n  region = "europe-west1"\n}\n')
+    (tmp_path / "versions.tf").write_text('terraform {\n  required_providers {\n    aws = {\n'
+                                          '      source = "hashicorp/aws"\n    }\n  }\n}\n')
+    (tmp_path / "network").mkdir()
+    (tmp_path / "network" / "providers.tf").write_text('provider "aws" {\n  region = "eu-west-1"\n}\n')
+    (tmp_path / "network" / "vpc.tf").write_text('resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+    for named in ("versions.tf", "providers.tf", "network/providers.tf"):
+        result = run_cli("check", named, cwd=tmp_path)
+        expected = f'No API definition or template found in "{named}": nothing was checked.\n'
+        assert (result.code, result.out) == (0, expected), named
+
+
+def test_locals_in_a_file_of_their_own_check_the_module_through_the_api_that_reads_them(tmp_path):
+    """locals.tf points the API's body at another definition: naming locals.tf alone checks that one."""
+    (tmp_path / "api.tf").write_text('resource "aws_apigatewayv2_api" "http" {\n  name          = "orders"\n'
+                                     '  protocol_type = "HTTP"\n  body          = file(local.spec)\n}\n')
+    (tmp_path / "locals.tf").write_text('locals {\n  spec = "${path.module}/orders.yaml"\n}\n')
+    (tmp_path / "orders.yaml").write_text(
+        'openapi: 3.0.1\ninfo:\n  title: orders\n  version: "1"\npaths:\n  /orders:\n    get:\n'
+        '      responses:\n        "200":\n          description: ok\n'
+        '      x-amazon-apigateway-integration:\n        type: HTTP_PROXY\n        httpMethod: GET\n'
+        '        uri: https://example.com/orders\n        payloadFormatVersion: "1.0"\n'
+        '        timeoutInMillis: 45000\n')
+    assert _findings(tmp_path, "locals.tf", "--select", "AG201") == [("orders.yaml", "AG201", 16, 9)]
