@@ -145,6 +145,21 @@ def test_rules_and_rule_commands(cli):
     assert cli("rule", "AG999").code == 2
 
 
+def test_rule_page_rendered_for_a_terminal(cli):
+    """``--format text`` renders the Markdown page (what a terminal gets by default): no Markdown marks,
+    lines no wider than the 80 columns of an unknown terminal, no padding at their ends."""
+    page = cli("rule", "AG201", "--format", "text")
+    assert page.code == 0
+    lines = page.out.splitlines()
+    texts = {line.strip(" ┃") for line in lines}  # rich 13 frames the title and centres headings; later releases do not
+    assert {"AG201 integration-timeout-out-of-range", "What it does", "Why is this bad?", "Example",
+            "Use instead"} <= texts
+    assert " • Default severity: error" in lines
+    assert "         timeoutInMillis: 45000" in lines
+    assert not any(line.startswith("#") or "**" in line or "`" in line for line in lines)
+    assert all(len(line) <= 80 and line == line.rstrip() for line in lines)
+
+
 def test_versions_stay_strings(cli, tmp_path):
     from apilint.load.fastyaml import load_yaml
 
