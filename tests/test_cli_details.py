@@ -104,6 +104,20 @@ def test_a_mistyped_command_gets_one_suggestion():
 # --- check: summaries, option forms, exit codes ---------------------------------------------------
 
 
+def test_many_named_files_without_apis_are_counted_past_the_fifth(tmp_path: Path):
+    """A hook passing hundreds of files that are not APIs gets one short line, not every name."""
+    names = [f"values-{n:02}.yaml" for n in range(12)]
+    for name in names:
+        (tmp_path / name).write_text("replicas: 2\n", encoding="utf-8")
+    result = run_cli("check", *names, cwd=tmp_path)
+    expected = ('No API definition or template found in "values-00.yaml", "values-01.yaml", "values-02.yaml", '
+                '"values-03.yaml", "values-04.yaml" and 7 more paths: nothing was checked.\n')
+    assert (result.code, result.out) == (0, expected)
+    six = run_cli("check", *names[:6], cwd=tmp_path)
+    assert six.out.startswith('No API definition or template found in "values-00.yaml", ') and \
+        six.out.endswith(', "values-05.yaml": nothing was checked.\n')
+
+
 def test_a_folder_without_apis_says_nothing_was_checked(tmp_path: Path):
     (tmp_path / "notes.yaml").write_text("title: not an API\n", encoding="utf-8")
     result = run_cli("check", ".", cwd=tmp_path)

@@ -118,9 +118,17 @@ class ReportContext(Record):
         self.paths = [] if paths is None else paths
 
 
+#: Paths a message names before it counts the rest (a hook may pass hundreds of files).
+_PATHS_NAMED = 5
+
+
 def searched(context: ReportContext) -> str:
-    """The paths of the run, quoted, for messages: ``"apis", "template.yaml"``."""
-    return ", ".join(f'"{path}"' for path in context.paths) or "the given paths"
+    """The paths of the run, quoted, for messages: ``"apis", "template.yaml"``; past five, the first
+    five and how many more."""
+    quoted = [f'"{path}"' for path in context.paths]
+    if len(quoted) > _PATHS_NAMED + 1:
+        return f"{', '.join(quoted[:_PATHS_NAMED])} and {len(quoted) - _PATHS_NAMED:,} more paths"
+    return ", ".join(quoted) or "the given paths"
 
 
 def nothing_checked(context: ReportContext) -> str:
