@@ -150,3 +150,26 @@ def test_hook_passes_files_that_are_not_apis_and_fails_a_broken_definition(hook_
     assert "Failed" in broken.stdout
     reported = [line for line in broken.stdout.splitlines() if ": error " in line or ": warning " in line]
     assert [" ".join(line.split()[:3]) for line in reported] == ["api/openapi.yaml:3:1: error AG001"]
+
+
+def test_hook_checks_the_module_when_only_its_provider_file_changed(hook_repo, tmp_path: Path):
+    """The commit moves the aws provider to eu-west-1 and stages providers.tf alone: the module's
+    Regional domain keeps a us-east-1 certificate, which AWS refuses for a Regional domain in another
+    region, and the hook fails on it."""
+    from tests.test_terraform_context import _module_with_a_domain
+
+    _, env = hook_repo
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    _module_with_a_domain(infra, 'provider "aws" {\n  region = "us-east-1"\n}\n')
+    _git(tmp_path, env, "init", "-q")
+    _git(tmp_path, env, "add", "-A")
+    _git(tmp_path, env, "commit", "-q", "-m", "the API in us-east-1")
+
+    (infra / "providers.tf").write_text('provider "aws" {\n  region = "eu-west-1"\n}\n', encoding="utf-8")
+    _git(tmp_path, env, "add", "infra/providers.tf")
+    moved = _try_repo(hook_repo, tmp_path, "infra/providers.tf")
+    assert moved.returncode == 1, moved.stdout + moved.stderr
+    reported = [line for line in moved.stdout.splitlines() if ": error " in line or ": warning " in line]
+    assert [" ".join(line.split()[:3]) for line in reported] == ["infra/domain.tf:3:3: error AG502"]
+    assert "but the API is in eu-west-1" in reported[0]
