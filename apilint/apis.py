@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from collections.abc import Mapping as Environment
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -38,14 +39,38 @@ SAM_APIS = {"AWS::Serverless::Api", "AWS::Serverless::HttpApi"}
 DOMAIN_RESOURCES = {"AWS::ApiGateway::DomainName", "AWS::ApiGatewayV2::DomainName"}
 
 
+#: Where the AWS SDKs and CLIs take the region from when nothing else states it, in their order.
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+def environment_region(environ: Environment[str, str] | None = None) -> tuple[str, str] | None:
+    """The region the environment gives (value, variable), when one of :data:`REGION_VARIABLES` is set."""
+    environ = os.environ if environ is None else environ
+    for name in REGION_VARIABLES:
+        value = (environ.get(name) or "").strip()
+        if value:
+            return value, name
+    return None
+
+
 class FileSettings(Record):
-    """What flags and configuration say about one file."""
+    """What flags and configuration say about one file, and the region the environment gives.
+
+    The API's region is ``region`` (``--region``, the configuration, or what the deployment states:
+    a Terraform provider, the SAM CLI configuration), else ``environment_region``: the environment
+    stands in only where neither the user nor the deployment says, as for ``terraform apply`` and
+    ``sam deploy``, which deploy to the stated region whatever ``AWS_REGION`` says.
+    """
 
     api_type: ApiType | None
     endpoint_type: EndpointType | None
     region: str | None
     domains: list[Domain]
     options: dict[str, Any]
+    #: Where ``region`` comes from, for notes: None for --region or the configuration.
+    region_from: str | None
+    #: (region, variable) from the environment.
+    environment_region: tuple[str, str] | None
 
     def __init__(
         self,
@@ -54,12 +79,21 @@ class FileSettings(Record):
         region: str | None = None,
         domains: list[Domain] | None = None,
         options: dict[str, Any] | None = None,
+        region_from: str | None = None,
+        environment_region: tuple[str, str] | None = None,
     ) -> None:
         self.api_type = api_type
         self.endpoint_type = endpoint_type
         self.region = region
         self.domains = [] if domains is None else domains
         self.options = {} if options is None else options
+        self.region_from = region_from
+        self.environment_region = environment_region
+
+    def stated_region(self, region: str, by: str) -> FileSettings:
+        """These settings with the region the deployment states (``by`` says where), unless --region or
+        the configuration gave one."""
+        return self if self.region is not None else replace(self, region=region, region_from=by)
 
 
 class Notice(Record):
@@ -238,6 +272,9 @@ class ApiBuilder:
         else:
             endpoint, endpoint_reason = infer_endpoint_type(api_type, document or {})
         domains = list(declared.domains if declared else []) + list(settings.domains)
+        region, region_from = settings.region, settings.region_from
+        if region is None and settings.environment_region is not None:
+            region, region_from = settings.environment_region
         is_apigw = declared is not None or explicit or (document is not None and is_apigw_document(document))
         api = Api(
             label=label,
@@ -251,7 +288,8 @@ class ApiBuilder:
             endpoint_reason=endpoint_reason,
             endpoint_at=endpoint_at,
             endpoint_declared=endpoint_declared,
-            region=settings.region,
+            region=region,
+            region_from=region_from,
             domains=domains,
             is_apigw=is_apigw,
             resolver=self.resolver,
@@ -278,6 +316,7 @@ class ApiBuilder:
         from apilint.template import Template
 
         template = Template.of(source)
+        settings = self._sam_deploy_region(source, settings)
         domains = self._template_domains(template)
         apis: list[Api] = []
         declared_apis = [(resource, None) for resource in template.of_type(*API_RESOURCES)]
@@ -308,6 +347,21 @@ class ApiBuilder:
                                 stray_events=stray)
             apis.append(self._api(source.display, source, None, None, settings, declared))
         return apis
+
+    def _sam_deploy_region(self, source: Source, settings: FileSettings) -> FileSettings:
+        """The settings with the region ``sam deploy`` deploys the template to, when the SAM CLI
+        configuration beside it states one (:mod:`apilint.samconfig`) and neither --region nor the
+        configuration gives one."""
+        if settings.region is not None:
+            return settings
+        from apilint.samconfig import deploy_region
+
+        stated = deploy_region(source.path)
+        if stated is None:
+            return settings
+        self.notices.append(Notice(source.display, f"region {stated.region} from {stated.describe()}, where "
+                                                   "sam deploy takes it"))
+        return settings.stated_region(stated.region, stated.describe())
 
     def _body(self, source: Source, context: ApiResource) -> _Definition:
         """The OpenAPI document of an API resource, inline or from a local file."""

@@ -74,7 +74,7 @@ def check(
         None, *_names("output_dir"), help="Write each format given without a path to this folder (apilint.sarif, ...)."),
     api_type: ApiTypeChoice | None = typer.Option(None, *_names("api_type"), case_sensitive=False, help="Treat definitions as this API type (default: what each definition says)."),
     endpoint_type: EndpointChoice | None = typer.Option(None, *_names("endpoint_type"), case_sensitive=False, help="Endpoint type (REST default: edge)."),
-    region: str | None = typer.Option(None, *_names("region"), help="AWS region (else AWS_REGION, AWS_DEFAULT_REGION, config)."),
+    region: str | None = typer.Option(None, *_names("region"), help="AWS region (else the configuration's, the deployment's, AWS_REGION, AWS_DEFAULT_REGION)."),
     config_file: Path | None = typer.Option(None, *_names("config_file"), help="Configuration file (default: nearest .apilint.yaml)."),
     select: list[str] | None = typer.Option(None, *_names("select"), help="Only these rules (codes, names or prefixes; comma-separated)."),
     ignore: list[str] | None = typer.Option(None, *_names("ignore"), help="Skip these rules (codes, names or prefixes)."),

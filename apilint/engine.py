@@ -16,6 +16,7 @@ from apilint.apis import (
     FileSettings,
     KindScreen,
     Notice,
+    environment_region,
     is_terraform_path,
     looks_like_api_text,
     may_be_api_text,
@@ -219,6 +220,7 @@ class Engine:
         self._rule_by_code = {rule.code: rule for rule in self.rules}
         self._deployers: DeployerIndex | None = None  # built when a definition looks for its template
         self._deployed: dict[Path, list[Deployer]] = {}
+        self._environment_region = environment_region()
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -345,8 +347,7 @@ class Engine:
             # in this file. Not when the file declaring the API is in the run: that one reports them.
             from apilint.terraform import TerraformBuilder
 
-            settings = FileSettings(options.api_type, options.endpoint_type, options.region, options.domains,
-                                    options.rule_options)
+            settings = self._settings(options)
             apis = TerraformBuilder(builder, self.open_context).module_apis(source, settings, self.run.files)
             builder.consumed.clear()  # their definitions report their own findings, in this run or another
             only_in = source.display
@@ -511,11 +512,15 @@ class Engine:
                 ran.append(rule.code)
         return ran
 
+    def _settings(self, options: FileOptions) -> FileSettings:
+        """What the flags and configuration say about a file, with the environment's region."""
+        return FileSettings(options.api_type, options.endpoint_type, options.region, options.domains,
+                            options.rule_options, environment_region=self._environment_region)
+
     def build_apis(self, source: Source, kind: str, options: FileOptions) -> tuple[ApiBuilder, list[Api]]:
         """The APIs of a parsed OpenAPI definition or template, with the settings that apply to it."""
         builder = ApiBuilder(self.run.root, self.open_source)
-        settings = FileSettings(options.api_type, options.endpoint_type, options.region, options.domains,
-                                options.rule_options)
+        settings = self._settings(options)
         if kind == "openapi":
             deployers = self.deployers_of(source.path)
             if deployers:  # as the templates and Terraform modules of the root deploy it

@@ -133,7 +133,7 @@ def check_request(
         output_dir=output_dir,
         api_type=api_type,
         endpoint_type=endpoint_type,
-        region=region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+        region=region,
         config_file=config_file,
         select=_split(select),
         ignore=_split(ignore),

@@ -65,6 +65,8 @@ API_TYPES = (REST_API, V2_API)
 #: literal locals that an API resource may read).
 _SIBLING_SCREEN = (*APIGW_WORDS, "aws_wafv2_web_acl_association", "aws_wafregional_web_acl_association", "provider",
                    "locals")
+#: Where an API's region comes from when its provider (or the resource itself) states it.
+PROVIDER_REGION = "the Terraform configuration (the aws provider's region)"
 _PATH_PREFIX = re.compile(r"^\$\{\s*path\.(module|root|cwd)\s*\}/?")
 _SINGLE_INTERPOLATION = re.compile(r"^\$\{(.*)\}$", re.DOTALL)
 _PATH_VALUE = re.compile(r"\$\{\s*path\.(module|root|cwd)\s*\}")
@@ -714,14 +716,14 @@ class TerraformBuilder:
                 if resource.source.path.resolve() not in in_run]
 
     def _domains_only(self, module: Module, source: Source, domains: list[Domain], settings: FileSettings) -> Api:
-        from apilint.apis import Declared, FileSettings
+        from apilint.apis import Declared
 
         declared = Declared(settings.api_type or ApiType.REST, "Terraform configuration without an API resource",
                             domains=domains)
         declaring = next((r for r in module.of_type(*DOMAINS) if r.source is source), None)
         region = module.provider_region(declaring)[0] if declaring is not None else None
-        if settings.region is None and region is not None:
-            settings = FileSettings(settings.api_type, settings.endpoint_type, region, settings.domains, settings.options)
+        if region is not None:
+            settings = settings.stated_region(region, PROVIDER_REGION)
         return self.builder._api(source.display, source, None, None, settings, declared)
 
     def _api(self, module: Module, resource: TfResource, settings: FileSettings, body: Body | None = None) -> Api:
@@ -731,7 +733,7 @@ class TerraformBuilder:
 
         deployment = TerraformDeployment(module, resource)
         declared = Declared(api_type, reason, resource=deployment.api_resource())
-        from apilint.apis import FileSettings, Notice
+        from apilint.apis import Notice
 
         if body is None:  # the API's own file is checked: it reports what it reads
             body = api_body(resource, module, self.builder.root, self.builder.open_source)
@@ -758,8 +760,8 @@ class TerraformBuilder:
         declared.domains = domains_of(module, resource)
         declared.deployment = deployment.deployment()
         region, _, _ = module.provider_region(resource)
-        if settings.region is None and region is not None:
-            settings = FileSettings(settings.api_type, settings.endpoint_type, region, settings.domains, settings.options)
+        if region is not None:
+            settings = settings.stated_region(region, PROVIDER_REGION)
         label = f"{source.display}#{resource.address}"
         doc_source = body.source or source
         api = self.builder._api(label, doc_source, body.at, body.document, settings, declared)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from apilint.apis import REGION_VARIABLES
 from apilint.model import ApiType, EndpointType
 
 if TYPE_CHECKING:
@@ -249,5 +250,7 @@ def defined_apis(apis: Sequence[Api]) -> list[DefinedApi]:
         for at in (api.doc_at, api.resource_at):
             if at is not None:
                 files.add(at.source.path.resolve())
-        result.append(DefinedApi(api.label, frozenset(files), api_blockers(api), api.logical_id, api.region))
+        # a region only the environment gives is not one the deployment states
+        stated = None if api.region_from in REGION_VARIABLES else api.region
+        result.append(DefinedApi(api.label, frozenset(files), api_blockers(api), api.logical_id, stated))
     return result

@@ -363,16 +363,18 @@ def _definitions(
 def _region(request: CostRequest, settings: UsageProfile, notes: list[str],
             defined: Sequence[DefinedApi] | None = None) -> str:
     """--region, the usage file's, the one the definitions' deployment states (all that state one
-    agree: a Terraform provider's region), the environment's, else us-east-1."""
-    environment = request.environment
+    agree: a Terraform provider's region, the SAM CLI configuration's), the environment's, else
+    us-east-1."""
+    from apilint.apis import environment_region
+
     stated = {api.region.strip() for api in defined or () if api.region and api.region.strip()}
     deployed = next(iter(stated)) if len(stated) == 1 else None
+    environment = environment_region(request.environment) or (None, None)
     for value, origin in (
         (request.region, None),
         (settings.region, None),
         (deployed, "the deployment of the definitions"),
-        (environment.get("AWS_REGION"), "AWS_REGION"),
-        (environment.get("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"),
+        environment,
     ):
         if value:
             if origin:

@@ -1,0 +1,135 @@
+"""The region an API is judged in: --region and the configuration, else what the deployment states (a
+Terraform provider, the SAM CLI configuration beside a template), else AWS_REGION / AWS_DEFAULT_REGION.
+
+``terraform apply`` and ``sam deploy`` deploy to the region their configuration states whatever the
+environment says; a CI job that configures AWS credentials sets AWS_REGION for every step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apilint.apis import environment_region
+from apilint.samconfig import SamRegion, deploy_region
+from tests.conftest import run_cli
+from tests.test_terraform_context import _module_with_a_domain
+
+#: A SAM template with a Regional custom domain whose certificate is in us-east-1 (line 8).
+TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      Domain:
+        DomainName: api.example.com
+        CertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666
+        EndpointConfiguration: REGIONAL
+"""
+MISMATCH = ("template.yaml", "AG502", 8, 9)
+
+
+@pytest.fixture(autouse=True)
+def _no_region_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+
+
+def _found(folder: Path, *args: str) -> list[tuple[str, str, int, int]]:
+    result = run_cli("check", "--select", "AG502", "--format", "json", *args, cwd=folder)
+    assert result.code in (0, 1), result.err
+    return [(f["file"], f["code"], f["line"], f["column"]) for f in result.json()["findings"]]
+
+
+def _sam_project(folder: Path, config: str, name: str = "samconfig.toml") -> None:
+    (folder / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
+    (folder / name).write_text(config, encoding="utf-8")
+
+
+def test_the_environment_gives_the_region_only_when_nothing_states_one():
+    assert environment_region({"AWS_REGION": " eu-west-1 ", "AWS_DEFAULT_REGION": "us-east-2"}) == ("eu-west-1",
+                                                                                                   "AWS_REGION")
+    assert environment_region({"AWS_REGION": "", "AWS_DEFAULT_REGION": "us-east-2"}) == ("us-east-2",
+                                                                                       "AWS_DEFAULT_REGION")
+    assert environment_region({}) is None
+
+
+def test_a_terraform_providers_region_wins_over_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The provider says eu-west-1: the us-east-1 certificate of the Regional domain is wrong there, even in a
+    job whose AWS_REGION is us-east-1; --region still decides when given."""
+    _module_with_a_domain(tmp_path, 'provider "aws" {\n  region = "eu-west-1"\n}\n')
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    assert _found(tmp_path, ".") == [("domain.tf", "AG502", 3, 3)]
+    assert _found(tmp_path, "--region", "us-east-1", ".") == []
+
+
+def test_the_environment_gives_the_region_of_a_module_without_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    _module_with_a_domain(tmp_path, "")
+    assert _found(tmp_path, ".") == []  # no region known: AG502 stays silent
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert _found(tmp_path, ".") == [("domain.tf", "AG502", 3, 3)]
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    assert _found(tmp_path, ".") == []
+
+
+def test_sam_deploy_region_from_samconfig_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    _sam_project(tmp_path, 'version = 0.1\n[default.deploy.parameters]\nstack_name = "api"\nregion = "eu-west-1"\n')
+    assert _found(tmp_path, ".") == [MISMATCH]
+    assert _found(tmp_path, "template.yaml") == [MISMATCH]
+    monkeypatch.setenv("AWS_REGION", "us-east-1")  # sam deploy takes samconfig's region over it
+    assert _found(tmp_path, ".") == [MISMATCH]
+    assert _found(tmp_path, "--region", "us-east-1", ".") == []
+    verbose = run_cli("check", "--select", "AG502", "--verbose", ".", cwd=tmp_path)
+    assert ("template.yaml: note: region eu-west-1 from samconfig.toml [default.deploy.parameters], where sam "
+            "deploy takes it") in verbose.out
+
+
+def test_sam_deploy_region_from_global_parameters_and_yaml(tmp_path: Path):
+    _sam_project(tmp_path, "version: 0.1\ndefault:\n  global:\n    parameters:\n      region: eu-west-1\n",
+                 "samconfig.yaml")
+    assert deploy_region(tmp_path / "template.yaml") == SamRegion("eu-west-1", tmp_path / "samconfig.yaml", "global")
+    assert _found(tmp_path, ".") == [MISMATCH]
+
+
+def test_deploy_parameters_win_over_global_ones_and_toml_over_yaml(tmp_path: Path):
+    _sam_project(tmp_path, 'version = 0.1\n[default.global.parameters]\nregion = "us-east-1"\n'
+                           '[default.deploy.parameters]\nregion = "eu-west-1"\n')
+    (tmp_path / "samconfig.yml").write_text("default:\n  deploy:\n    parameters:\n      region: us-east-1\n",
+                                            encoding="utf-8")
+    assert deploy_region(tmp_path / "template.yaml") == SamRegion("eu-west-1", tmp_path / "samconfig.toml", "deploy")
+
+
+def test_samconfig_applies_only_to_the_template_sam_deploys(tmp_path: Path):
+    """``template_file`` names another template: template.yaml is not what sam deploy deploys. Other
+    environments than ``default`` are not read; a file that cannot be read states nothing."""
+    _sam_project(tmp_path, '[default.deploy.parameters]\ntemplate_file = "prod.yaml"\nregion = "eu-west-1"\n')
+    assert deploy_region(tmp_path / "template.yaml") is None
+    assert _found(tmp_path, ".") == []
+    (tmp_path / "prod.yaml").write_text(TEMPLATE, encoding="utf-8")
+    assert _found(tmp_path, "prod.yaml") == [("prod.yaml", "AG502", 8, 9)]
+
+    (tmp_path / "samconfig.toml").write_text('[prod.deploy.parameters]\nregion = "eu-west-1"\n', encoding="utf-8")
+    assert deploy_region(tmp_path / "template.yaml") is None
+    (tmp_path / "samconfig.toml").write_text('[default.deploy.parameters\nregion = "eu-west-1"\n', encoding="utf-8")
+    assert deploy_region(tmp_path / "template.yaml") is None
+    assert _found(tmp_path, ".") == []
+
+
+def test_a_definition_named_alone_is_judged_in_its_templates_samconfig_region(tmp_path: Path):
+    """The hook names only openapi.yaml: its template deploys it, and sam deploy puts that template in
+    eu-west-1, where the domain's us-east-1 certificate cannot serve a Regional domain. The finding is in
+    the template, so the definition's own check shows none; the cost of the definition is priced there."""
+    (tmp_path / "openapi.yaml").write_text(
+        "openapi: 3.0.1\ninfo:\n  title: orders\n  version: '1'\npaths:\n  /orders:\n    get:\n      responses:\n"
+        "        '200':\n          description: ok\n      x-amazon-apigateway-integration:\n        type: HTTP_PROXY\n"
+        "        httpMethod: GET\n        uri: https://example.com/orders\n        payloadFormatVersion: '1.0'\n",
+        encoding="utf-8")
+    _sam_project(tmp_path, '[default.deploy.parameters]\nregion = "eu-west-1"\n')
+    (tmp_path / "template.yaml").write_text(TEMPLATE + "      DefinitionUri: openapi.yaml\n", encoding="utf-8")
+    assert _found(tmp_path, "openapi.yaml") == []
+    assert _found(tmp_path, "template.yaml") == [MISMATCH]
+    cost = run_cli("cost", "openapi.yaml", "--requests", "1M", cwd=tmp_path)
+    assert cost.code == 0, cost.err
+    assert "Region eu-west-1 taken from the deployment of the definitions." in cost.out
