@@ -74,9 +74,9 @@ class RunOptions(Record, uncompared=("resolved",), hidden=("resolved",)):
     #: Keep each API's facts as ``apilint cost`` reads them (``check --usage``), so that the cost
     #: summary prices the APIs this run built instead of building them again.
     cost_facts: bool
-    #: A named Terraform file that only sets its module's provider or locals, with the names of the
-    #: module's files that were checked in its stead (``apilint.workspace``).
-    checked_through: dict[Path, tuple[str, ...]]
+    #: A named file that only sets what other files' APIs are judged by (a Terraform provider, a SAM CLI
+    #: configuration), with what the run checked in its stead, said for ``--verbose`` (``apilint.workspace``).
+    checked_through: dict[Path, str]
 
     def __init__(
         self,
@@ -104,7 +104,7 @@ class RunOptions(Record, uncompared=("resolved",), hidden=("resolved",)):
         self.walked_root = walked_root
         self.shown_from = shown_from
         self.cost_facts = cost_facts
-        self.checked_through: dict[Path, tuple[str, ...]] = {}
+        self.checked_through: dict[Path, str] = {}
 
     @property
     def display_root(self) -> Path:
@@ -312,8 +312,7 @@ class Engine:
             # every staged file), and whether or not a $ref of another file read it first.
             through = self.run.checked_through.get(resolved)
             if through:
-                result.notices.append(Notice(display, "declares no API Gateway resource; its module's APIs, which "
-                                             f"read its provider or locals, are checked through {', '.join(through)}"))
+                result.notices.append(Notice(display, through))
             return result
         options = resolve_file_options(self.run.config, path, self.run.flags)
         codes = enabled_codes(options)

@@ -70,6 +70,22 @@ def deploy_region(template: Path) -> SamRegion | None:
     return None
 
 
+def template_deployed_by(config: Path) -> Path | None:
+    """The template a SAM CLI configuration file deploys, when it is the file ``sam deploy`` reads in
+    its folder (``samconfig.toml`` before ``samconfig.yaml``) and states a region; else None."""
+    if config.name not in CONFIG_NAMES:
+        return None
+    folder = config.parent
+    used = next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
+    if used is None or used.name != config.name:
+        return None
+    parameters = _default_parameters(config)
+    if not any(isinstance(values.get("region"), str) for _, values in parameters):
+        return None
+    template = _deployed_template(folder, parameters)
+    return template if template is not None and template.is_file() else None
+
+
 def _default_parameters(config: Path) -> list[tuple[str, dict[str, Any]]]:
     """The ``default`` environment's ``deploy`` and ``global`` parameters, in that order."""
     try:
@@ -111,4 +127,4 @@ def _deployed_template(folder: Path, parameters: list[tuple[str, dict[str, Any]]
     return next((folder / name for name in DEFAULT_TEMPLATES if (folder / name).is_file()), None)
 
 
-__all__ = ["CONFIG_NAMES", "SamRegion", "deploy_region"]
+__all__ = ["CONFIG_NAMES", "SamRegion", "deploy_region", "template_deployed_by"]

@@ -220,13 +220,20 @@ def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
 
 def _with_module_files(run: RunOptions, files: list[Path],
                        resolved: dict[Path, Path]) -> tuple[list[Path], dict[Path, Path]]:
-    """The files, with each named Terraform file that only sets its module's provider or locals
-    followed by the module's API Gateway files (:func:`apilint.terraform.module_files_through`), each
-    once; ``run.checked_through`` says which files stood in for it."""
-    named_terraform = [file for file in files if is_terraform_path(file)
-                       and (resolved.get(file) or file.resolve()) in run.explicit_files]
-    if not named_terraform:
+    """The files, with each named file that only sets what another file's APIs are judged by followed
+    by that file, each once; ``run.checked_through`` says which files stood in for it.
+
+    A Terraform file that only sets its module's provider or locals is followed by the module's API
+    Gateway files (:func:`apilint.terraform.module_files_through`); a SAM CLI configuration file that
+    states a region, by the template it deploys (:func:`apilint.samconfig.template_deployed_by`).
+    """
+    from apilint.samconfig import CONFIG_NAMES
+
+    named = [file for file in files if (is_terraform_path(file) or file.name in CONFIG_NAMES)
+             and (resolved.get(file) or file.resolve()) in run.explicit_files]
+    if not named:
         return files, resolved
+    from apilint.samconfig import template_deployed_by
     from apilint.terraform import module_files_through
 
     def read_text(path: Path) -> str | None:
@@ -240,12 +247,19 @@ def _with_module_files(run: RunOptions, files: list[Path],
     extended: list[Path] = []
     for file in files:
         extended.append(file)
-        if file not in named_terraform:
+        if file not in named:
             continue
-        through = module_files_through(file, read_text)
+        if is_terraform_path(file):
+            through = module_files_through(file, read_text)
+            why = "declares no API Gateway resource; its module's APIs, which read its provider or locals, are"
+        else:
+            template = template_deployed_by(file)
+            through = [template] if template is not None else []
+            why = "states the region sam deploy deploys the template to; the template is"
         if not through:
             continue
-        run.checked_through[resolved.get(file) or file.resolve()] = tuple(path.name for path in through)
+        names = ", ".join(path.name for path in through)
+        run.checked_through[resolved.get(file) or file.resolve()] = f"{why} checked through {names}"
         added = [path for path in through if path.resolve() not in taken]
         more = resolve_all(added)
         resolved = {**resolved, **more}

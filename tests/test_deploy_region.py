@@ -133,3 +133,23 @@ def test_a_definition_named_alone_is_judged_in_its_templates_samconfig_region(tm
     cost = run_cli("cost", "openapi.yaml", "--requests", "1M", cwd=tmp_path)
     assert cost.code == 0, cost.err
     assert "Region eu-west-1 taken from the deployment of the definitions." in cost.out
+
+
+def test_a_samconfig_named_alone_checks_the_template_it_deploys(tmp_path: Path):
+    """Only samconfig.toml changed (sam deploy --guided moved the stack to eu-west-1): naming it alone
+    checks template.yaml as sam deploy will deploy it. A samconfig.yaml beside a samconfig.toml is not
+    the file sam deploy reads, and a samconfig without a region changes nothing: both stay skipped."""
+    _sam_project(tmp_path, '[default.deploy.parameters]\nregion = "eu-west-1"\n')
+    assert _found(tmp_path, "samconfig.toml") == [MISMATCH]
+    verbose = run_cli("check", "--select", "AG502", "--verbose", "samconfig.toml", cwd=tmp_path)
+    assert ("samconfig.toml: note: states the region sam deploy deploys the template to; the template is checked "
+            "through template.yaml") in verbose.out
+    assert _found(tmp_path, "samconfig.toml", "template.yaml") == [MISMATCH]
+
+    (tmp_path / "samconfig.yaml").write_text("default:\n  deploy:\n    parameters:\n      region: eu-west-1\n",
+                                             encoding="utf-8")
+    (tmp_path / "samconfig.toml").write_text('[default.deploy.parameters]\nstack_name = "api"\n', encoding="utf-8")
+    for named in ("samconfig.yaml", "samconfig.toml"):
+        result = run_cli("check", named, cwd=tmp_path)
+        expected = f'No API definition or template found in "{named}": nothing was checked.\n'
+        assert (result.code, result.out) == (0, expected), named

@@ -179,7 +179,7 @@ def test_checking_a_definition_alone_never_loads_the_hcl_parser(tmp_path):
 
 def test_the_pre_commit_hook_passes_terraform_files():
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert hooks[0]["types_or"] == ["yaml", "json", "terraform"]
+    assert hooks[0]["types_or"] == ["yaml", "json", "toml", "terraform"]
 
 
 @pytest.mark.parametrize(("definition", "expected"), [

@@ -96,12 +96,12 @@ def _try_repo(hook_repo: tuple[Path, dict[str, str]], project: Path, *files: str
     )
 
 
-def test_hook_definition_runs_apilint_on_yaml_json_and_terraform():
+def test_hook_definition_runs_apilint_on_yaml_json_toml_and_terraform():
     hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert [hook["id"] for hook in hooks] == ["apilint"]
     hook = hooks[0]
     assert hook["entry"] == "apilint check" and hook["language"] == "python"
-    assert hook["types_or"] == ["yaml", "json", "terraform"]
+    assert hook["types_or"] == ["yaml", "json", "toml", "terraform"]
     assert hook.get("pass_filenames", True) is True
 
 
@@ -173,3 +173,31 @@ def test_hook_checks_the_module_when_only_its_provider_file_changed(hook_repo, t
     reported = [line for line in moved.stdout.splitlines() if ": error " in line or ": warning " in line]
     assert [" ".join(line.split()[:3]) for line in reported] == ["infra/domain.tf:3:3: error AG502"]
     assert "but the API is in eu-west-1" in reported[0]
+
+
+def test_hook_checks_the_template_when_only_its_samconfig_changed(hook_repo, tmp_path: Path):
+    """sam deploy --guided moved the stack to eu-west-1 and rewrote samconfig.toml, the only staged
+    file: the template's Regional domain keeps a us-east-1 certificate and the hook fails on it. A
+    commit of pyproject.toml alone (TOML too) passes."""
+    from tests.test_deploy_region import TEMPLATE
+
+    _, env = hook_repo
+    (tmp_path / "template.yaml").write_text(TEMPLATE, encoding="utf-8")
+    (tmp_path / "samconfig.toml").write_text('version = 0.1\n[default.deploy.parameters]\nregion = "us-east-1"\n',
+                                             encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "orders"\nversion = "1.0"\n', encoding="utf-8")
+    _git(tmp_path, env, "init", "-q")
+    _git(tmp_path, env, "add", "-A")
+    _git(tmp_path, env, "commit", "-q", "-m", "the stack in us-east-1")
+
+    (tmp_path / "samconfig.toml").write_text('version = 0.1\n[default.deploy.parameters]\nregion = "eu-west-1"\n',
+                                             encoding="utf-8")
+    _git(tmp_path, env, "add", "samconfig.toml")
+    moved = _try_repo(hook_repo, tmp_path, "samconfig.toml")
+    assert moved.returncode == 1, moved.stdout + moved.stderr
+    reported = [line for line in moved.stdout.splitlines() if ": error " in line or ": warning " in line]
+    assert [" ".join(line.split()[:3]) for line in reported] == ["template.yaml:8:9: error AG502"]
+
+    other = _try_repo(hook_repo, tmp_path, "pyproject.toml")
+    assert other.returncode == 0, other.stdout + other.stderr
+    assert "nothing was checked." in other.stdout
