@@ -167,6 +167,9 @@ def _from_pyproject(path: Path) -> tuple[dict[str, Any], Any]:
             document = tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: cannot read [tool.apilint] ({error})") from None
+    except RecursionError:  # arrays or inline tables nested thousands deep: the TOML reader recurses
+        raise ConfigError(f"{path}: cannot read [tool.apilint] (the file nests deeper than Python's TOML "
+                          "reader can follow)") from None
     data = document.get("tool", {}).get("apilint", {})
     # TOML has no positions in the standard parser; point errors at the table header line.
     text = path.read_text(encoding="utf-8")

@@ -91,7 +91,7 @@ def _default_parameters(config: Path) -> list[tuple[str, dict[str, Any]]]:
     try:
         raw = config.read_bytes() if config.stat().st_size <= _MAX_BYTES else b""
         data = _parse(config, raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError):
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):  # nested thousands deep: not SAM's
         return []
     environment = data.get("default") if isinstance(data, dict) else None
     found = []

@@ -405,3 +405,25 @@ def test_a_directory_named_like_a_definition(tmp_path):
     (tmp_path / "api.yaml").mkdir()
     write(tmp_path / "api.yaml", "inner.yaml", API)
     assert check(".", cwd=tmp_path).code == 0
+
+
+def test_configuration_files_nested_thousands_deep(tmp_path):
+    """A pyproject.toml with [tool.apilint] and an array nested 100,000 deep is a usage error naming the
+    file; a samconfig.toml or samconfig.yaml nested so deep states no region, and the template is checked."""
+    deep_toml = "[" * 100_000 + "]" * 100_000
+    write(tmp_path, "pyproject.toml", f'[tool.apilint]\nfail-on = "error"\n[x]\na = {deep_toml}\n')
+    write(tmp_path, "api.yaml", API)
+    result = check("api.yaml", cwd=tmp_path)
+    assert result.code == 2
+    assert result.err == (f"apilint: error: {tmp_path / 'pyproject.toml'}: cannot read [tool.apilint] (the file nests "
+                          "deeper than Python's TOML reader can follow)\n")
+    (tmp_path / "pyproject.toml").unlink()
+
+    write(tmp_path, "template.yaml", "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n"
+                                     "    Type: AWS::Serverless::HttpApi\n")
+    for name, text in (("samconfig.toml", f"a = {deep_toml}\n"), ("samconfig.yaml", f"a: {deep_toml}\n")):
+        write(tmp_path, name, text)
+        for named in ("template.yaml", name):
+            result = check(named, cwd=tmp_path)
+            assert result.code in (0, 1) and "internal error" not in result.err, (name, named, result.err)
+        (tmp_path / name).unlink()
