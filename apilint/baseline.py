@@ -95,6 +95,8 @@ def read_baseline(path: Path) -> Counter[str]:
         raise BaselineError(f"{path}: cannot read the baseline ({error.strerror or error})") from None
     except json.JSONDecodeError as error:
         raise BaselineError(f"{path}:{error.lineno}:{error.colno}: not a baseline file: {error.msg}") from None
+    except RecursionError:  # arrays nested thousands deep: json recurses
+        raise BaselineError(f"{path}: not a baseline file: it nests deeper than a baseline does") from None
     if not isinstance(document, dict) or not isinstance(document.get("findings"), list):
         raise BaselineError(f"{path}: not a baseline file (expected an object with a 'findings' list, "
                             "as --write-baseline writes)")

@@ -41,6 +41,11 @@ def _read_check(arguments: dict[str, Any]) -> int:
 def _full_parser(args: list[str]) -> int:
     from apilint.commands import run_app
 
+    if "--debug" in args and "check" not in args[:1]:
+        # every command takes --debug, as the internal-error message asks for it; only check declares it
+        # (main() reads it from the line), so it is taken out before the others parse theirs
+        cut = args.index("--") if "--" in args else len(args)
+        args = [arg for arg in args[:cut] if arg != "--debug"] + args[cut:]
     return run_app(args)
 
 

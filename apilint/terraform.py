@@ -1035,7 +1035,7 @@ def _parsed(policy: Any) -> Any:
     if isinstance(policy, str) and "${" not in policy:
         try:
             return json.loads(policy)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested thousands deep: the text as written
             return policy
     return policy
 

@@ -354,6 +354,9 @@ def _read_offer(path: Path) -> Mapping[str, Any]:
         raise CostError(f"cannot read price list {path}: {error.strerror or error}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CostError(f"price list {path} is not JSON: {error}") from None
+    except RecursionError:  # arrays nested thousands deep: json recurses
+        raise CostError(f"price list {path} is not an AWS Price List offer file (it nests thousands of "
+                        "levels deep)") from None
     if not isinstance(offer, dict) or not isinstance(offer.get("products"), dict):
         raise CostError(f"price list {path} is not an AWS Price List offer file (no 'products' object)")
     offer_code = offer.get("offerCode", "AmazonApiGateway")

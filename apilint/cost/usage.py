@@ -398,6 +398,11 @@ def _load_yaml(path: Path, text: str | None = None) -> Any:
         raise UsageFileError(
             [Problem(str(path), line, column, f"YAML: {error.problem or error.context}")]
         ) from None
+    except RecursionError:  # collections nested thousands deep: the YAML reader recurses
+        raise UsageFileError(
+            [Problem(str(path), 1, 1, "the file nests deeper than the YAML reader can follow; a usage file is a "
+                                      "few levels deep")]
+        ) from None
     if document is None:
         raise UsageFileError(
             [Problem(str(path), 1, 1, "the usage file is empty; expected a mapping with 'apis'")]

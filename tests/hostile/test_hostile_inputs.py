@@ -427,3 +427,45 @@ def test_configuration_files_nested_thousands_deep(tmp_path):
             result = check(named, cwd=tmp_path)
             assert result.code in (0, 1) and "internal error" not in result.err, (name, named, result.err)
         (tmp_path / name).unlink()
+
+
+def test_json_text_nested_thousands_deep_where_apilint_parses_json(tmp_path):
+    """Resource policies written as JSON text (a template's Policy, Terraform's policy), a baseline, a usage
+    file and a price list, each nested 50,000 deep: findings or a usage error, never an internal error."""
+    from tests.conftest import run_cli
+    from tests.hostile.conftest import assert_contract
+
+    deep = "[" * 50_000 + "]" * 50_000
+    write(tmp_path, "policy.yaml", "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n"
+                                   f"      Name: orders\n      Policy: '{deep}'\n")
+    assert findings(check("--format", "json", "policy.yaml", cwd=tmp_path)) == [(6, 7, "AG205")]
+    write(tmp_path, "main.tf", f'resource "aws_api_gateway_rest_api" "orders" {{\n  name   = "orders"\n'
+                               f'  policy = "{deep}"\n}}\n')
+    assert check("main.tf", cwd=tmp_path).code in (0, 1)
+
+    write(tmp_path, "baseline.json", f'{{"findings": {deep}}}')
+    result = check("--baseline", "baseline.json", "policy.yaml", cwd=tmp_path)
+    assert result.code == 2
+    assert result.err == "apilint: error: baseline.json: not a baseline file: it nests deeper than a baseline does\n"
+
+    write(tmp_path, "usage.yaml", f"apis: {deep}\n")
+    cost = run_cli("cost", "--usage", "usage.yaml", "policy.yaml", cwd=tmp_path)
+    assert_contract(cost)
+    assert cost.code == 2 and cost.err.startswith("apilint: error: usage.yaml:1:1: the file nests deeper than the "
+                                                  "YAML reader can follow")
+    write(tmp_path, "prices.json", f'{{"products": {deep}}}')
+    priced = run_cli("cost", "--requests", "1M", "--price-list", "prices.json", "policy.yaml", cwd=tmp_path)
+    assert_contract(priced)
+    assert priced.code == 2
+    assert priced.err == ("apilint: error: price list prices.json is not an AWS Price List offer file (it nests "
+                          "thousands of levels deep)\n")
+
+
+def test_every_command_takes_the_debug_flag_the_internal_error_message_asks_for(tmp_path):
+    from tests.conftest import run_cli
+
+    write(tmp_path, "api.yaml", API)
+    for args in (["rules", "--format", "json", "--debug"], ["cost", "--requests", "1M", "--debug", "api.yaml"],
+                 ["check", "--debug", "api.yaml"]):
+        result = run_cli(*args, cwd=tmp_path)
+        assert result.code == 0 and "No such option" not in result.err, (args, result.err)
