@@ -13,7 +13,7 @@ from typing import Any
 
 from apilint.apis import is_terraform_path
 from apilint.config import find_config, load_config
-from apilint.discover import Discovery, discover_files, repository_top, resolve_all
+from apilint.discover import Discovery, _excluded, discover_files, repository_top, resolve_all
 from apilint.engine import RunOptions, UsageProblem
 from apilint.finding import Severity
 from apilint.load.source import DEFAULT_MAX_FILE_BYTES, ByteReader, ReadError, read_file_bytes
@@ -209,7 +209,7 @@ def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
     else:
         run.explicit_files = frozenset(p.resolve() for p in request.paths if p in files)
     resolved = found.resolved if listing is None else resolve_all(files)
-    files, resolved = _with_module_files(run, files, resolved)
+    files, resolved = _with_module_files(run, files, resolved, [*config.get("exclude", []), *request.exclude])
     run.resolved = {file: resolved.get(file) or file.resolve() for file in files}
     run.files = frozenset(run.resolved.values())
     run.exclude = (*config.get("exclude", []), *request.exclude)
@@ -218,14 +218,15 @@ def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
     return PreparedRun(run, files, fail_on, found, jobs)
 
 
-def _with_module_files(run: RunOptions, files: list[Path],
-                       resolved: dict[Path, Path]) -> tuple[list[Path], dict[Path, Path]]:
+def _with_module_files(run: RunOptions, files: list[Path], resolved: dict[Path, Path],
+                       exclude: list[str]) -> tuple[list[Path], dict[Path, Path]]:
     """The files, with each named file that only sets what another file's APIs are judged by followed
     by that file, each once; ``run.checked_through`` says which files stood in for it.
 
     A Terraform file that only sets its module's provider or locals is followed by the module's API
     Gateway files (:func:`apilint.terraform.module_files_through`); a SAM CLI configuration file that
     states a region, by the template it deploys (:func:`apilint.samconfig.template_deployed_by`).
+    Files the ``exclude`` globs match are not added.
     """
     from apilint.samconfig import CONFIG_NAMES
 
@@ -256,6 +257,7 @@ def _with_module_files(run: RunOptions, files: list[Path],
             template = template_deployed_by(file)
             through = [template] if template is not None else []
             why = "states the region sam deploy deploys the template to; the template is"
+        through = [path for path in through if not (exclude and _excluded(path, exclude))]
         if not through:
             continue
         names = ", ".join(path.name for path in through)

@@ -310,3 +310,14 @@ def test_locals_in_a_file_of_their_own_check_the_module_through_the_api_that_rea
         '        uri: https://example.com/orders\n        payloadFormatVersion: "1.0"\n'
         '        timeoutInMillis: 45000\n')
     assert _findings(tmp_path, "locals.tf", "--select", "AG201") == [("orders.yaml", "AG201", 16, 9)]
+
+
+def test_a_providers_file_is_not_checked_through_excluded_files(tmp_path):
+    """--exclude (or the configuration's exclude) still applies to the files a provider file is checked
+    through; an excluded file is still read as the module's context, as in a walk of the folder."""
+    _module_with_a_domain(tmp_path, 'provider "aws" {\n  region = "eu-west-1"\n}\n')
+    result = run_cli("check", "--exclude", "api.tf", "--exclude", "domain.tf", "providers.tf", cwd=tmp_path)
+    assert result.code == 0
+    assert result.out == 'No API definition or template found in "providers.tf": nothing was checked.\n'
+    assert _findings(tmp_path, "--exclude", "api.tf", "providers.tf") == [("domain.tf", "AG502", 3, 3)]
+    assert _findings(tmp_path, "--exclude", "domain.tf", "providers.tf") == [("domain.tf", "AG502", 3, 3)]
