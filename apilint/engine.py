@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from apilint.cost.blockers import DefinedApi
     from apilint.deployers import DeployerIndex
     from apilint.fix import ResolvedFix
+    from apilint.terraform import ModuleCall
 
 IGNORE_KEY = "x-apilint-ignore"
 #: Compiled with the first finding (by ``re``'s cache), not for every run.
@@ -221,6 +222,7 @@ class Engine:
         self._deployers: DeployerIndex | None = None  # built when a definition looks for its template
         self._deployed: dict[Path, list[Deployer]] = {}
         self._environment_region = environment_region()
+        self._calls: dict[Path, list[ModuleCall]] | None = None
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -347,7 +349,7 @@ class Engine:
             from apilint.terraform import TerraformBuilder
 
             settings = self._settings(options)
-            apis = TerraformBuilder(builder, self.open_context).module_apis(source, settings, self.run.files)
+            apis = TerraformBuilder(builder, self.open_context, self._module_calls_or_none()).module_apis(source, settings, self.run.files)
             builder.consumed.clear()  # their definitions report their own findings, in this run or another
             only_in = source.display
         self._check_apis(result, builder, apis, codes, options, only_in=only_in)
@@ -511,6 +513,21 @@ class Engine:
                 ran.append(rule.code)
         return ran
 
+    def _module_calls_or_none(self) -> Callable[[Path], list[ModuleCall]] | None:
+        """Where a Terraform module without an ``aws`` provider finds its callers; None when the run
+        reads another revision than the working tree."""
+        return None if self.run.read_bytes is not None else self._module_calls
+
+    def _module_calls(self, folder: Path) -> list[ModuleCall]:
+        """The local calls of a module folder among the root's Terraform files, indexed once a process."""
+        if self._calls is None:
+            from apilint.discover import discover_files
+            from apilint.terraform import module_calls
+
+            files = [path for path in discover_files([self._root], self.run.exclude).files if is_terraform_path(path)]
+            self._calls = module_calls(files, self.open_context)
+        return self._calls.get(folder, [])
+
     def _settings(self, options: FileOptions) -> FileSettings:
         """What the flags and configuration say about a file, with the environment's region."""
         return FileSettings(options.api_type, options.endpoint_type, options.region, options.domains,
@@ -528,7 +545,7 @@ class Engine:
         if kind == "terraform":
             from apilint.terraform import TerraformBuilder
 
-            return builder, TerraformBuilder(builder, self.open_context).from_terraform(source, settings)
+            return builder, TerraformBuilder(builder, self.open_context, self._module_calls_or_none()).from_terraform(source, settings)
         return builder, builder.from_template(source, settings)
 
     def _load_finding(self, code: str, message: str, source: Source, span: Span, api: str | None) -> Finding:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -172,13 +172,17 @@ class Module(Record):
         own = resource.body.get("region")
         if isinstance(own, str) and "${" not in own:
             return own, resource.source, (*resource.path, "region")
-        alias = None
         provider = resource.body.get("provider")
-        if isinstance(provider, str):
-            match = re.fullmatch(r"\$\{\s*aws\.([A-Za-z0-9_-]+)\s*\}", provider)
-            if match is None:
-                return None, None, None
-            alias = match.group(1)
+        alias = _aws_alias(provider) if isinstance(provider, str) else None
+        if isinstance(provider, str) and alias is None:
+            return None, None, None
+        found = self.aws_provider(alias)
+        return found if found is not None else (None, None, None)
+
+    def aws_provider(self, alias: str | None) -> tuple[str | None, Source | None, tuple[Any, ...] | None] | None:
+        """The literal region of the module's ``aws`` provider block with that alias (None for the
+        default one), with where it is written; (None, None, None) when the block gives no literal
+        region; None when the module declares no such block (a child module, which inherits it)."""
         for source in self.sources:
             providers = source.data.get("provider") if isinstance(source.data, dict) else None
             for body, path in _provider_bodies(providers):
@@ -188,7 +192,96 @@ class Module(Record):
                 if isinstance(region, str) and "${" not in region:
                     return region, source, (*path, "region")
                 return None, None, None
-        return None, None, None
+        return None
+
+
+def _aws_alias(reference: str) -> str | None:
+    """``aws.east`` in ``${aws.east}`` (a resource's ``provider``, a module call's ``providers``)."""
+    match = re.fullmatch(r"\$\{\s*aws\.([A-Za-z0-9_-]+)\s*\}", reference)
+    return match.group(1) if match is not None else None
+
+
+#: How many module calls up the region of a child module's provider is looked for.
+_CALLER_DEPTH = 4
+
+
+#: A module folder's local callers: (caller's folder, the alias of the ``aws`` provider it passes or
+#: None for its default one, whether it passes an ``aws`` provider at all).
+ModuleCall = tuple[Path, "str | None", bool]
+
+
+def inherited_region(folder: Path, calls_of: Callable[[Path], list[ModuleCall]],
+                     open_context: OpenContext) -> str | None:
+    """The region of the default ``aws`` provider that a module declaring none inherits: the one every
+    module calling it by a local ``source`` (``./``, ``../``) passes, its own default provider or the
+    one its ``providers`` map names, followed up through callers that declare none either. None when no
+    caller is found, when one cannot say (a region from a variable, a ``providers`` map without
+    ``aws``), or when callers pass different regions: the module is then deployed to more than one.
+    """
+    return _inherited(folder.resolve(), calls_of, open_context, 0, frozenset())
+
+
+def _inherited(folder: Path, calls_of: Callable[[Path], list[ModuleCall]], open_context: OpenContext, depth: int,
+               seen: frozenset[Path]) -> str | None:
+    if depth >= _CALLER_DEPTH or folder in seen:
+        return None
+    calls = calls_of(folder)
+    regions: set[str] = set()
+    for caller, alias, passed in calls:
+        if not passed:
+            return None
+        module = read_module(caller, open_context)
+        stated = module.aws_provider(alias)
+        if stated is None and alias is None:
+            region = _inherited(caller, calls_of, open_context, depth + 1, seen | {folder})
+        else:
+            region = stated[0] if stated is not None else None
+        if region is None:
+            return None
+        regions.add(region)
+    return regions.pop() if len(regions) == 1 else None
+
+
+def _may_call_a_local_module(text: str) -> bool:
+    """Whether a Terraform file's text could call a module by a local path (``source = "./..."``)."""
+    return "module" in text and "source" in text and "./" in text
+
+
+def module_calls(files: Sequence[Path], open_context: OpenContext) -> dict[Path, list[ModuleCall]]:
+    """Every local module call in ``files``, by the called folder (resolved)."""
+    calls: dict[Path, list[ModuleCall]] = {}
+    for path in files:
+        try:
+            source = open_context(path, _may_call_a_local_module)
+        except ReadError:
+            continue
+        if source.screened is False or not isinstance(source.data, dict):
+            continue
+        modules = source.data.get("module")
+        for named in (modules if isinstance(modules, list) else [modules]):
+            if not isinstance(named, dict):
+                continue
+            for value in named.values():
+                for body, _ in blocks(value, ()):
+                    target = body.get("source")
+                    if not (isinstance(target, str) and target.startswith(("./", "../"))):
+                        continue
+                    try:
+                        called = (path.parent / target).resolve()
+                    except (OSError, RuntimeError):
+                        continue
+                    calls.setdefault(called, []).append(_call(path.parent.resolve(), body.get("providers")))
+    return calls
+
+
+def _call(caller: Path, providers: Any) -> ModuleCall:
+    if providers is None:
+        return caller, None, True  # the default provider is inherited
+    passed = providers.get("aws") if isinstance(providers, dict) else None
+    if not isinstance(passed, str):
+        return caller, None, False  # a providers map without aws: the child gets none from here
+    alias = _aws_alias(passed)
+    return caller, alias, alias is not None or passed.replace(" ", "") == "${aws}"
 
 
 def _provider_bodies(providers: Any, prefix: tuple[Any, ...] = ("provider",)
@@ -689,9 +782,24 @@ def rest_endpoint(resource: TfResource) -> tuple[EndpointType | None, Pointer | 
 class TerraformBuilder:
     """The APIs a Terraform file declares, with what the other resources of its module say about them."""
 
-    def __init__(self, builder: ApiBuilder, open_context: OpenContext):
+    def __init__(self, builder: ApiBuilder, open_context: OpenContext,
+                 calls_of: Callable[[Path], list[ModuleCall]] | None = None):
         self.builder = builder
         self.open_context = open_context
+        #: The local calls of a module folder inside the root (:func:`module_calls`); None when they are
+        #: not looked for (another revision than the working tree).
+        self.calls_of = calls_of
+
+    def _region(self, module: Module, resource: TfResource | None) -> str | None:
+        """The literal region the resource is deployed to: its own or its module's provider's, else, for
+        a module without a default ``aws`` provider, the one its callers pass (:func:`inherited_region`)."""
+        if resource is not None:
+            region = module.provider_region(resource)[0]
+            if region is not None or "provider" in resource.body or "region" in resource.body:
+                return region
+        if module.aws_provider(None) is not None or self.calls_of is None:
+            return None
+        return inherited_region(module.folder, self.calls_of, self.open_context)
 
     def from_terraform(self, source: Source, settings: FileSettings) -> list[Api]:
         folder = source.path.parent
@@ -721,7 +829,7 @@ class TerraformBuilder:
         declared = Declared(settings.api_type or ApiType.REST, "Terraform configuration without an API resource",
                             domains=domains)
         declaring = next((r for r in module.of_type(*DOMAINS) if r.source is source), None)
-        region = module.provider_region(declaring)[0] if declaring is not None else None
+        region = self._region(module, declaring)
         if region is not None:
             settings = settings.stated_region(region, PROVIDER_REGION)
         return self.builder._api(source.display, source, None, None, settings, declared)
@@ -759,7 +867,7 @@ class TerraformBuilder:
                                             "to edge-optimized")
         declared.domains = domains_of(module, resource)
         declared.deployment = deployment.deployment()
-        region, _, _ = module.provider_region(resource)
+        region = self._region(module, resource)
         if region is not None:
             settings = settings.stated_region(region, PROVIDER_REGION)
         label = f"{source.display}#{resource.address}"

@@ -153,3 +153,70 @@ def test_a_samconfig_named_alone_checks_the_template_it_deploys(tmp_path: Path):
         result = run_cli("check", named, cwd=tmp_path)
         expected = f'No API definition or template found in "{named}": nothing was checked.\n'
         assert (result.code, result.out) == (0, expected), named
+
+
+def _child_module(root: Path) -> Path:
+    """modules/api: a REST API and its Regional domain with a us-east-1 certificate, no provider block."""
+    child = root / "modules" / "api"
+    child.mkdir(parents=True)
+    _module_with_a_domain(child, "")
+    (child / "providers.tf").unlink()
+    return child
+
+
+def _caller(root: Path, name: str, text: str) -> None:
+    folder = root / "envs" / name
+    folder.mkdir(parents=True)
+    (folder / "main.tf").write_text(text, encoding="utf-8")
+
+
+CALL = 'module "api" {\n  source = "../../modules/api"\n}\n'
+
+
+def test_a_child_module_is_judged_in_the_region_its_caller_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """modules/api declares no provider: Terraform gives it the calling root module's. envs/prod's provider
+    says eu-west-1, so the us-east-1 certificate is wrong (AG502), whether the child is named or walked."""
+    _child_module(tmp_path)
+    _caller(tmp_path, "prod", 'provider "aws" {\n  region = "eu-west-1"\n}\n' + CALL)
+    mismatch = [("modules/api/domain.tf", "AG502", 3, 3)]
+    assert _found(tmp_path, "modules/api/api.tf") == mismatch
+    assert _found(tmp_path, "modules/api/domain.tf") == mismatch
+    assert _found(tmp_path, ".") == mismatch
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    assert _found(tmp_path, ".") == mismatch
+
+
+def test_callers_that_pass_different_regions_or_cannot_say_leave_it_unknown(tmp_path: Path):
+    _child_module(tmp_path)
+    _caller(tmp_path, "prod", 'provider "aws" {\n  region = "eu-west-1"\n}\n' + CALL)
+    _caller(tmp_path, "dev", 'provider "aws" {\n  region = "us-east-1"\n}\n' + CALL)
+    assert _found(tmp_path, ".") == []  # deployed to both regions: only --region can say which is meant
+    assert _found(tmp_path, "--region", "eu-west-1", ".") == [("modules/api/domain.tf", "AG502", 3, 3)]
+
+    (tmp_path / "envs" / "dev" / "main.tf").write_text('variable "region" {}\nprovider "aws" {\n'
+                                                       '  region = var.region\n}\n' + CALL, encoding="utf-8")
+    assert _found(tmp_path, ".") == []
+
+
+def test_the_provider_a_caller_passes_by_alias_and_a_caller_of_a_caller(tmp_path: Path):
+    _child_module(tmp_path)
+    _caller(tmp_path, "prod", 'provider "aws" {\n  region = "us-east-1"\n}\nprovider "aws" {\n  alias  = "ireland"\n'
+                              '  region = "eu-west-1"\n}\nmodule "api" {\n  source    = "../../modules/api"\n'
+                              '  providers = {\n    aws = aws.ireland\n  }\n}\n')
+    assert _found(tmp_path, ".") == [("modules/api/domain.tf", "AG502", 3, 3)]
+
+    (tmp_path / "envs" / "prod" / "main.tf").write_text(CALL, encoding="utf-8")  # no provider: its caller's
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "eu-west-1"\n}\nmodule "prod" {\n'
+                                      '  source = "./envs/prod"\n}\n', encoding="utf-8")
+    assert _found(tmp_path, ".") == [("modules/api/domain.tf", "AG502", 3, 3)]
+    (tmp_path / "main.tf").write_text('provider "aws" {\n  region = "us-east-1"\n}\nmodule "prod" {\n'
+                                      '  source = "./envs/prod"\n}\n', encoding="utf-8")
+    assert _found(tmp_path, ".") == []
+
+
+def test_a_child_module_with_its_own_provider_block_does_not_inherit(tmp_path: Path):
+    child = _child_module(tmp_path)
+    (child / "providers.tf").write_text('variable "region" {}\nprovider "aws" {\n  region = var.region\n}\n',
+                                        encoding="utf-8")
+    _caller(tmp_path, "prod", 'provider "aws" {\n  region = "eu-west-1"\n}\n' + CALL)
+    assert _found(tmp_path, ".") == []
