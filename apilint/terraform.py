@@ -348,21 +348,35 @@ def module_files_through(named: Path, read_text: Callable[[Path], str | None]) -
 
     A commit that moves the provider to another region changes what the module's domains and
     certificates are judged against, though no file of the API changed; the pre-commit hook names only
-    ``providers.tf``. Empty when the file declares an API Gateway resource itself, sets neither, or
-    the module holds no API Gateway resource.
+    ``providers.tf``. The modules it calls by a local ``source`` inherit its provider, so their API
+    Gateway files count too (down four calls). Empty when the file declares an API Gateway resource
+    itself, sets neither, or no such module holds an API Gateway resource.
     """
     text = read_text(named)
     if text is None or terraform_screen(named)(text) or not _CONTEXT_BLOCK.search(text):
         return []
     itself = named.resolve()
-    found = []
-    for path in _folder_files(named.parent):
-        if path.resolve() == itself:
-            continue
-        sibling = read_text(path)
-        if sibling is not None and terraform_screen(path)(sibling):
-            found.append(path)
+    found: list[Path] = []
+    folders, seen = [named.parent], set()
+    for _ in range(_CALLER_DEPTH + 1):
+        called = []
+        for folder in folders:
+            if folder.resolve() in seen:
+                continue
+            seen.add(folder.resolve())
+            for path in _folder_files(folder):
+                content = text if path.resolve() == itself else read_text(path)
+                if content is None:
+                    continue
+                if path.resolve() != itself and terraform_screen(path)(content):
+                    found.append(path)
+                called += [folder / source for source in _LOCAL_SOURCE.findall(content)]
+        folders = [folder for folder in called if folder.is_dir()]
     return found
+
+
+#: A local module call's source, in HCL (``source = "../api"``) or JSON (``"source": "../api"``).
+_LOCAL_SOURCE = re.compile(r'\bsource"?[ \t]*[=:][ \t]*"(\.\.?/[^"$]*)"')
 
 
 def read_module(folder: Path, open_context: OpenContext, first: Source | None = None) -> Module:

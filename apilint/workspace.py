@@ -260,7 +260,7 @@ def _with_module_files(run: RunOptions, files: list[Path], resolved: dict[Path, 
         through = [path for path in through if not (exclude and _excluded(path, exclude))]
         if not through:
             continue
-        names = ", ".join(path.name for path in through)
+        names = ", ".join(Path(os.path.relpath(path, file.parent)).as_posix() for path in through)
         run.checked_through[resolved.get(file) or file.resolve()] = f"{why} checked through {names}"
         added = [path for path in through if path.resolve() not in taken]
         more = resolve_all(added)

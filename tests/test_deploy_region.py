@@ -220,3 +220,15 @@ def test_a_child_module_with_its_own_provider_block_does_not_inherit(tmp_path: P
                                         encoding="utf-8")
     _caller(tmp_path, "prod", 'provider "aws" {\n  region = "eu-west-1"\n}\n' + CALL)
     assert _found(tmp_path, ".") == []
+
+
+def test_a_root_modules_provider_file_named_alone_checks_the_modules_it_calls(tmp_path: Path):
+    """The commit moves envs/prod's provider to eu-west-1 and stages envs/prod/providers.tf alone: the
+    API of modules/api, which envs/prod calls, is checked and its us-east-1 certificate reported."""
+    _child_module(tmp_path)
+    _caller(tmp_path, "prod", CALL)
+    (tmp_path / "envs" / "prod" / "providers.tf").write_text('provider "aws" {\n  region = "eu-west-1"\n}\n',
+                                                              encoding="utf-8")
+    assert _found(tmp_path, "envs/prod/providers.tf") == [("modules/api/domain.tf", "AG502", 3, 3)]
+    verbose = run_cli("check", "--select", "AG502", "--verbose", "envs/prod/providers.tf", cwd=tmp_path)
+    assert "are checked through ../../modules/api/api.tf, ../../modules/api/domain.tf" in verbose.out
