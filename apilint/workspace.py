@@ -252,7 +252,8 @@ def _with_module_files(run: RunOptions, files: list[Path], resolved: dict[Path, 
             continue
         if is_terraform_path(file):
             through = module_files_through(file, read_text)
-            why = "declares no API Gateway resource; its module's APIs, which read its provider or locals, are"
+            why = ("declares no API Gateway resource; the APIs that read its provider or locals (its module's and "
+                   "those of the modules it calls) are")
         else:
             template = template_deployed_by(file)
             through = [template] if template is not None else []

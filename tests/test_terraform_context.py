@@ -274,8 +274,8 @@ def test_a_providers_file_named_alone_is_checked_through_the_modules_api_files(t
     assert _findings(tmp_path, "providers.tf", "domain.tf") == mismatch
     assert _findings(tmp_path, "domain.tf", "providers.tf", "api.tf") == mismatch
     result = run_cli("check", "--verbose", "providers.tf", cwd=tmp_path)
-    assert "providers.tf: note: declares no API Gateway resource; its module's APIs, which read its provider " \
-           "or locals, are checked through api.tf, domain.tf" in result.out
+    assert "providers.tf: note: declares no API Gateway resource; the APIs that read its provider or locals (its " \
+           "module's and those of the modules it calls) are checked through api.tf, domain.tf" in result.out
     assert result.out.endswith("Found 1 problem (1 error, 0 warnings, 0 info) in 2 files.\n"
                                "Skipped 1 file that is neither OpenAPI definitions nor templates.\n")
 
