@@ -67,8 +67,6 @@ class FileSettings(Record):
     region: str | None
     domains: list[Domain]
     options: dict[str, Any]
-    #: Where ``region`` comes from, for notes: None for --region or the configuration.
-    region_from: str | None
     #: (region, variable) from the environment.
     environment_region: tuple[str, str] | None
 
@@ -79,7 +77,6 @@ class FileSettings(Record):
         region: str | None = None,
         domains: list[Domain] | None = None,
         options: dict[str, Any] | None = None,
-        region_from: str | None = None,
         environment_region: tuple[str, str] | None = None,
     ) -> None:
         self.api_type = api_type
@@ -87,13 +84,12 @@ class FileSettings(Record):
         self.region = region
         self.domains = [] if domains is None else domains
         self.options = {} if options is None else options
-        self.region_from = region_from
         self.environment_region = environment_region
 
-    def stated_region(self, region: str, by: str) -> FileSettings:
-        """These settings with the region the deployment states (``by`` says where), unless --region or
-        the configuration gave one."""
-        return self if self.region is not None else replace(self, region=region, region_from=by)
+    def stated_region(self, region: str) -> FileSettings:
+        """These settings with the region the deployment states, unless --region or the configuration
+        gave one."""
+        return self if self.region is not None else replace(self, region=region)
 
 
 class Notice(Record):
@@ -272,9 +268,9 @@ class ApiBuilder:
         else:
             endpoint, endpoint_reason = infer_endpoint_type(api_type, document or {})
         domains = list(declared.domains if declared else []) + list(settings.domains)
-        region, region_from = settings.region, settings.region_from
+        region, region_variable = settings.region, None
         if region is None and settings.environment_region is not None:
-            region, region_from = settings.environment_region
+            region, region_variable = settings.environment_region
         is_apigw = declared is not None or explicit or (document is not None and is_apigw_document(document))
         api = Api(
             label=label,
@@ -289,7 +285,7 @@ class ApiBuilder:
             endpoint_at=endpoint_at,
             endpoint_declared=endpoint_declared,
             region=region,
-            region_from=region_from,
+            region_variable=region_variable,
             domains=domains,
             is_apigw=is_apigw,
             resolver=self.resolver,
@@ -361,7 +357,7 @@ class ApiBuilder:
             return settings
         self.notices.append(Notice(source.display, f"region {stated.region} from {stated.describe()}, where "
                                                    "sam deploy takes it"))
-        return settings.stated_region(stated.region, stated.describe())
+        return settings.stated_region(stated.region)
 
     def _body(self, source: Source, context: ApiResource) -> _Definition:
         """The OpenAPI document of an API resource, inline or from a local file."""

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from apilint.cost.blockers import DefinedApi
     from apilint.deployers import DeployerIndex
     from apilint.fix import ResolvedFix
-    from apilint.terraform import ModuleCall
+    from apilint.terraform import ModuleCall, TerraformBuilder
 
 IGNORE_KEY = "x-apilint-ignore"
 #: Compiled with the first finding (by ``re``'s cache), not for every run.
@@ -346,10 +346,8 @@ class Engine:
             # A module file without an API resource (domain.tf, an override file), as the pre-commit hook
             # names it when only it changed: checked as the module's APIs deploy it, keeping the findings
             # in this file. Not when the file declaring the API is in the run: that one reports them.
-            from apilint.terraform import TerraformBuilder
-
             settings = self._settings(options)
-            apis = TerraformBuilder(builder, self.open_context, self._module_calls_or_none()).module_apis(source, settings, self.run.files)
+            apis = self._terraform_builder(builder).module_apis(source, settings, self.run.files)
             builder.consumed.clear()  # their definitions report their own findings, in this run or another
             only_in = source.display
         self._check_apis(result, builder, apis, codes, options, only_in=only_in)
@@ -513,10 +511,13 @@ class Engine:
                 ran.append(rule.code)
         return ran
 
-    def _module_calls_or_none(self) -> Callable[[Path], list[ModuleCall]] | None:
-        """Where a Terraform module without an ``aws`` provider finds its callers; None when the run
-        reads another revision than the working tree."""
-        return None if self.run.read_bytes is not None else self._module_calls
+    def _terraform_builder(self, builder: ApiBuilder) -> TerraformBuilder:
+        """The builder of a Terraform file's APIs. A module without an ``aws`` provider finds its callers
+        among the root's files, except when the run reads another revision than the working tree."""
+        from apilint.terraform import TerraformBuilder
+
+        calls_of = None if self.run.read_bytes is not None else self._module_calls
+        return TerraformBuilder(builder, self.open_context, calls_of)
 
     def _module_calls(self, folder: Path) -> list[ModuleCall]:
         """The local calls of a module folder among the root's Terraform files, indexed once a process."""
@@ -543,9 +544,7 @@ class Engine:
                 return deployers[0].builder, [api for deployer in deployers for api in deployer.apis]
             return builder, [builder.from_openapi(source, settings)]
         if kind == "terraform":
-            from apilint.terraform import TerraformBuilder
-
-            return builder, TerraformBuilder(builder, self.open_context, self._module_calls_or_none()).from_terraform(source, settings)
+            return builder, self._terraform_builder(builder).from_terraform(source, settings)
         return builder, builder.from_template(source, settings)
 
     def _load_finding(self, code: str, message: str, source: Source, span: Span, api: str | None) -> Finding:

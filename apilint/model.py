@@ -974,9 +974,9 @@ class Api(Record):
     endpoint_reason: str
     endpoint_at: Pointer | None
     region: str | None
-    #: Where the region comes from: None for --region or the configuration, else what stated it (the
-    #: deployment: a Terraform provider, the SAM CLI configuration) or the environment variable.
-    region_from: str | None
+    #: The environment variable the region comes from (AWS_REGION, AWS_DEFAULT_REGION); None when
+    #: --region, the configuration or the deployment states it.
+    region_variable: str | None
     domains: list[Domain]
     endpoint_declared: bool  # the endpoint type is written somewhere, not API Gateway's import default
     resource: ApiResource | None  # the template resource that declares the API
@@ -1008,7 +1008,7 @@ class Api(Record):
         endpoint_reason: str = "",
         endpoint_at: Pointer | None = None,
         region: str | None = None,
-        region_from: str | None = None,
+        region_variable: str | None = None,
         domains: list[Domain] | None = None,
         endpoint_declared: bool = False,
         resource: ApiResource | None = None,
@@ -1034,7 +1034,7 @@ class Api(Record):
         self.endpoint_reason = endpoint_reason
         self.endpoint_at = endpoint_at
         self.region = region
-        self.region_from = region_from
+        self.region_variable = region_variable
         self.domains = [] if domains is None else domains
         self.endpoint_declared = endpoint_declared
         self.resource = resource

@@ -52,38 +52,38 @@ def deploy_region(template: Path) -> SamRegion | None:
     """The region ``sam deploy`` deploys ``template`` to by the configuration file of its folder, when
     that file states one and deploys this template; None otherwise (no file, another template, a file
     that cannot be read)."""
-    folder = template.parent
-    config = next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
-    if config is None:
-        return None
-    parameters = _default_parameters(config)
-    deployed = _deployed_template(folder, parameters)
+    deployed, region = _stated(template.parent)
     try:
         if deployed is None or deployed.resolve() != template.resolve():
             return None
     except (OSError, RuntimeError):
         return None
-    for section, values in parameters:
-        region = values.get("region")
-        if isinstance(region, str) and region.strip():
-            return SamRegion(region.strip(), config, section)
-    return None
+    return region
 
 
 def template_deployed_by(config: Path) -> Path | None:
     """The template a SAM CLI configuration file deploys, when it is the file ``sam deploy`` reads in
     its folder (``samconfig.toml`` before ``samconfig.yaml``) and states a region; else None."""
-    if config.name not in CONFIG_NAMES:
+    if config.name not in CONFIG_NAMES or _config_file(config.parent) != config:
         return None
-    folder = config.parent
-    used = next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
-    if used is None or used.name != config.name:
-        return None
+    deployed, region = _stated(config.parent)
+    return deployed if region is not None and deployed is not None and deployed.is_file() else None
+
+
+def _config_file(folder: Path) -> Path | None:
+    """The configuration file ``sam deploy`` reads in ``folder``: the first of :data:`CONFIG_NAMES`."""
+    return next((folder / name for name in CONFIG_NAMES if (folder / name).is_file()), None)
+
+
+def _stated(folder: Path) -> tuple[Path | None, SamRegion | None]:
+    """The template ``sam deploy`` deploys from ``folder`` and the region its configuration states."""
+    config = _config_file(folder)
+    if config is None:
+        return None, None
     parameters = _default_parameters(config)
-    if not any(isinstance(values.get("region"), str) for _, values in parameters):
-        return None
-    template = _deployed_template(folder, parameters)
-    return template if template is not None and template.is_file() else None
+    region = next((SamRegion(values["region"].strip(), config, section) for section, values in parameters
+                   if isinstance(values.get("region"), str) and values["region"].strip()), None)
+    return _deployed_template(folder, parameters), region
 
 
 def _default_parameters(config: Path) -> list[tuple[str, dict[str, Any]]]:

@@ -65,8 +65,6 @@ API_TYPES = (REST_API, V2_API)
 #: literal locals that an API resource may read).
 _SIBLING_SCREEN = (*APIGW_WORDS, "aws_wafv2_web_acl_association", "aws_wafregional_web_acl_association", "provider",
                    "locals")
-#: Where an API's region comes from when its provider (or the resource itself) states it.
-PROVIDER_REGION = "the Terraform configuration (the aws provider's region)"
 _PATH_PREFIX = re.compile(r"^\$\{\s*path\.(module|root|cwd)\s*\}/?")
 _SINGLE_INTERPOLATION = re.compile(r"^\$\{(.*)\}$", re.DOTALL)
 _PATH_VALUE = re.compile(r"\$\{\s*path\.(module|root|cwd)\s*\}")
@@ -845,7 +843,7 @@ class TerraformBuilder:
         declaring = next((r for r in module.of_type(*DOMAINS) if r.source is source), None)
         region = self._region(module, declaring)
         if region is not None:
-            settings = settings.stated_region(region, PROVIDER_REGION)
+            settings = settings.stated_region(region)
         return self.builder._api(source.display, source, None, None, settings, declared)
 
     def _api(self, module: Module, resource: TfResource, settings: FileSettings, body: Body | None = None) -> Api:
@@ -883,7 +881,7 @@ class TerraformBuilder:
         declared.deployment = deployment.deployment()
         region = self._region(module, resource)
         if region is not None:
-            settings = settings.stated_region(region, PROVIDER_REGION)
+            settings = settings.stated_region(region)
         label = f"{source.display}#{resource.address}"
         doc_source = body.source or source
         api = self.builder._api(label, doc_source, body.at, body.document, settings, declared)

@@ -190,8 +190,8 @@ def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
     run = run_options(request, read_bytes=read_bytes)
     root, config = run.root, run.config
     fail_on = Severity.parse(request.fail_on or config.get("fail-on", "error"))
-    found = listing if listing is not None else discover_files(
-        request.paths, [*config.get("exclude", []), *request.exclude])
+    run.exclude = (*config.get("exclude", []), *request.exclude)
+    found = listing if listing is not None else discover_files(request.paths, run.exclude)
     if found.missing:
         raise UsageProblem(f"no such file or directory: {', '.join(found.missing)}")
     files = found.files
@@ -209,29 +209,31 @@ def prepare(request: CheckRequest, read_bytes: ByteReader | None = None,
     else:
         run.explicit_files = frozenset(p.resolve() for p in request.paths if p in files)
     resolved = found.resolved if listing is None else resolve_all(files)
-    files, resolved = _with_module_files(run, files, resolved, [*config.get("exclude", []), *request.exclude])
+    files, resolved = _with_module_files(run, files, resolved)
     run.resolved = {file: resolved.get(file) or file.resolve() for file in files}
     run.files = frozenset(run.resolved.values())
-    run.exclude = (*config.get("exclude", []), *request.exclude)
     run.walked_root = listing is None and any(p.is_dir() and p.resolve() == root for p in request.paths)
     jobs = request.jobs if request.jobs is not None else config.get("jobs")  # None or 0: by the work
     return PreparedRun(run, files, fail_on, found, jobs)
 
 
-def _with_module_files(run: RunOptions, files: list[Path], resolved: dict[Path, Path],
-                       exclude: list[str]) -> tuple[list[Path], dict[Path, Path]]:
+def _with_module_files(run: RunOptions, files: list[Path],
+                       resolved: dict[Path, Path]) -> tuple[list[Path], dict[Path, Path]]:
     """The files, with each named file that only sets what another file's APIs are judged by followed
     by that file, each once; ``run.checked_through`` says which files stood in for it.
 
     A Terraform file that only sets its module's provider or locals is followed by the module's API
     Gateway files (:func:`apilint.terraform.module_files_through`); a SAM CLI configuration file that
     states a region, by the template it deploys (:func:`apilint.samconfig.template_deployed_by`).
-    Files the ``exclude`` globs match are not added.
+    Files the run's ``exclude`` globs match are not added.
     """
     from apilint.samconfig import CONFIG_NAMES
 
-    named = [file for file in files if (is_terraform_path(file) or file.name in CONFIG_NAMES)
-             and (resolved.get(file) or file.resolve()) in run.explicit_files]
+    def key(file: Path) -> Path:
+        return resolved.get(file) or file.resolve()
+
+    named = {file for file in files if (is_terraform_path(file) or file.name in CONFIG_NAMES)
+             and key(file) in run.explicit_files}
     if not named:
         return files, resolved
     from apilint.samconfig import template_deployed_by
@@ -244,7 +246,8 @@ def _with_module_files(run: RunOptions, files: list[Path], resolved: dict[Path, 
             return None
         return None if raw is None else raw.decode("utf-8", "replace")
 
-    taken = {resolved.get(file) or file.resolve() for file in files}
+    resolved = dict(resolved)  # the discovery's own map stays as it found the files
+    taken = {key(file) for file in files}
     extended: list[Path] = []
     for file in files:
         extended.append(file)
@@ -258,15 +261,14 @@ def _with_module_files(run: RunOptions, files: list[Path], resolved: dict[Path, 
             template = template_deployed_by(file)
             through = [template] if template is not None else []
             why = "states the region sam deploy deploys the template to; the template is"
-        through = [path for path in through if not (exclude and _excluded(path, exclude))]
+        through = [path for path in through if not (run.exclude and _excluded(path, list(run.exclude)))]
         if not through:
             continue
         names = ", ".join(Path(os.path.relpath(path, file.parent)).as_posix() for path in through)
-        run.checked_through[resolved.get(file) or file.resolve()] = f"{why} checked through {names}"
+        run.checked_through[key(file)] = f"{why} checked through {names}"
         added = [path for path in through if path.resolve() not in taken]
-        more = resolve_all(added)
-        resolved = {**resolved, **more}
-        taken.update(more.get(path) or path.resolve() for path in added)
+        resolved.update(resolve_all(added))
+        taken.update(key(path) for path in added)
         extended.extend(added)
     return extended, resolved
 

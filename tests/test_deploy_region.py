@@ -14,7 +14,7 @@ import pytest
 from apilint.apis import environment_region
 from apilint.samconfig import SamRegion, deploy_region
 from tests.conftest import run_cli
-from tests.test_terraform_context import _module_with_a_domain
+from tests.test_terraform_context import _findings, _module_with_a_domain
 
 #: A SAM template with a Regional custom domain whose certificate is in us-east-1 (line 8).
 TEMPLATE = """\
@@ -38,9 +38,7 @@ def _no_region_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _found(folder: Path, *args: str) -> list[tuple[str, str, int, int]]:
-    result = run_cli("check", "--select", "AG502", "--format", "json", *args, cwd=folder)
-    assert result.code in (0, 1), result.err
-    return [(f["file"], f["code"], f["line"], f["column"]) for f in result.json()["findings"]]
+    return _findings(folder, "--select", "AG502", *args)
 
 
 def _sam_project(folder: Path, config: str, name: str = "samconfig.toml") -> None:

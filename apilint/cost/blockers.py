@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from apilint.apis import REGION_VARIABLES
 from apilint.model import ApiType, EndpointType
 
 if TYPE_CHECKING:
@@ -251,6 +250,6 @@ def defined_apis(apis: Sequence[Api]) -> list[DefinedApi]:
             if at is not None:
                 files.add(at.source.path.resolve())
         # a region only the environment gives is not one the deployment states
-        stated = None if api.region_from in REGION_VARIABLES else api.region
+        stated = None if api.region_variable is not None else api.region
         result.append(DefinedApi(api.label, frozenset(files), api_blockers(api), api.logical_id, stated))
     return result
